@@ -1,0 +1,166 @@
+"""Public records, named for their place in the pipeline.
+
+``FetchResult`` (fetch) -> ``ParsedFeed`` / ``ParsedItem`` (parse) -> ``UpdatePlan`` (update, internal)
+-> ``Feed`` / ``Item`` / ``FetchRecord`` (store, what readers see) and ``UpdateResult`` (one per feed
+and update run). All are frozen: a record is a fact about one moment, never a live object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    url: str
+    type: str | None = None
+    length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """One answer of the guarded client, after redirects and decompression."""
+
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    status: int  # 200 or 304 (other statuses raise HTTPStatusError)
+    headers: Mapping[str, str]  # lower-cased names
+    body: bytes  # b"" on 304
+    elapsed: float  # seconds, whole request
+    # each redirect hop as (status, absolute target URL), in order
+    redirects: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedItem:
+    """An entry as the feed gives it: HTML fields sanitized, URLs absolute, dates in UTC."""
+
+    guid: str | None = None
+    title: str | None = None  # plain text
+    link: str | None = None
+    author: str | None = None  # plain text
+    published: datetime | None = None
+    updated: datetime | None = None
+    summary_html: str | None = None
+    content_html: str | None = None
+    enclosures: tuple[Enclosure, ...] = ()
+    categories: tuple[str, ...] = ()
+    image: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A whole document: feed metadata and its items in document order."""
+
+    version: str  # "rss20", "rss10", "atom10", "atom03", "json11" ...
+    title: str | None = None
+    link: str | None = None  # the site's home page
+    description: str | None = None  # plain text (sanitized HTML stripped of tags)
+    image: str | None = None
+    language: str | None = None
+    ttl_minutes: int | None = None  # RSS <ttl>
+    skip_hours: frozenset[int] = frozenset()
+    skip_days: frozenset[str] = frozenset()
+    items: tuple[ParsedItem, ...] = ()
+    # readable notes about what was odd but survivable (misdeclared encoding, bozo XML ...)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: int
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A subscription as stored."""
+
+    id: int
+    url: str
+    title: str | None
+    site_url: str | None
+    description: str | None
+    image_url: str | None
+    added_at: datetime
+    last_checked: datetime | None
+    last_success: datetime | None
+    next_check: datetime | None
+    error_count: int
+    last_error: str | None
+    disabled_reason: str | None
+    refresh_seconds: int | None  # per-feed override of the default interval
+    retention_days: int | None
+    item_count: int = 0
+    categories: tuple[str, ...] = ()
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.site_url or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An entry as stored and shown."""
+
+    id: int
+    feed_id: int
+    feed_title: str
+    guid: str | None
+    title: str | None
+    link: str | None
+    author: str | None
+    published: datetime | None
+    updated: datetime | None
+    first_seen: datetime
+    summary_html: str | None
+    content_html: str | None
+    enclosures: tuple[Enclosure, ...] = ()
+    categories: tuple[str, ...] = ()
+
+    @property
+    def sort_date(self) -> datetime:
+        """The date the item is shown under: its own, else when tidings first saw it."""
+        return self.published or self.updated or self.first_seen
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRecord:
+    """One line of a feed's fetch log."""
+
+    feed_id: int
+    at: datetime
+    status: int | None
+    duration_ms: int
+    bytes: int
+    new_items: int
+    changed_items: int
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateResult:
+    """What one update did to one feed. A failure is a result, never an exception."""
+
+    feed_id: int
+    url: str
+    new: int = 0
+    changed: int = 0
+    not_modified: bool = False
+    error_kind: str | None = None
+    error: str | None = None  # a readable reason
+    permanent: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
