@@ -1,8 +1,8 @@
 """Public records, named for their place in the pipeline.
 
-``FetchResult`` (fetch) -> ``ParsedFeed`` / ``ParsedItem`` (parse) -> ``UpdatePlan`` (update, internal)
--> ``Feed`` / ``Item`` / ``FetchRecord`` (store, what readers see) and ``UpdateResult`` (one per feed
-and update run). All are frozen: a record is a fact about one moment, never a live object.
+``FetchResult`` (fetch) -> ``ParsedFeed`` / ``ParsedItem`` (parse) -> ``FeedState`` + ``UpdatePlan``
+(update) -> ``Feed`` / ``Item`` / ``FetchRecord`` (store, what readers see) and ``UpdateResult``
+(one per feed and run). All are frozen: a record is a fact about one moment, never a live object.
 """
 
 from __future__ import annotations
@@ -122,15 +122,13 @@ class Item:
     published: datetime | None
     updated: datetime | None
     first_seen: datetime
+    # the date the item is listed under: its own (future ones clamped), else first_seen
+    sort_date: datetime
     summary_html: str | None
     content_html: str | None
     enclosures: tuple[Enclosure, ...] = ()
     categories: tuple[str, ...] = ()
-
-    @property
-    def sort_date(self) -> datetime:
-        """The date the item is shown under: its own, else when tidings first saw it."""
-        return self.published or self.updated or self.first_seen
+    image: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +158,85 @@ class UpdateResult:
     error: str | None = None  # a readable reason
     permanent: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+# -- the update step: what is stored before, and what one update writes ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    identity: str
+    content_hash: str
+    first_seen: datetime
+    sort_date: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What the store knows about a feed before this update."""
+
+    feed_id: int
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    error_count: int = 0
+    error_since: datetime | None = None
+    refresh_seconds: int | None = None
+    retention_days: int | None = None
+    items: Mapping[str, StoredItem] = field(default_factory=dict)
+    tombstones: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ItemWrite:
+    """An item to insert or update, with the identity and dates already decided."""
+
+    identity: str
+    content_hash: str
+    item: ParsedItem
+    first_seen: datetime
+    sort_date: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FeedMeta:
+    title: str | None
+    site_url: str | None
+    description: str | None
+    image_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatePlan:
+    """Everything one update writes for one feed, in one transaction."""
+
+    feed_id: int
+    checked_at: datetime
+    next_check: datetime
+    status: int | None = None
+    duration_ms: int = 0
+    bytes: int = 0
+    not_modified: bool = False
+    new: tuple[ItemWrite, ...] = ()
+    changed: tuple[ItemWrite, ...] = ()
+    unchanged: int = 0
+    expired: tuple[str, ...] = ()  # identities to delete (if stored) and tombstone
+    meta: FeedMeta | None = None
+    # validators: written after the items; None on failure means "leave as they are"
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    error_kind: str | None = None
+    error: str | None = None
+    permanent: bool = False
+    error_count: int = 0
+    error_since: datetime | None = None
+    disabled_reason: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,343 @@
+"""The command line: ``tidings add | list | remove | update | import | export | items | serve | db``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tidings.config import Settings, parse_duration
+from tidings.core import Aggregator, make_aggregator
+from tidings.errors import TidingsError
+from tidings.store import migrate
+from tidings.timefmt import relative_age
+from tidings.types import Feed, Item, UpdateResult
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="tidings: a web-feed aggregator.")
+db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def opened() -> Iterator[Aggregator]:
+    """The aggregator for one command; any TidingsError becomes a one-line error and exit 1."""
+    try:
+        agg = make_aggregator(Settings.load())
+    except TidingsError as exc:
+        raise fail(str(exc)) from None
+    try:
+        yield agg
+    except TidingsError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        agg.close()
+
+
+def run(agg: Aggregator, work: Callable[[], Awaitable[T]]) -> T:
+    async def main() -> T:
+        async with agg:
+            return await work()
+
+    return asyncio.run(main())
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+def feed_json(feed: Feed) -> dict[str, Any]:
+    return {
+        "id": feed.id,
+        "title": feed.title,
+        "url": feed.url,
+        "site_url": feed.site_url,
+        "item_count": feed.item_count,
+        "last_checked": _iso(feed.last_checked),
+        "last_success": _iso(feed.last_success),
+        "next_check": _iso(feed.next_check),
+        "error_count": feed.error_count,
+        "last_error": feed.last_error,
+        "disabled_reason": feed.disabled_reason,
+        "categories": list(feed.categories),
+        "refresh_seconds": feed.refresh_seconds,
+    }
+
+
+def item_json(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "feed_id": item.feed_id,
+        "feed_title": item.feed_title,
+        "title": item.title,
+        "link": item.link,
+        "guid": item.guid,
+        "author": item.author,
+        "published": _iso(item.published),
+        "updated": _iso(item.updated),
+        "first_seen": _iso(item.first_seen),
+        "summary_html": item.summary_html,
+        "content_html": item.content_html,
+        "enclosures": [
+            {"url": e.url, "type": e.type, "length": e.length} for e in item.enclosures
+        ],
+    }
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+# -- subscriptions ---------------------------------------------------------------------------------
+
+
+@app.command()
+def add(
+    url: str,
+    title: Annotated[str | None, typer.Option(help="A title of your own for the feed.")] = None,
+    category: Annotated[
+        list[str] | None, typer.Option("--category", "-c", help="A category (repeatable).")
+    ] = None,
+    refresh: Annotated[
+        str | None, typer.Option(help="How often to check, e.g. 30m, 2h (floor 5m).")
+    ] = None,
+) -> None:
+    """Subscribe to a feed, or to the feed a web page links to, and fetch it once."""
+    seconds = None
+    if refresh is not None:
+        try:
+            seconds = parse_duration(refresh)
+        except ValueError as exc:
+            raise fail(f"--refresh: {exc}") from None
+    with opened() as agg:
+        feed = run(
+            agg,
+            lambda: agg.add_feed(
+                url, title=title, categories=category or (), refresh_seconds=seconds
+            ),
+        )
+        out.print(f"{feed.id}\t{feed.display_title}", highlight=False, markup=False)
+        err.print(f"{feed.item_count} items from {feed.url}", highlight=False, markup=False)
+
+
+@app.command("list")
+def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List the subscribed feeds with their health."""
+    with opened() as agg:
+        feeds = agg.feeds()
+        if as_json:
+            print_json([feed_json(f) for f in feeds])
+            return
+        now = agg.clock()
+        table = Table("id", "title", "items", "last checked", "status", box=None)
+        for f in feeds:
+            status = "[green]ok[/green]"
+            if f.disabled_reason:
+                status = f"[red]disabled: {f.disabled_reason}[/red]"
+            elif f.last_error:
+                status = f"[yellow]{f.error_count} errors: {f.last_error}[/yellow]"
+            elif f.last_checked is None:
+                status = "not fetched yet"
+            checked = relative_age(f.last_checked, now) if f.last_checked else "never"
+            table.add_row(str(f.id), f.display_title, str(f.item_count), checked, status)
+        out.print(table)
+
+
+@app.command()
+def remove(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) -> None:
+    """Unsubscribe from a feed and delete its items."""
+    with opened() as agg:
+        feed = agg.remove_feed(ref)
+        out.print(f"removed {feed.id}\t{feed.display_title}", highlight=False, markup=False)
+
+
+# -- updates ---------------------------------------------------------------------------------------
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@app.command("update")
+def update_(
+    refs: Annotated[list[str] | None, typer.Argument(help="Feed ids or URLs.")] = None,
+    all_feeds: Annotated[bool, typer.Option("--all", help="Every feed, due or not.")] = False,
+) -> None:
+    """Fetch the feeds that are due (or the ones named, or --all) and store new items."""
+    with opened() as agg, progress_bar() as bar:
+        task = bar.add_task("updating", total=None)
+
+        def on_start(n: int) -> None:
+            bar.update(task, total=n)
+
+        def on_result(_result: UpdateResult) -> None:
+            bar.advance(task)
+
+        results = run(
+            agg,
+            lambda: agg.update(
+                refs or (), all_feeds=all_feeds, progress=on_result, on_start=on_start
+            ),
+        )
+    print_summary(results)
+
+
+def print_summary(results: list[UpdateResult]) -> None:
+    failed = [r for r in results if not r.ok]
+    new = sum(r.new for r in results)
+    changed = sum(r.changed for r in results)
+    same = sum(1 for r in results if r.not_modified)
+    out.print(
+        f"{len(results)} feeds: {new} new items, {changed} changed, "
+        f"{same} not modified, {len(failed)} failed",
+        highlight=False,
+    )
+    for r in failed:
+        out.print(f"  failed {r.feed_id} {r.url}: {r.error}", highlight=False, markup=False)
+
+
+# -- OPML ------------------------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_(source: Annotated[str, typer.Argument(help="An OPML file or its URL.")]) -> None:
+    """Subscribe to every feed of an OPML file; they are fetched by the next update."""
+    with opened() as agg:
+        if source.startswith(("http://", "https://")):
+            data = run(agg, lambda: agg.fetch_bytes(source))
+        else:
+            try:
+                data = Path(source).read_bytes()
+            except OSError as exc:
+                raise fail(f"cannot read {source}: {exc.strerror}") from None
+        report = agg.import_opml(data)
+    for warning in report.skipped:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    out.print(
+        f"imported {len(report.added)} feeds, skipped {len(report.skipped)}; "
+        "run 'tidings update' to fetch them",
+        highlight=False,
+    )
+
+
+@app.command()
+def export(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Write the subscriptions as OPML 2.0."""
+    with opened() as agg:
+        data = agg.export_opml()
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        err.print(f"wrote {output}", highlight=False)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def items(
+    feed: Annotated[str | None, typer.Option(help="Only this feed (id or URL).")] = None,
+    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="How many.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the newest items."""
+    with opened() as agg:
+        feed_id = agg.feed(feed).id if feed else None
+        rows = agg.items(feed_id=feed_id, category=category, limit=limit)
+        if as_json:
+            print_json([item_json(i) for i in rows])
+            return
+        now = agg.clock()
+        for item in rows:
+            out.print(f"[bold]{item.title or '(untitled)'}[/bold]", highlight=False)
+            out.print(
+                f"  {item.feed_title} · {relative_age(item.sort_date, now)} · {item.link or ''}",
+                highlight=False,
+                markup=False,
+            )
+
+
+# -- serving ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    scheduler: Annotated[
+        bool, typer.Option(help="Update due feeds in the background.")
+    ] = True,
+) -> None:
+    """Serve the web pages, updating due feeds in the background."""
+    import uvicorn
+
+    from tidings.web.app import create_app
+
+    self_host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104
+    try:
+        settings = Settings.load().with_secret()
+        agg = make_aggregator(settings, allowed_origins=[(self_host, port)])
+    except TidingsError as exc:
+        raise fail(str(exc)) from None
+    base = f"http://{self_host}:{port}"
+    application = create_app(agg, scheduler=scheduler, self_url=base)
+    err.print(f"tidings is serving on {base}/ (database: {settings.effective_database_url})",
+              highlight=False)
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+    finally:
+        agg.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (tidings also does this on first use)."""
+    try:
+        settings = Settings.load()
+        engine = migrate.create(settings.effective_database_url)
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine)
+        after = migrate.current_revision(engine)
+    except TidingsError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"database at revision {after} (was {before or 'empty'})", highlight=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

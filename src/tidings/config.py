@@ -1,0 +1,247 @@
+"""Settings: the only place that reads the environment or a config file.
+
+Every setting is a ``TIDINGS_*`` environment variable, or the same name in lower case without the
+prefix in ``tidings.toml`` (in the working directory, or the file named by ``TIDINGS_CONFIG``). The
+environment wins. A bad value raises ``ConfigError`` naming the variable: startup fails.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tidings.errors import ConfigError
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+T = TypeVar("T")
+
+PROJECT_URL = "https://github.com/tidings-aggregator/tidings"
+VERSION = "0.1.0"
+USER_AGENT = f"tidings/{VERSION} (+{PROJECT_URL})"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path(".tidings")
+    database_url: str = ""  # empty: a SQLite file in data_dir
+    allowed_networks: tuple[IPNetwork, ...] = ()
+    secret_key: str = ""  # empty: generated once and kept in data_dir
+    user_agent: str = USER_AGENT
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_items_per_feed: int = 5000
+    per_host_concurrency: int = 2
+    max_concurrency: int = 64
+    default_refresh: int = 3600  # seconds
+    min_refresh: int = 300
+    retention_days: int | None = None  # None: keep items forever
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    site_title: str = "tidings"
+    items_per_page: int = 30
+    samples: bool = True  # subscribe the bundled sample feeds on an empty database
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "tidings.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    def with_secret(self) -> Settings:
+        """Return settings whose secret key is set, generating and keeping one in data_dir."""
+        if self.secret_key:
+            return self
+        path = self.data_dir / "secret_key"
+        try:
+            key = path.read_text().strip()
+        except FileNotFoundError:
+            key = ""
+        if not key:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(32)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(key)
+        return _replace(self, secret_key=key)
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the environment (and ``tidings.toml``) once, validating every value."""
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, str] = {}
+        config_file = env.get("TIDINGS_CONFIG")
+        path = Path(config_file) if config_file else Path("tidings.toml")
+        if path.is_file() or config_file:
+            values.update(_read_toml(path))
+        values.update({k: v for k, v in env.items() if k.startswith("TIDINGS_")})
+        values.pop("TIDINGS_CONFIG", None)
+
+        known = {f"TIDINGS_{name.upper()}" for name in cls.__dataclass_fields__}
+        for name in values:
+            if name not in known:
+                raise ConfigError(f"{name}: unknown setting (known: {', '.join(sorted(known))})")
+
+        kw: dict[str, Any] = {}
+
+        def take(name: str, conv: Callable[[str, str], T]) -> None:
+            var = f"TIDINGS_{name.upper()}"
+            if var in values:
+                kw[name] = conv(var, values[var].strip())
+
+        take("data_dir", lambda _v, s: Path(s))
+        take("database_url", _database_url)
+        take("allowed_networks", _networks)
+        take("secret_key", lambda _v, s: s)
+        take("user_agent", _nonempty)
+        for name in ("connect_timeout", "read_timeout", "total_timeout"):
+            take(name, _positive_float)
+        for name in (
+            "max_body_bytes",
+            "max_items_per_feed",
+            "per_host_concurrency",
+            "max_concurrency",
+            "items_per_page",
+        ):
+            take(name, _positive_int)
+        take("default_refresh", _seconds)
+        take("min_refresh", _seconds)
+        take("retention_days", _optional_days)
+        take("timezone", _zone)
+        take("site_title", _nonempty)
+        take("samples", _bool)
+        settings = cls(**kw)
+        if settings.default_refresh < settings.min_refresh:
+            raise ConfigError(
+                f"TIDINGS_DEFAULT_REFRESH: {settings.default_refresh}s is below "
+                f"TIDINGS_MIN_REFRESH ({settings.min_refresh}s)"
+            )
+        return settings
+
+
+def _replace(settings: Settings, **changes: Any) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+def _read_toml(path: Path) -> dict[str, str]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"TIDINGS_CONFIG: no such file: {path}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        out[f"TIDINGS_{key.upper()}"] = str(value)
+    return out
+
+
+def _nonempty(var: str, s: str) -> str:
+    if not s:
+        raise ConfigError(f"{var}: must not be empty")
+    return s
+
+
+def _database_url(var: str, s: str) -> str:
+    if s and not s.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+        raise ConfigError(f"{var}: expected a sqlite:/// or postgresql:// URL, got {s!r}")
+    return s
+
+
+def _networks(var: str, s: str) -> tuple[IPNetwork, ...]:
+    nets = []
+    for part in filter(None, (p.strip() for p in s.split(","))):
+        try:
+            nets.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"{var}: {part!r} is not a network (e.g. 10.0.0.0/8)") from exc
+    return tuple(nets)
+
+
+def _positive_int(var: str, s: str) -> int:
+    try:
+        n = int(s)
+    except ValueError as exc:
+        raise ConfigError(f"{var}: expected a whole number, got {s!r}") from exc
+    if n <= 0:
+        raise ConfigError(f"{var}: must be positive, got {n}")
+    return n
+
+
+def _positive_float(var: str, s: str) -> float:
+    try:
+        n = float(s)
+    except ValueError as exc:
+        raise ConfigError(f"{var}: expected a number of seconds, got {s!r}") from exc
+    if not n > 0:
+        raise ConfigError(f"{var}: must be positive, got {s}")
+    return n
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> int:
+    """Seconds from ``90``, ``90s``, ``30m``, ``2h30m`` or ``1d``; ValueError otherwise."""
+    s = text.strip().lower()
+    if s.isdigit():
+        return int(s)
+    total, num = 0, ""
+    for ch in s:
+        if ch.isdigit():
+            num += ch
+        elif ch in _UNITS and num:
+            total += int(num) * _UNITS[ch]
+            num = ""
+        else:
+            raise ValueError(f"{text!r} is not a duration (e.g. 30m, 1h, 2h30m, 1d)")
+    if num or not s:
+        raise ValueError(f"{text!r} is not a duration (e.g. 30m, 1h, 2h30m, 1d)")
+    return total
+
+
+def _seconds(var: str, s: str) -> int:
+    try:
+        n = parse_duration(s)
+    except ValueError as exc:
+        raise ConfigError(f"{var}: {exc}") from exc
+    if n <= 0:
+        raise ConfigError(f"{var}: must be positive")
+    return n
+
+
+def _optional_days(var: str, s: str) -> int | None:
+    if s.lower() in ("", "never", "0"):
+        return None
+    return _positive_int(var, s)
+
+
+def _zone(var: str, s: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(s)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{var}: unknown time zone {s!r} (e.g. UTC, Europe/Ljubljana)") from exc
+
+
+def _bool(var: str, s: str) -> bool:
+    low = s.lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{var}: expected true or false, got {s!r}")

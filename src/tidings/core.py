@@ -1,0 +1,266 @@
+"""Aggregator: the one facade that the command line, the web app and the scheduler call.
+
+``make_aggregator(settings)`` builds one; use it as ``async with`` around anything that fetches.
+Reads are plain methods (they only touch the store); anything that talks to the network is async.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+
+from tidings.config import Settings
+from tidings.errors import DuplicateError, NotFoundError, TidingsError
+from tidings.fetch import AddressPolicy, FetchClient
+from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
+from tidings.store.store import Store
+from tidings.types import Category, Feed, FeedState, Item, UpdateResult
+from tidings.update.decide import Policy, decide_success
+from tidings.update.pipeline import Pipeline
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    added: tuple[str, ...]
+    skipped: tuple[str, ...]  # readable warnings, one per outline skipped
+
+
+class Aggregator:
+    """Subscriptions, updates and reads over one store."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        allowed_origins: Collection[tuple[str, int]] = (),
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.policy = Policy(
+            default_refresh=settings.default_refresh,
+            min_refresh=settings.min_refresh,
+            retention_days=settings.retention_days,
+        )
+        self._allowed_origins = tuple(allowed_origins)
+        self._pipeline: Pipeline | None = None
+        self._client: FetchClient | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Aggregator:
+        self._client = FetchClient(
+            policy=AddressPolicy(
+                allowed_networks=self.settings.allowed_networks,
+                allowed_origins=self._allowed_origins,
+            ),
+            user_agent=self.settings.user_agent,
+            connect_timeout=self.settings.connect_timeout,
+            read_timeout=self.settings.read_timeout,
+            total_timeout=self.settings.total_timeout,
+            max_bytes=self.settings.max_body_bytes,
+            per_host=self.settings.per_host_concurrency,
+        )
+        await self._client.__aenter__()
+        self._pipeline = Pipeline(
+            self.store,
+            self._client,
+            self.policy,
+            clock=self.clock,
+            max_items=self.settings.max_items_per_feed,
+            max_concurrency=self.settings.max_concurrency,
+            per_host=self.settings.per_host_concurrency,
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.close()
+        if self._pipeline is not None:
+            self._pipeline.close()
+        self._client = self._pipeline = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            raise RuntimeError("use 'async with aggregator:' around operations that fetch")
+        return self._pipeline
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def feeds(self) -> list[Feed]:
+        return self.store.list_feeds()
+
+    def feed(self, ref: str | int) -> Feed:
+        """A feed by id or by URL."""
+        if isinstance(ref, int) or str(ref).isdigit():
+            return self.store.get_feed(int(ref))
+        found = self.store.find_feed(str(ref).strip())
+        if found is None:
+            raise NotFoundError(f"no feed with URL {ref}")
+        return found
+
+    def items(
+        self,
+        *,
+        feed_id: int | None = None,
+        category: str | None = None,
+        limit: int = 30,
+        offset: int = 0,
+    ) -> list[Item]:
+        return self.store.items(feed_id=feed_id, category=category, limit=limit, offset=offset)
+
+    def count_items(self, *, feed_id: int | None = None) -> int:
+        return self.store.count_items(feed_id=feed_id)
+
+    def categories(self) -> list[Category]:
+        return self.store.list_categories()
+
+    # -- subscriptions -------------------------------------------------------------------------
+
+    async def add_feed(
+        self,
+        url: str,
+        *,
+        title: str | None = None,
+        categories: Sequence[str] = (),
+        refresh_seconds: int | None = None,
+    ) -> Feed:
+        """Discover, fetch and store a feed with its items; nothing is stored on any error."""
+        url = url.strip()
+        if self.store.find_feed(url) is not None:
+            raise DuplicateError(f"already subscribed: {url}")
+        fetched, parsed = await self.pipeline.discover(url)
+        feed_url = fetched.url  # the URL asked for: redirects are adopted by the scheduler
+        if feed_url != url and self.store.find_feed(feed_url) is not None:
+            raise DuplicateError(f"already subscribed: {feed_url} (found from {url})")
+        if refresh_seconds is not None and refresh_seconds < self.settings.min_refresh:
+            refresh_seconds = self.settings.min_refresh
+        now = self.clock()
+        feed_id = await self.pipeline.db(
+            self.store.add_feed,
+            feed_url,
+            now=now,
+            title=title,
+            categories_=categories,
+            refresh_seconds=refresh_seconds,
+        )
+        state = FeedState(feed_id=feed_id, url=feed_url, refresh_seconds=refresh_seconds)
+        plan = decide_success(state, fetched, parsed, now, self.policy)
+        await self.pipeline.db(self.store.apply, plan)
+        return self.store.get_feed(feed_id)
+
+    def remove_feed(self, ref: str | int) -> Feed:
+        feed = self.feed(ref)
+        self.store.remove_feed(feed.id)
+        return feed
+
+    # -- updates -------------------------------------------------------------------------------
+
+    def due_feed_ids(self) -> list[int]:
+        return self.store.due_feed_ids(self.clock())
+
+    async def update(
+        self,
+        refs: Sequence[str | int] = (),
+        *,
+        all_feeds: bool = False,
+        progress: Callable[[UpdateResult], Awaitable[None] | None] | None = None,
+        on_start: Callable[[int], None] | None = None,
+    ) -> list[UpdateResult]:
+        """Update the feeds named, else every feed (``all_feeds``), else the ones that are due."""
+        if refs:
+            ids = [self.feed(ref).id for ref in refs]
+        elif all_feeds:
+            ids = self.store.feed_ids()
+        else:
+            ids = self.due_feed_ids()
+        if on_start is not None:
+            on_start(len(ids))
+        return await self.pipeline.update_many(ids, progress)
+
+    # -- OPML ----------------------------------------------------------------------------------
+
+    def import_opml(self, data: bytes) -> ImportReport:
+        """Subscribe every feed of an OPML document; they are fetched by the next update."""
+        document = parse_opml(data)
+        added: list[str] = []
+        skipped = list(document.warnings)
+        now = self.clock()
+        for entry in document.entries:
+            try:
+                self.store.add_feed(
+                    entry.url, now=now, title=entry.title, categories_=entry.categories
+                )
+            except DuplicateError:
+                skipped.append(f"already subscribed, skipped: {entry.url}")
+                continue
+            added.append(entry.url)
+        return ImportReport(tuple(added), tuple(skipped))
+
+    async def fetch_bytes(self, url: str) -> bytes:
+        """Fetch any document (e.g. OPML by URL) through the guarded client."""
+        return (await self.pipeline.fetch(url)).body
+
+    def export_opml(self) -> bytes:
+        entries = [
+            OPMLEntry(url=f.url, title=f.title, site_url=f.site_url, categories=f.categories)
+            for f in self.feeds()
+        ]
+        return write_opml(entries, title=f"{self.settings.site_title} subscriptions",
+                          now=self.clock())
+
+    # -- the embedded scheduler ----------------------------------------------------------------
+
+    async def run_scheduler(
+        self,
+        stop: asyncio.Event,
+        *,
+        idle: float = 30.0,
+        on_results: Callable[[list[UpdateResult]], None] | None = None,
+    ) -> None:
+        """Update due feeds until ``stop`` is set; any failure is a result, never the end."""
+        while not stop.is_set():
+            try:
+                results = await self.update()
+                if on_results is not None and results:
+                    on_results(results)
+                next_due = self.store.next_due()
+            except TidingsError:
+                next_due = None
+            wait = idle
+            if next_due is not None:
+                wait = min(idle, max(0.5, (next_due - self.clock()).total_seconds()))
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=wait)
+            except TimeoutError:
+                pass
+
+
+def make_aggregator(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    allowed_origins: Collection[tuple[str, int]] = (),
+) -> Aggregator:
+    """Load settings (if not given), open the store (migrating it) and build the facade."""
+    settings = settings or Settings.load()
+    store = Store.open(settings.effective_database_url)
+    return Aggregator(settings, store, clock=clock, allowed_origins=allowed_origins)

@@ -1,0 +1,156 @@
+"""The one schema, for SQLite and PostgreSQL alike.
+
+Times are stored as naive UTC and handed back aware (``UTCDateTime``), so both backends sort and
+compare them the same way. Migrations in ``migrations/versions`` must produce exactly this schema.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+# SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identities.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, naive UTC in the column."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # raw SQL paths on SQLite
+            value = datetime.fromisoformat(value)
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("title", Text),
+    Column("user_title", Text),  # a title the user chose; wins over the feed's own
+    Column("site_url", Text),
+    Column("description", Text),
+    Column("image_url", Text),
+    Column("added_at", UTCDateTime, nullable=False),
+    # validators and body hash of the last good answer
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("body_hash", String(64)),
+    # health and schedule
+    Column("last_checked", UTCDateTime),
+    Column("last_success", UTCDateTime),
+    Column("next_check", UTCDateTime),
+    Column("error_count", Integer, nullable=False, server_default="0"),
+    Column("error_kind", String(32)),
+    Column("last_error", Text),
+    Column("error_since", UTCDateTime),
+    Column("disabled_reason", Text),
+    # per-feed overrides (NULL: the site default)
+    Column("refresh_seconds", Integer),
+    Column("retention_days", Integer),
+    Index("ix_feeds_next_check", "next_check"),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("feed_id", BigId, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("identity_hash", String(64), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("guid", Text),
+    Column("title", Text),
+    Column("link", Text),
+    Column("author", Text),
+    Column("published", UTCDateTime),
+    Column("updated", UTCDateTime),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("sort_date", UTCDateTime, nullable=False),
+    Column("summary_html", Text),
+    Column("content_html", Text),
+    Column("enclosures", Text),  # JSON list of {url, type, length}
+    Column("categories", Text),  # JSON list of strings
+    Column("image_url", Text),
+    UniqueConstraint("feed_id", "identity_hash"),
+    Index("ix_items_sort", "sort_date", "id"),
+    Index("ix_items_feed_sort", "feed_id", "sort_date", "id"),
+)
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("slug", String(200), nullable=False, unique=True),
+)
+
+feed_categories = Table(
+    "feed_categories",
+    metadata,
+    Column("feed_id", BigId, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", BigId, ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_feed_categories_category", "category_id"),
+)
+
+# identities of items removed by retention, so that they never come back as new
+tombstones = Table(
+    "tombstones",
+    metadata,
+    Column("feed_id", BigId, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    Column("identity_hash", String(64), primary_key=True),
+    Column("deleted_at", UTCDateTime, nullable=False),
+)
+
+fetch_log = Table(
+    "fetch_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("feed_id", BigId, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("status", Integer),
+    Column("duration_ms", Integer, nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("new_items", Integer, nullable=False),
+    Column("changed_items", Integer, nullable=False),
+    Column("error", Text),
+    Index("ix_fetch_log_feed_at", "feed_id", "at"),
+)

@@ -1,0 +1,460 @@
+"""Queries over the schema, the same for SQLite and PostgreSQL.
+
+Synchronous on purpose: the pipeline runs them on one dedicated thread, which gives SQLite its
+single writer and keeps every write transaction free of network I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from tidings.errors import DuplicateError, NotFoundError, StoreError
+from tidings.store import migrate
+from tidings.store.schema import (
+    categories,
+    feed_categories,
+    feeds,
+    fetch_log,
+    items,
+    tombstones,
+)
+from tidings.types import (
+    Category,
+    Enclosure,
+    Feed,
+    FeedState,
+    FetchRecord,
+    Item,
+    ItemWrite,
+    StoredItem,
+    UpdatePlan,
+)
+
+MAX_PAGE = 500
+
+
+def slugify(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "category"
+
+
+def _enclosures(raw: str | None) -> tuple[Enclosure, ...]:
+    if not raw:
+        return ()
+    return tuple(Enclosure(e["url"], e.get("type"), e.get("length")) for e in json.loads(raw))
+
+
+class Store:
+    """The database of one tidings installation."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        engine = migrate.create(url)
+        if upgrade:
+            try:
+                migrate.upgrade(engine)
+            except SQLAlchemyError as exc:
+                raise StoreError(f"cannot open the database {engine.url!r}: {exc}") from exc
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- feeds ---------------------------------------------------------------------------------
+
+    def add_feed(
+        self,
+        url: str,
+        *,
+        now: datetime,
+        title: str | None = None,
+        categories_: Sequence[str] = (),
+        refresh_seconds: int | None = None,
+        next_check: datetime | None = None,
+    ) -> int:
+        try:
+            with self.engine.begin() as conn:
+                feed_id = conn.execute(
+                    insert(feeds).values(
+                        url=url,
+                        user_title=title,
+                        added_at=now,
+                        refresh_seconds=refresh_seconds,
+                        next_check=next_check or now,
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+                self._set_categories(conn, int(feed_id), categories_)
+        except IntegrityError as exc:
+            raise DuplicateError(f"already subscribed: {url}") from exc
+        return int(feed_id)
+
+    def _set_categories(self, conn: Any, feed_id: int, names: Iterable[str]) -> None:
+        conn.execute(delete(feed_categories).where(feed_categories.c.feed_id == feed_id))
+        for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+            cat_id = conn.execute(select(categories.c.id).where(categories.c.name == name)).scalar()
+            if cat_id is None:
+                slug, n = slugify(name), 1
+                base = slug
+                while conn.execute(
+                    select(categories.c.id).where(categories.c.slug == slug)
+                ).first():
+                    n += 1
+                    slug = f"{base}-{n}"
+                cat_id = conn.execute(
+                    insert(categories).values(name=name, slug=slug)
+                ).inserted_primary_key[0]
+            conn.execute(insert(feed_categories).values(feed_id=feed_id, category_id=cat_id))
+
+    def set_categories(self, feed_id: int, names: Sequence[str]) -> None:
+        with self.engine.begin() as conn:
+            self._set_categories(conn, feed_id, names)
+
+    def _feed_query(self) -> Any:
+        counts = (
+            select(items.c.feed_id, func.count().label("n")).group_by(items.c.feed_id).subquery()
+        )
+        return select(feeds, func.coalesce(counts.c.n, 0).label("item_count")).outerjoin(
+            counts, counts.c.feed_id == feeds.c.id
+        )
+
+    def _feeds_from_rows(self, conn: Any, rows: Sequence[Row[Any]]) -> list[Feed]:
+        ids = [r.id for r in rows]
+        cats: dict[int, list[str]] = {}
+        if ids:
+            for fid, name in conn.execute(
+                select(feed_categories.c.feed_id, categories.c.name)
+                .join(categories, categories.c.id == feed_categories.c.category_id)
+                .where(feed_categories.c.feed_id.in_(ids))
+                .order_by(categories.c.name)
+            ):
+                cats.setdefault(fid, []).append(name)
+        return [
+            Feed(
+                id=r.id,
+                url=r.url,
+                title=r.user_title or r.title,
+                site_url=r.site_url,
+                description=r.description,
+                image_url=r.image_url,
+                added_at=r.added_at,
+                last_checked=r.last_checked,
+                last_success=r.last_success,
+                next_check=r.next_check,
+                error_count=r.error_count,
+                last_error=r.last_error,
+                disabled_reason=r.disabled_reason,
+                refresh_seconds=r.refresh_seconds,
+                retention_days=r.retention_days,
+                item_count=r.item_count,
+                categories=tuple(cats.get(r.id, ())),
+                etag=r.etag,
+                last_modified=r.last_modified,
+            )
+            for r in rows
+        ]
+
+    def list_feeds(self) -> list[Feed]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._feed_query().order_by(feeds.c.id)).all()
+            return self._feeds_from_rows(conn, rows)
+
+    def get_feed(self, feed_id: int) -> Feed:
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._feed_query().where(feeds.c.id == feed_id)).all()
+            if not rows:
+                raise NotFoundError(f"no feed with id {feed_id}")
+            return self._feeds_from_rows(conn, rows)[0]
+
+    def find_feed(self, url: str) -> Feed | None:
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._feed_query().where(feeds.c.url == url)).all()
+            return self._feeds_from_rows(conn, rows)[0] if rows else None
+
+    def remove_feed(self, feed_id: int) -> None:
+        with self.engine.begin() as conn:
+            if not conn.execute(delete(feeds).where(feeds.c.id == feed_id)).rowcount:
+                raise NotFoundError(f"no feed with id {feed_id}")
+
+    def due_feed_ids(self, now: datetime, limit: int = 10_000) -> list[int]:
+        query = (
+            select(feeds.c.id)
+            .where(feeds.c.disabled_reason.is_(None))
+            .where(or_(feeds.c.next_check.is_(None), feeds.c.next_check <= now))
+            .order_by(feeds.c.next_check, feeds.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def next_due(self) -> datetime | None:
+        query = select(func.min(feeds.c.next_check)).where(feeds.c.disabled_reason.is_(None))
+        with self.engine.connect() as conn:
+            value: datetime | None = conn.execute(query).scalar()
+            return value
+
+    def feed_ids(self) -> list[int]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(feeds.c.id).order_by(feeds.c.id)).scalars())
+
+    # -- updates -------------------------------------------------------------------------------
+
+    def feed_state(self, feed_id: int) -> FeedState:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(feeds).where(feeds.c.id == feed_id)).first()
+            if row is None:
+                raise NotFoundError(f"no feed with id {feed_id}")
+            stored = {
+                r.identity_hash: StoredItem(
+                    r.identity_hash, r.content_hash, r.first_seen, r.sort_date
+                )
+                for r in conn.execute(
+                    select(
+                        items.c.identity_hash,
+                        items.c.content_hash,
+                        items.c.first_seen,
+                        items.c.sort_date,
+                    ).where(items.c.feed_id == feed_id)
+                )
+            }
+            gone = frozenset(
+                conn.execute(
+                    select(tombstones.c.identity_hash).where(tombstones.c.feed_id == feed_id)
+                ).scalars()
+            )
+        return FeedState(
+            feed_id=feed_id,
+            url=row.url,
+            etag=row.etag,
+            last_modified=row.last_modified,
+            body_hash=row.body_hash,
+            error_count=row.error_count,
+            error_since=row.error_since,
+            refresh_seconds=row.refresh_seconds,
+            retention_days=row.retention_days,
+            items=stored,
+            tombstones=gone,
+        )
+
+    @staticmethod
+    def _item_values(write: ItemWrite) -> dict[str, Any]:
+        it = write.item
+        return {
+            "content_hash": write.content_hash,
+            "guid": it.guid,
+            "title": it.title,
+            "link": it.link,
+            "author": it.author,
+            "published": it.published,
+            "updated": it.updated,
+            "sort_date": write.sort_date,
+            "summary_html": it.summary_html,
+            "content_html": it.content_html,
+            "enclosures": json.dumps(
+                [{"url": e.url, "type": e.type, "length": e.length} for e in it.enclosures]
+            )
+            if it.enclosures
+            else None,
+            "categories": json.dumps(list(it.categories)) if it.categories else None,
+            "image_url": it.image,
+        }
+
+    def apply(self, plan: UpdatePlan) -> bool:
+        """Write one feed's update in one transaction; False if the feed is gone meanwhile."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(feeds.c.id).where(feeds.c.id == plan.feed_id)).first()
+            if exists is None:
+                return False
+            fid = plan.feed_id
+            if plan.new:
+                conn.execute(
+                    insert(items),
+                    [
+                        {
+                            "feed_id": fid,
+                            "identity_hash": w.identity,
+                            "first_seen": w.first_seen,
+                            **self._item_values(w),
+                        }
+                        for w in plan.new
+                    ],
+                )
+            for w in plan.changed:
+                conn.execute(
+                    update(items)
+                    .where(and_(items.c.feed_id == fid, items.c.identity_hash == w.identity))
+                    .values(**self._item_values(w))
+                )
+            if plan.expired:
+                doomed = list(dict.fromkeys(plan.expired))
+                for chunk in range(0, len(doomed), 500):
+                    part = doomed[chunk : chunk + 500]
+                    conn.execute(
+                        delete(items).where(
+                            and_(items.c.feed_id == fid, items.c.identity_hash.in_(part))
+                        )
+                    )
+                    known = set(
+                        conn.execute(
+                            select(tombstones.c.identity_hash).where(
+                                and_(
+                                    tombstones.c.feed_id == fid,
+                                    tombstones.c.identity_hash.in_(part),
+                                )
+                            )
+                        ).scalars()
+                    )
+                    fresh = [i for i in part if i not in known]
+                    if fresh:
+                        conn.execute(
+                            insert(tombstones),
+                            [
+                                {"feed_id": fid, "identity_hash": i, "deleted_at": plan.checked_at}
+                                for i in fresh
+                            ],
+                        )
+            conn.execute(
+                insert(fetch_log).values(
+                    feed_id=fid,
+                    at=plan.checked_at,
+                    status=plan.status,
+                    duration_ms=plan.duration_ms,
+                    bytes=plan.bytes,
+                    new_items=len(plan.new),
+                    changed_items=len(plan.changed),
+                    error=plan.error,
+                )
+            )
+            # the feed row last: validators only count once the items are in
+            values: dict[str, Any] = {
+                "last_checked": plan.checked_at,
+                "next_check": plan.next_check,
+            }
+            if plan.ok:
+                values.update(
+                    last_success=plan.checked_at,
+                    error_count=0,
+                    error_kind=None,
+                    last_error=None,
+                    error_since=None,
+                    etag=plan.etag,
+                    last_modified=plan.last_modified,
+                    body_hash=plan.body_hash,
+                )
+                if plan.meta is not None:
+                    values.update(
+                        title=plan.meta.title,
+                        site_url=plan.meta.site_url,
+                        description=plan.meta.description,
+                        image_url=plan.meta.image_url,
+                    )
+            else:
+                values.update(
+                    error_count=plan.error_count,
+                    error_kind=plan.error_kind,
+                    last_error=plan.error,
+                    error_since=plan.error_since,
+                )
+                if plan.disabled_reason:
+                    values["disabled_reason"] = plan.disabled_reason
+            conn.execute(update(feeds).where(feeds.c.id == fid).values(**values))
+        return True
+
+    def fetch_history(self, feed_id: int, limit: int = 100) -> list[FetchRecord]:
+        query = (
+            select(fetch_log)
+            .where(fetch_log.c.feed_id == feed_id)
+            .order_by(fetch_log.c.at.desc(), fetch_log.c.id.desc())
+            .limit(min(limit, MAX_PAGE))
+        )
+        with self.engine.connect() as conn:
+            return [
+                FetchRecord(
+                    r.feed_id,
+                    r.at,
+                    r.status,
+                    r.duration_ms,
+                    r.bytes,
+                    r.new_items,
+                    r.changed_items,
+                    r.error,
+                )
+                for r in conn.execute(query)
+            ]
+
+    # -- items ---------------------------------------------------------------------------------
+
+    def items(
+        self,
+        *,
+        feed_id: int | None = None,
+        category: str | None = None,
+        limit: int = 30,
+        offset: int = 0,
+    ) -> list[Item]:
+        """Newest first, by the date each item is listed under."""
+        title = func.coalesce(feeds.c.user_title, feeds.c.title, feeds.c.url).label("feed_title")
+        query = select(items, title).join(feeds, feeds.c.id == items.c.feed_id)
+        if feed_id is not None:
+            query = query.where(items.c.feed_id == feed_id)
+        if category is not None:
+            query = query.where(
+                items.c.feed_id.in_(
+                    select(feed_categories.c.feed_id)
+                    .join(categories, categories.c.id == feed_categories.c.category_id)
+                    .where(or_(categories.c.name == category, categories.c.slug == category))
+                )
+            )
+        query = (
+            query.order_by(items.c.sort_date.desc(), items.c.id.desc())
+            .limit(max(1, min(limit, MAX_PAGE)))
+            .offset(max(0, offset))
+        )
+        with self.engine.connect() as conn:
+            return [self._item(r) for r in conn.execute(query)]
+
+    @staticmethod
+    def _item(r: Row[Any]) -> Item:
+        return Item(
+            id=r.id,
+            feed_id=r.feed_id,
+            feed_title=r.feed_title,
+            guid=r.guid,
+            title=r.title,
+            link=r.link,
+            author=r.author,
+            published=r.published,
+            updated=r.updated,
+            first_seen=r.first_seen,
+            sort_date=r.sort_date,
+            summary_html=r.summary_html,
+            content_html=r.content_html,
+            enclosures=_enclosures(r.enclosures),
+            categories=tuple(json.loads(r.categories)) if r.categories else (),
+            image=r.image_url,
+        )
+
+    def count_items(self, *, feed_id: int | None = None) -> int:
+        query = select(func.count()).select_from(items)
+        if feed_id is not None:
+            query = query.where(items.c.feed_id == feed_id)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def list_categories(self) -> list[Category]:
+        with self.engine.connect() as conn:
+            return [
+                Category(r.id, r.name, r.slug)
+                for r in conn.execute(select(categories).order_by(categories.c.name))
+            ]

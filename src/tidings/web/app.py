@@ -1,0 +1,174 @@
+"""The web app: What's new, the bundled sample feeds, and health."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.staticfiles import StaticFiles
+from starlette.routing import Mount
+
+from tidings.core import Aggregator
+from tidings.errors import TidingsError
+from tidings.web import views
+from tidings.web.filters import age_html, safe_url
+
+log = logging.getLogger("tidings.web")
+
+SAMPLES = {
+    "tidings-news.xml": "application/rss+xml; charset=utf-8",
+    "feed-formats.atom": "application/atom+xml; charset=utf-8",
+    "polite-fetching.json": "application/feed+json; charset=utf-8",
+}
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
+    "media-src https: http:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    """The same strict headers on every response, error pages included."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def _templates(agg: Aggregator) -> Environment:
+    env = Environment(
+        loader=PackageLoader("tidings.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_url"] = safe_url
+    env.globals["age"] = lambda when, now: age_html(when, now, agg.settings.timezone)
+    env.globals["site_title"] = agg.settings.site_title
+    return env
+
+
+def _page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise HTTPException(400, f"page must be a whole number from 1 to 100000, not {raw!r}")
+    return int(raw)
+
+
+def create_app(
+    agg: Aggregator,
+    *,
+    scheduler: bool = False,
+    self_url: str | None = None,
+) -> Starlette:
+    """The ASGI app over an aggregator.
+
+    With ``scheduler``, the app updates due feeds in the background while it runs; with
+    ``self_url`` (the address it is served on), it subscribes its bundled sample feeds on an
+    empty database, through the normal fetch pipeline.
+    """
+    env = _templates(agg)
+
+    def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = env.get_template(name).render(**context)
+        return HTMLResponse(html, status_code=status)
+
+    def index(request: Request) -> Response:
+        data = views.whats_new(agg, _page_number(request))
+        return render("index.html", data=data, request=request)
+
+    def healthz(request: Request) -> Response:
+        try:
+            count = len(agg.store.due_feed_ids(agg.clock(), limit=1))
+        except TidingsError as exc:
+            return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok", "due": count})
+
+    def sample(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in SAMPLES:
+            raise HTTPException(404, "no such sample feed")
+        body = resources.files("tidings.samples").joinpath(name).read_bytes()
+        return Response(body, media_type=SAMPLES[name].split(";")[0],
+                        headers={"Content-Type": SAMPLES[name]})
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return render("error.html", status=exc.status_code, status_code=exc.status_code,
+                      message=exc.detail)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("error serving %s", request.url.path, exc_info=exc)
+        return render("error.html", status=500, status_code=500,
+                      message="Something went wrong on our side. It has been logged.")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not scheduler:
+            yield
+            return
+        stop = asyncio.Event()
+        async with agg:
+            tasks = [asyncio.create_task(agg.run_scheduler(stop))]
+            if self_url and agg.settings.samples:
+                tasks.append(asyncio.create_task(_subscribe_samples(agg, self_url)))
+            try:
+                yield
+            finally:
+                stop.set()
+                for task in tasks[1:]:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    static = Path(str(resources.files("tidings.web").joinpath("static")))
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Route("/healthz", healthz),
+            Route("/samples/{name}", sample),
+            Mount("/static", StaticFiles(directory=static), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: http_error, 500: server_error},
+        lifespan=lifespan,
+    )
+
+
+async def _subscribe_samples(agg: Aggregator, base: str) -> None:
+    """On a database that never had feeds, subscribe the bundled samples over HTTP."""
+    marker = agg.settings.data_dir / "samples-subscribed"
+    if marker.exists() or agg.feeds():
+        return
+    for attempt in range(50):  # the server starts listening just after the lifespan starts
+        await asyncio.sleep(0.1 * (attempt + 1))
+        try:
+            for name in SAMPLES:
+                url = f"{base.rstrip('/')}/samples/{name}"
+                if agg.store.find_feed(url) is None:
+                    await agg.add_feed(url, categories=["tidings"])
+        except TidingsError as exc:
+            log.debug("sample feeds not ready yet: %s", exc)
+            continue
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(secrets.token_hex(4))
+        log.info("subscribed the %d sample feeds", len(SAMPLES))
+        return
+    log.warning("could not subscribe the sample feeds from %s", base)
