@@ -1,0 +1,77 @@
+"""Settings: defaults, the environment, tidings.toml, and a clear error naming the variable."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from tidings.config import Settings
+from tidings.errors import ConfigError
+
+
+def test_defaults() -> None:
+    s = Settings.load({})
+    assert s.effective_database_url == "sqlite:///.tidings/tidings.db"
+    assert s.allowed_networks == ()
+    assert s.per_host_concurrency == 2 and s.max_body_bytes == 10 * 1024 * 1024
+    assert "tidings" in s.user_agent and "http" in s.user_agent
+
+
+def test_environment_values() -> None:
+    s = Settings.load({
+        "TIDINGS_DATA_DIR": "/tmp/x",
+        "TIDINGS_ALLOWED_NETWORKS": "10.0.0.0/8, 127.0.0.1",
+        "TIDINGS_DEFAULT_REFRESH": "30m",
+        "TIDINGS_TIMEZONE": "Europe/Ljubljana",
+        "TIDINGS_RETENTION_DAYS": "never",
+        "TIDINGS_SAMPLES": "false",
+    })
+    assert s.sqlite_path == Path("/tmp/x/tidings.db")
+    assert s.allowed_networks == (ipaddress.ip_network("10.0.0.0/8"),
+                                  ipaddress.ip_network("127.0.0.1/32"))
+    assert s.default_refresh == 1800 and s.retention_days is None and s.samples is False
+    assert str(s.timezone) == "Europe/Ljubljana"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TIDINGS_ALLOWED_NETWORKS": "10.0.0.0/33"}, "TIDINGS_ALLOWED_NETWORKS"),
+        ({"TIDINGS_MAX_BODY_BYTES": "lots"}, "TIDINGS_MAX_BODY_BYTES"),
+        ({"TIDINGS_PER_HOST_CONCURRENCY": "0"}, "TIDINGS_PER_HOST_CONCURRENCY"),
+        ({"TIDINGS_TIMEZONE": "Mars/Olympus"}, "TIDINGS_TIMEZONE"),
+        ({"TIDINGS_DEFAULT_REFRESH": "soon"}, "TIDINGS_DEFAULT_REFRESH"),
+        ({"TIDINGS_DEFAULT_REFRESH": "1m"}, "TIDINGS_DEFAULT_REFRESH"),  # below the floor
+        ({"TIDINGS_DATABASE_URL": "mysql://x"}, "TIDINGS_DATABASE_URL"),
+        ({"TIDINGS_SAMPLES": "maybe"}, "TIDINGS_SAMPLES"),
+        ({"TIDINGS_READ_TIMEOUT": "-1"}, "TIDINGS_READ_TIMEOUT"),
+        ({"TIDINGS_TYPO": "1"}, "TIDINGS_TYPO"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.load(env)
+
+
+def test_toml_file_and_environment_precedence(tmp_path: Path) -> None:
+    path = tmp_path / "tidings.toml"
+    path.write_text('site_title = "Planet Python"\nper_host_concurrency = 4\n'
+                    'allowed_networks = ["192.168.0.0/16"]\n')
+    s = Settings.load({"TIDINGS_CONFIG": str(path), "TIDINGS_PER_HOST_CONCURRENCY": "3"})
+    assert s.site_title == "Planet Python" and s.per_host_concurrency == 3
+    assert s.allowed_networks == (ipaddress.ip_network("192.168.0.0/16"),)
+    path.write_text("site_title = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        Settings.load({"TIDINGS_CONFIG": str(path)})
+    with pytest.raises(ConfigError, match="TIDINGS_CONFIG"):
+        Settings.load({"TIDINGS_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    s = Settings.load({"TIDINGS_DATA_DIR": str(tmp_path)})
+    first = s.with_secret().secret_key
+    assert len(first) >= 32
+    assert s.with_secret().secret_key == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
