@@ -20,17 +20,21 @@ def test_defaults() -> None:
 
 
 def test_environment_values() -> None:
-    s = Settings.load({
-        "TIDINGS_DATA_DIR": "/tmp/x",
-        "TIDINGS_ALLOWED_NETWORKS": "10.0.0.0/8, 127.0.0.1",
-        "TIDINGS_DEFAULT_REFRESH": "30m",
-        "TIDINGS_TIMEZONE": "Europe/Ljubljana",
-        "TIDINGS_RETENTION_DAYS": "never",
-        "TIDINGS_SAMPLES": "false",
-    })
+    s = Settings.load(
+        {
+            "TIDINGS_DATA_DIR": "/tmp/x",
+            "TIDINGS_ALLOWED_NETWORKS": "10.0.0.0/8, 127.0.0.1",
+            "TIDINGS_DEFAULT_REFRESH": "30m",
+            "TIDINGS_TIMEZONE": "Europe/Ljubljana",
+            "TIDINGS_RETENTION_DAYS": "never",
+            "TIDINGS_SAMPLES": "false",
+        }
+    )
     assert s.sqlite_path == Path("/tmp/x/tidings.db")
-    assert s.allowed_networks == (ipaddress.ip_network("10.0.0.0/8"),
-                                  ipaddress.ip_network("127.0.0.1/32"))
+    assert s.allowed_networks == (
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("127.0.0.1/32"),
+    )
     assert s.default_refresh == 1800 and s.retention_days is None and s.samples is False
     assert str(s.timezone) == "Europe/Ljubljana"
 
@@ -57,8 +61,10 @@ def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None
 
 def test_toml_file_and_environment_precedence(tmp_path: Path) -> None:
     path = tmp_path / "tidings.toml"
-    path.write_text('site_title = "Planet Python"\nper_host_concurrency = 4\n'
-                    'allowed_networks = ["192.168.0.0/16"]\n')
+    path.write_text(
+        'site_title = "Planet Python"\nper_host_concurrency = 4\n'
+        'allowed_networks = ["192.168.0.0/16"]\n'
+    )
     s = Settings.load({"TIDINGS_CONFIG": str(path), "TIDINGS_PER_HOST_CONCURRENCY": "3"})
     assert s.site_title == "Planet Python" and s.per_host_concurrency == 3
     assert s.allowed_networks == (ipaddress.ip_network("192.168.0.0/16"),)

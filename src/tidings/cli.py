@@ -1,4 +1,4 @@
-"""The command line: ``tidings add | list | remove | update | import | export | items | serve | db``."""
+"""The command line: add, list, remove, update, import, export, items, serve and db."""
 
 from __future__ import annotations
 
@@ -16,14 +16,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tidings.config import Settings, parse_duration
+from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
 from tidings.errors import TidingsError
 from tidings.store import migrate
-from tidings.timefmt import relative_age
+from tidings.timefmt import parse_duration, relative_age
 from tidings.types import Feed, Item, UpdateResult
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="tidings: a web-feed aggregator.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="tidings: a web-feed aggregator."
+)
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(db_app, name="db")
 
@@ -96,9 +98,7 @@ def item_json(item: Item) -> dict[str, Any]:
         "first_seen": _iso(item.first_seen),
         "summary_html": item.summary_html,
         "content_html": item.content_html,
-        "enclosures": [
-            {"url": e.url, "type": e.type, "length": e.length} for e in item.enclosures
-        ],
+        "enclosures": [{"url": e.url, "type": e.type, "length": e.length} for e in item.enclosures],
     }
 
 
@@ -296,9 +296,7 @@ def items(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    scheduler: Annotated[
-        bool, typer.Option(help="Update due feeds in the background.")
-    ] = True,
+    scheduler: Annotated[bool, typer.Option(help="Update due feeds in the background.")] = True,
 ) -> None:
     """Serve the web pages, updating due feeds in the background."""
     import uvicorn
@@ -313,8 +311,10 @@ def serve(
         raise fail(str(exc)) from None
     base = f"http://{self_host}:{port}"
     application = create_app(agg, scheduler=scheduler, self_url=base)
-    err.print(f"tidings is serving on {base}/ (database: {settings.effective_database_url})",
-              highlight=False)
+    err.print(
+        f"tidings is serving on {base}/ (database: {settings.effective_database_url})",
+        highlight=False,
+    )
     try:
         uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
     finally:

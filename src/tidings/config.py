@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.errors import ConfigError
+from tidings.timefmt import parse_duration
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 T = TypeVar("T")
@@ -191,28 +192,6 @@ def _positive_float(var: str, s: str) -> float:
     if not n > 0:
         raise ConfigError(f"{var}: must be positive, got {s}")
     return n
-
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(text: str) -> int:
-    """Seconds from ``90``, ``90s``, ``30m``, ``2h30m`` or ``1d``; ValueError otherwise."""
-    s = text.strip().lower()
-    if s.isdigit():
-        return int(s)
-    total, num = 0, ""
-    for ch in s:
-        if ch.isdigit():
-            num += ch
-        elif ch in _UNITS and num:
-            total += int(num) * _UNITS[ch]
-            num = ""
-        else:
-            raise ValueError(f"{text!r} is not a duration (e.g. 30m, 1h, 2h30m, 1d)")
-    if num or not s:
-        raise ValueError(f"{text!r} is not a duration (e.g. 30m, 1h, 2h30m, 1d)")
-    return total
 
 
 def _seconds(var: str, s: str) -> int:

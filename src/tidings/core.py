@@ -224,8 +224,9 @@ class Aggregator:
             OPMLEntry(url=f.url, title=f.title, site_url=f.site_url, categories=f.categories)
             for f in self.feeds()
         ]
-        return write_opml(entries, title=f"{self.settings.site_title} subscriptions",
-                          now=self.clock())
+        return write_opml(
+            entries, title=f"{self.settings.site_title} subscriptions", now=self.clock()
+        )
 
     # -- the embedded scheduler ----------------------------------------------------------------
 

@@ -73,20 +73,36 @@ def test_slugs_are_unique_and_readable(store: Store) -> None:
 
 def test_apply_writes_items_meta_validators_and_log(store: Store) -> None:
     fid = store.add_feed("https://e.org/feed", now=NOW)
-    a = ParsedItem(guid="a", title="A", link="https://e.org/a", published=NOW - timedelta(days=1),
-                   summary_html="<p>a</p>", enclosures=(Enclosure("https://e.org/a.mp3",
-                                                                  "audio/mpeg", 123),),
-                   categories=("x",))
+    a = ParsedItem(
+        guid="a",
+        title="A",
+        link="https://e.org/a",
+        published=NOW - timedelta(days=1),
+        summary_html="<p>a</p>",
+        enclosures=(Enclosure("https://e.org/a.mp3", "audio/mpeg", 123),),
+        categories=("x",),
+    )
     b = ParsedItem(guid="b", title="B", published=NOW - timedelta(days=2))
     plan = UpdatePlan(
-        feed_id=fid, checked_at=NOW, next_check=NOW + timedelta(hours=1), status=200,
-        duration_ms=12, bytes=345, new=(write(a), write(b)),
+        feed_id=fid,
+        checked_at=NOW,
+        next_check=NOW + timedelta(hours=1),
+        status=200,
+        duration_ms=12,
+        bytes=345,
+        new=(write(a), write(b)),
         meta=FeedMeta("Feed title", "https://e.org/", "About", None),
-        etag='"v1"', last_modified="Sat, 28 Nov 2026 10:00:00 GMT", body_hash="h1",
+        etag='"v1"',
+        last_modified="Sat, 28 Nov 2026 10:00:00 GMT",
+        body_hash="h1",
     )
     assert store.apply(plan)
     feed = store.get_feed(fid)
-    assert (feed.title, feed.site_url, feed.description) == ("Feed title", "https://e.org/", "About")
+    assert (feed.title, feed.site_url, feed.description) == (
+        "Feed title",
+        "https://e.org/",
+        "About",
+    )
     assert (feed.etag, feed.last_modified) == ('"v1"', "Sat, 28 Nov 2026 10:00:00 GMT")
     assert feed.item_count == 2 and feed.last_success == NOW and feed.error_count == 0
     got = store.items(feed_id=fid)
@@ -116,16 +132,34 @@ def test_changed_items_keep_first_seen_and_expired_leave_tombstones(store: Store
 
 def test_failure_keeps_validators_and_items_and_410_disables(store: Store) -> None:
     fid = store.add_feed("https://e.org/feed", now=NOW)
-    store.apply(UpdatePlan(fid, NOW, NOW, new=(write(ParsedItem(guid="a")),), etag="e",
-                           body_hash="h"))
-    store.apply(UpdatePlan(fid, NOW, NOW + timedelta(hours=1), error="HTTP 500", error_kind="http",
-                           error_count=1, error_since=NOW))
+    store.apply(
+        UpdatePlan(fid, NOW, NOW, new=(write(ParsedItem(guid="a")),), etag="e", body_hash="h")
+    )
+    store.apply(
+        UpdatePlan(
+            fid,
+            NOW,
+            NOW + timedelta(hours=1),
+            error="HTTP 500",
+            error_kind="http",
+            error_count=1,
+            error_since=NOW,
+        )
+    )
     feed = store.get_feed(fid)
     assert feed.etag == "e" and feed.item_count == 1
     assert (feed.error_count, feed.last_error) == (1, "HTTP 500")
     assert store.due_feed_ids(NOW + timedelta(hours=2)) == [fid]
-    store.apply(UpdatePlan(fid, NOW, NOW, error="HTTP 410 Gone", error_count=2,
-                           disabled_reason="HTTP 410 Gone: removed"))
+    store.apply(
+        UpdatePlan(
+            fid,
+            NOW,
+            NOW,
+            error="HTTP 410 Gone",
+            error_count=2,
+            disabled_reason="HTTP 410 Gone: removed",
+        )
+    )
     assert store.get_feed(fid).disabled_reason == "HTTP 410 Gone: removed"
     assert store.due_feed_ids(NOW + timedelta(days=9)) == []
 
@@ -140,8 +174,18 @@ def test_items_newest_first_paged_and_by_category(store: Store) -> None:
     f1 = store.add_feed("https://e.org/1", now=NOW, categories_=["Tech"])
     f2 = store.add_feed("https://e.org/2", now=NOW)
     for n in range(5):
-        store.apply(UpdatePlan(f1 if n % 2 else f2, NOW, NOW, new=(
-            write(ParsedItem(guid=f"i{n}", title=f"i{n}", published=NOW - timedelta(hours=n))),)))
+        store.apply(
+            UpdatePlan(
+                f1 if n % 2 else f2,
+                NOW,
+                NOW,
+                new=(
+                    write(
+                        ParsedItem(guid=f"i{n}", title=f"i{n}", published=NOW - timedelta(hours=n))
+                    ),
+                ),
+            )
+        )
     assert [i.title for i in store.items()] == ["i0", "i1", "i2", "i3", "i4"]
     assert [i.title for i in store.items(limit=2, offset=2)] == ["i2", "i3"]
     assert [i.title for i in store.items(category="tech")] == ["i1", "i3"]

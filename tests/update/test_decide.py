@@ -35,8 +35,9 @@ def fetched(body: bytes = b"<rss/>", status: int = 200, **headers: str) -> Fetch
 
 
 def feed(*items: ParsedItem, ttl: int | None = None) -> ParsedFeed:
-    return ParsedFeed(version="rss20", title="T", link="https://example.org/", items=items,
-                      ttl_minutes=ttl)
+    return ParsedFeed(
+        version="rss20", title="T", link="https://example.org/", items=items, ttl_minutes=ttl
+    )
 
 
 def stored(item: ParsedItem, first_seen: datetime, chash: str | None = None) -> StoredItem:
@@ -56,7 +57,11 @@ B = ParsedItem(guid="b", title="B", link="https://example.org/b", published=NOW 
         (ParsedItem(guid="x"), ParsedItem(guid="y"), False),
         (ParsedItem(guid=" x "), ParsedItem(guid="x"), True),
         # no id: the link
-        (ParsedItem(link="https://e/1", title="a"), ParsedItem(link="https://e/1", title="b"), True),
+        (
+            ParsedItem(link="https://e/1", title="a"),
+            ParsedItem(link="https://e/1", title="b"),
+            True,
+        ),
         (ParsedItem(link="https://e/1"), ParsedItem(link="https://e/2"), False),
         # no id, no link: title + date + content
         (ParsedItem(title="t", content_html="c"), ParsedItem(title="t", content_html="c"), True),
@@ -86,8 +91,11 @@ def test_new_items_get_first_seen_now_and_undated_items_sort_by_it() -> None:
 
 def test_unchanged_items_stay_and_changed_keep_first_seen() -> None:
     earlier = NOW - timedelta(days=3)
-    state = FeedState(1, "u", items={identity_of(A): stored(A, earlier),
-                                      identity_of(B): stored(B, earlier, chash="old")})
+    state = FeedState(
+        1,
+        "u",
+        items={identity_of(A): stored(A, earlier), identity_of(B): stored(B, earlier, chash="old")},
+    )
     edited_b = ParsedItem(guid="b", title="B, edited", link=B.link, published=B.published)
     plan = decide_success(state, fetched(), feed(A, edited_b), NOW, POLICY)
     assert plan.new == ()
@@ -140,8 +148,7 @@ def test_retention_expires_old_items_and_never_adds_too_old_ones() -> None:
     old = ParsedItem(guid="old", published=NOW - timedelta(days=40))
     kept = stored(B, NOW - timedelta(days=2))
     stale = StoredItem("stale-id", "h", NOW - timedelta(days=50), NOW - timedelta(days=50))
-    state = FeedState(1, "u", retention_days=30,
-                      items={kept.identity: kept, "stale-id": stale})
+    state = FeedState(1, "u", retention_days=30, items={kept.identity: kept, "stale-id": stale})
     plan = decide_success(state, fetched(), feed(old, B), NOW, POLICY)
     assert set(plan.expired) == {"stale-id", identity_of(old)}
     assert plan.new == ()
@@ -177,8 +184,11 @@ def test_unchanged_body(state_hash: str | None, result: FetchResult, unchanged: 
 
 def test_validators_are_kept_exactly_and_carried_over_a_304() -> None:
     ok = decide_success(
-        FeedState(1, "u"), fetched(etag='W/"abc"', last_modified="Sat, 28 Nov 2026 10:00:00 GMT"),
-        feed(A), NOW, POLICY,
+        FeedState(1, "u"),
+        fetched(etag='W/"abc"', last_modified="Sat, 28 Nov 2026 10:00:00 GMT"),
+        feed(A),
+        NOW,
+        POLICY,
     )
     assert ok.etag == 'W/"abc"'
     assert ok.last_modified == "Sat, 28 Nov 2026 10:00:00 GMT"
@@ -201,8 +211,9 @@ def test_validators_are_kept_exactly_and_carried_over_a_304() -> None:
     ],
 )
 def test_next_check_interval(refresh: int | None, ttl: int | None, expected: int) -> None:
-    plan = decide_success(FeedState(7, "u", refresh_seconds=refresh), fetched(),
-                          feed(ttl=ttl), NOW, POLICY)
+    plan = decide_success(
+        FeedState(7, "u", refresh_seconds=refresh), fetched(), feed(ttl=ttl), NOW, POLICY
+    )
     delta = (plan.next_check - NOW).total_seconds()
     assert expected * 0.9 - 1 <= delta <= expected * 1.1 + 1
     assert delta >= POLICY.min_refresh
@@ -235,8 +246,9 @@ def test_backoff(count: int, retry_after: float | None, expected: int) -> None:
 
 def test_failure_counts_and_keeps_since_and_never_deletes() -> None:
     first = NOW - timedelta(hours=5)
-    state = FeedState(1, "u", error_count=2, error_since=first,
-                      items={identity_of(A): stored(A, first)})
+    state = FeedState(
+        1, "u", error_count=2, error_since=first, items={identity_of(A): stored(A, first)}
+    )
     plan = decide_failure(state, FetchTimeoutError("read timed out after 20 s"), NOW, POLICY)
     assert not plan.ok
     assert plan.error == "read timed out after 20 s"
@@ -249,17 +261,25 @@ def test_failure_counts_and_keeps_since_and_never_deletes() -> None:
 
 
 def test_410_disables_with_a_reason_and_404_keeps_retrying() -> None:
-    gone = decide_failure(FeedState(1, "u"), HTTPStatusError("HTTP 410 Gone", status=410), NOW,
-                          POLICY)
+    gone = decide_failure(
+        FeedState(1, "u"), HTTPStatusError("HTTP 410 Gone", status=410), NOW, POLICY
+    )
     assert gone.permanent and gone.status == 410
     assert gone.disabled_reason and "410 Gone" in gone.disabled_reason
-    missing = decide_failure(FeedState(1, "u"), HTTPStatusError("HTTP 404 Not Found", status=404),
-                             NOW, POLICY)
+    missing = decide_failure(
+        FeedState(1, "u"), HTTPStatusError("HTTP 404 Not Found", status=404), NOW, POLICY
+    )
     assert not missing.permanent and missing.disabled_reason is None
     assert missing.error_since == NOW
 
 
 def test_parse_failure_is_a_failure_plan() -> None:
-    plan = decide_failure(FeedState(1, "u"), NotAFeedError("an HTML page, not a feed"), NOW,
-                          POLICY, status=200, size=1234)
+    plan = decide_failure(
+        FeedState(1, "u"),
+        NotAFeedError("an HTML page, not a feed"),
+        NOW,
+        POLICY,
+        status=200,
+        size=1234,
+    )
     assert plan.error_kind == "not_a_feed" and plan.status == 200 and plan.bytes == 1234

@@ -18,9 +18,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.routing import Mount
 
 from tidings.core import Aggregator
 from tidings.errors import TidingsError
@@ -107,18 +106,24 @@ def create_app(
         if name not in SAMPLES:
             raise HTTPException(404, "no such sample feed")
         body = resources.files("tidings.samples").joinpath(name).read_bytes()
-        return Response(body, media_type=SAMPLES[name].split(";")[0],
-                        headers={"Content-Type": SAMPLES[name]})
+        return Response(
+            body, media_type=SAMPLES[name].split(";")[0], headers={"Content-Type": SAMPLES[name]}
+        )
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return render("error.html", status=exc.status_code, status_code=exc.status_code,
-                      message=exc.detail)
+        return render(
+            "error.html", status=exc.status_code, status_code=exc.status_code, message=exc.detail
+        )
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("error serving %s", request.url.path, exc_info=exc)
-        return render("error.html", status=500, status_code=500,
-                      message="Something went wrong on our side. It has been logged.")
+        return render(
+            "error.html",
+            status=500,
+            status_code=500,
+            message="Something went wrong on our side. It has been logged.",
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
