@@ -68,7 +68,7 @@ class FeedServer:
                 headers = {"Content-Type": route.content_type, **route.headers}
                 body = route.body
                 if route.validators and route.status == 200:
-                    etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'  # noqa: S324
+                    etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                     headers.setdefault("ETag", etag)
                     headers.setdefault("Last-Modified", server.last_modified)
                     if (

@@ -7,6 +7,7 @@ Reads are plain methods (they only touch the store); anything that talks to the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -249,10 +250,8 @@ class Aggregator:
             wait = idle
             if next_due is not None:
                 wait = min(idle, max(0.5, (next_due - self.clock()).total_seconds()))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=wait)
-            except TimeoutError:
-                pass
 
 
 def make_aggregator(
