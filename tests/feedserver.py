@@ -45,7 +45,7 @@ class FeedServer:
         self.routes: dict[str, Route | Handler] = {}
         self.directory = directory
         self.requests: list[RequestRecord] = []
-        self.last_modified = formatdate(time.time() - 3600, usegmt=True)
+        self.stamps: dict[str, str] = {}  # ETag -> Last-Modified, fixed when first served
         server = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -70,11 +70,15 @@ class FeedServer:
                 if route.validators and route.status == 200:
                     etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                     headers.setdefault("ETag", etag)
-                    headers.setdefault("Last-Modified", server.last_modified)
-                    if (
-                        record.headers.get("if-none-match") == headers["ETag"]
-                        or record.headers.get("if-modified-since") == headers["Last-Modified"]
-                    ):
+                    stamp = server.stamps.setdefault(etag, formatdate(usegmt=True))
+                    headers.setdefault("Last-Modified", stamp)
+                    # as real servers do: If-None-Match wins; If-Modified-Since only without it
+                    inm = record.headers.get("if-none-match")
+                    if inm is not None:
+                        fresh = inm == headers["ETag"]
+                    else:
+                        fresh = record.headers.get("if-modified-since") == headers["Last-Modified"]
+                    if fresh:
                         self._send(304, {"ETag": headers["ETag"]}, b"")
                         return
                 if route.gzip:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -35,7 +36,7 @@ T = TypeVar("T")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -134,7 +135,7 @@ def add(
                 url, title=title, categories=category or (), refresh_seconds=seconds
             ),
         )
-        out.print(f"{feed.id}\t{feed.display_title}", highlight=False, markup=False)
+        print(f"{feed.id}\t{feed.display_title}")  # plain: scripts read this line
         err.print(f"{feed.item_count} items from {feed.url}", highlight=False, markup=False)
 
 
@@ -151,13 +152,13 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
         for f in feeds:
             status = "[green]ok[/green]"
             if f.disabled_reason:
-                status = f"[red]disabled: {f.disabled_reason}[/red]"
+                status = f"[red]disabled: {escape(f.disabled_reason)}[/red]"
             elif f.last_error:
-                status = f"[yellow]{f.error_count} errors: {f.last_error}[/yellow]"
+                status = f"[yellow]{f.error_count} errors: {escape(f.last_error)}[/yellow]"
             elif f.last_checked is None:
                 status = "not fetched yet"
             checked = relative_age(f.last_checked, now) if f.last_checked else "never"
-            table.add_row(str(f.id), f.display_title, str(f.item_count), checked, status)
+            table.add_row(str(f.id), escape(f.display_title), str(f.item_count), checked, status)
         out.print(table)
 
 
@@ -166,7 +167,7 @@ def remove(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) ->
     """Unsubscribe from a feed and delete its items."""
     with opened() as agg:
         feed = agg.remove_feed(ref)
-        out.print(f"removed {feed.id}\t{feed.display_title}", highlight=False, markup=False)
+        print(f"removed {feed.id}\t{feed.display_title}")
 
 
 # -- updates ---------------------------------------------------------------------------------------
@@ -237,7 +238,7 @@ def import_(source: Annotated[str, typer.Argument(help="An OPML file or its URL.
                 raise fail(f"cannot read {source}: {exc.strerror}") from None
         report = agg.import_opml(data)
     for warning in report.skipped:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     out.print(
         f"imported {len(report.added)} feeds, skipped {len(report.skipped)}; "
         "run 'tidings update' to fetch them",
@@ -281,7 +282,7 @@ def items(
             return
         now = agg.clock()
         for item in rows:
-            out.print(f"[bold]{item.title or '(untitled)'}[/bold]", highlight=False)
+            out.print(f"[bold]{escape(item.title or '(untitled)')}[/bold]", highlight=False)
             out.print(
                 f"  {item.feed_title} · {relative_age(item.sort_date, now)} · {item.link or ''}",
                 highlight=False,
