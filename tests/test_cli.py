@@ -1,4 +1,4 @@
-"""The command line end to end, as a new user runs it: a real process, a real file, a real server."""
+"""The command line end to end, as a new user runs it: a real process, file and server."""
 
 from __future__ import annotations
 
