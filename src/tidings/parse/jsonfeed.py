@@ -1,0 +1,162 @@
+"""JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), read with the json module.
+
+Every field is checked for its type and ignored when it has the wrong one, so a feed with
+``"title": 123`` or ``"items": [null, 1, "x"]`` still gives what it can. Per the spec, ``title``,
+``summary`` and ``content_text`` are plain text; only ``content_html`` is HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from tidings.errors import NotAFeedError, ParseError
+from tidings.parse.dates import parse_date
+from tidings.parse.encoding import charset_from_content_type, decode_document
+from tidings.parse.items import cap_items, clean_id, enclosure, html_field, unique
+from tidings.parse.text import plain, text_to_html
+from tidings.parse.urls import absolute_url
+from tidings.types import Enclosure, ParsedFeed, ParsedItem
+
+_VERSIONS = {
+    "https://jsonfeed.org/version/1": "json10",
+    "https://jsonfeed.org/version/1.1": "json11",
+}
+
+
+def parse_json(body: bytes, *, url: str, headers: Mapping[str, str], max_items: int) -> ParsedFeed:
+    """Parse a JSON Feed; ParseError for invalid JSON, NotAFeedError for other JSON."""
+    decoded = decode_document(
+        body, http_charset=charset_from_content_type(headers.get("content-type")), xml=False
+    )
+    notes = [w for w in decoded.warnings if "HTTP charset" not in w]  # JSON is UTF-8 by spec
+    try:
+        document = json.loads(decoded.text.lstrip("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise ParseError(
+            f"the document is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from exc
+    except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, [[[[...]]]]
+        raise ParseError(f"the JSON document cannot be read: {exc}") from exc
+    if not isinstance(document, dict):
+        raise NotAFeedError(
+            f"the document is JSON but not a JSON Feed (its top level is a {_kind(document)})",
+            permanent=True,
+        )
+
+    raw_version = document.get("version")
+    version = (
+        _VERSIONS.get(raw_version.strip().rstrip("/")) if isinstance(raw_version, str) else None
+    )
+    raw_items = document.get("items")
+    if version is None:
+        says_jsonfeed = isinstance(raw_version, str) and "jsonfeed.org" in raw_version
+        if not says_jsonfeed and not isinstance(raw_items, list):
+            raise NotAFeedError(
+                "the document is JSON but not a JSON Feed (no version, no items)", permanent=True
+            )
+        if raw_version is None:
+            notes.append("the JSON Feed has no version; read it as 1.1")
+        else:
+            notes.append(f"unknown JSON Feed version {str(raw_version)[:80]!r}; read it as 1.1")
+        version = "json11"
+
+    if not isinstance(raw_items, list):
+        if raw_items is not None:
+            notes.append(f"'items' is a {_kind(raw_items)}, not a list; no items read")
+        raw_items = []
+    kept, cap_note = cap_items(raw_items, max_items)
+    if cap_note:
+        notes.append(cap_note)
+    # items without authors have the feed's (JSON Feed 1.1, "authors")
+    feed_author = _authors(document)
+    items = [_item(raw, url, feed_author) for raw in kept]
+    skipped = sum(1 for item in items if item is None)
+    if skipped:
+        notes.append(f"skipped {skipped} items that are not objects or have no content")
+
+    return ParsedFeed(
+        version=version,
+        title=plain(document.get("title")),
+        link=absolute_url(document.get("home_page_url"), url),
+        description=plain(document.get("description")),
+        image=absolute_url(document.get("icon"), url) or absolute_url(document.get("favicon"), url),
+        language=_language(document.get("language")),
+        items=tuple(item for item in items if item is not None),
+        warnings=tuple(notes),
+    )
+
+
+def _kind(value: object) -> str:
+    return {dict: "object", list: "list", str: "string", bool: "boolean"}.get(
+        type(value), "number" if isinstance(value, int | float) else "null"
+    )
+
+
+def _language(value: object) -> str | None:
+    text = plain(value)
+    return text if text and len(text) <= 35 and " " not in text else None
+
+
+def _item(raw: object, feed_url: str, feed_author: str | None) -> ParsedItem | None:
+    if not isinstance(raw, dict):
+        return None
+    link = absolute_url(raw.get("url"), feed_url) or absolute_url(raw.get("external_url"), feed_url)
+    content_html = html_field(raw.get("content_html"), "html", feed_url)
+    if content_html is None and isinstance(raw.get("content_text"), str):
+        content_html = html_field(raw["content_text"], "text/plain", feed_url)
+    summary = raw.get("summary")
+    summary_html = (
+        html_field(text_to_html(summary), "html", feed_url) if isinstance(summary, str) else None
+    )
+    guid = clean_id(raw.get("id"))
+    title = plain(raw.get("title"))
+    enclosures = _attachments(raw.get("attachments"), feed_url)
+    if not (guid or link or title or content_html or summary_html or enclosures):
+        return None
+    return ParsedItem(
+        guid=guid,
+        title=title,
+        link=link,
+        author=_authors(raw) or feed_author,
+        published=parse_date(raw.get("date_published")),
+        updated=parse_date(raw.get("date_modified")),
+        summary_html=summary_html,
+        content_html=content_html,
+        enclosures=enclosures,
+        categories=tuple(unique(plain(tag) for tag in _list(raw.get("tags")))),
+        image=absolute_url(raw.get("image"), feed_url)
+        or absolute_url(raw.get("banner_image"), feed_url),
+    )
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _authors(raw: Mapping[str, Any]) -> str | None:
+    """1.1 ``authors`` (a list), else 1.0 ``author`` (an object)."""
+    people = _list(raw.get("authors"))
+    if not people and isinstance(raw.get("author"), dict):
+        people = [raw["author"]]
+    names = unique(plain(p.get("name")) for p in people if isinstance(p, dict))
+    return ", ".join(names) or None
+
+
+def _attachments(value: object, feed_url: str) -> tuple[Enclosure, ...]:
+    found: list[Enclosure] = []
+    seen: set[str] = set()
+    for attachment in _list(value):
+        if not isinstance(attachment, dict):
+            continue
+        item = enclosure(
+            attachment.get("url"),
+            attachment.get("mime_type"),
+            attachment.get("size_in_bytes"),
+            feed_url,
+        )
+        if item is not None and item.url not in seen:
+            seen.add(item.url)
+            found.append(item)
+    return tuple(found)
