@@ -20,6 +20,7 @@ from rich.table import Table
 from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
 from tidings.errors import TidingsError
+from tidings.parse import expat_problem
 from tidings.store import migrate
 from tidings.timefmt import parse_duration, relative_age
 from tidings.types import Feed, Item, UpdateResult
@@ -310,6 +311,13 @@ def serve(
         agg = make_aggregator(settings, allowed_origins=[(self_host, port)])
     except TidingsError as exc:
         raise fail(str(exc)) from None
+    problem = expat_problem()
+    if problem:
+        err.print(
+            f"[yellow]warning:[/yellow] the XML parser is old ({escape(problem)}); "
+            "tidings strips every DTD before parsing, but a newer expat is safer",
+            highlight=False,
+        )
     base = f"http://{self_host}:{port}"
     application = create_app(agg, scheduler=scheduler, self_url=base)
     err.print(
