@@ -52,8 +52,14 @@ class HTTPStatusError(FetchError):
 
     kind = "http"
 
-    def __init__(self, message: str, *, status: int, retry_after: float | None = None,
-                 permanent: bool | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        retry_after: float | None = None,
+        permanent: bool | None = None,
+    ):
         super().__init__(message, permanent=status == 410 if permanent is None else permanent)
         self.status = status
         self.retry_after = retry_after
