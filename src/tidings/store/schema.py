@@ -87,6 +87,13 @@ feeds = Table(
     # per-feed overrides (NULL: the site default)
     Column("refresh_seconds", Integer),
     Column("retention_days", Integer),
+    # scheduling hints kept from the last parse, so they also apply after a 304
+    Column("ttl_minutes", Integer),
+    Column("skip_hours", Text),  # comma-separated hours 0-23
+    Column("skip_days", Text),  # comma-separated day names
+    # a permanent redirect seen on consecutive fetches; adopted as the URL after 3
+    Column("redirect_url", Text),
+    Column("redirect_count", Integer, nullable=False, server_default="0"),
     Index("ix_feeds_next_check", "next_check"),
 )
 
@@ -153,4 +160,32 @@ fetch_log = Table(
     Column("changed_items", Integer, nullable=False),
     Column("error", Text),
     Index("ix_fetch_log_feed_at", "feed_id", "at"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# server-side sessions: the cookie carries a random token, the table only its hash
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# settings changed from the admin pages; they override the defaults of Settings
+site_settings = Table(
+    "site_settings",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
 )

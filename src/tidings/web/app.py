@@ -9,22 +9,20 @@ import secrets
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from tidings.core import Aggregator
 from tidings.errors import TidingsError
-from tidings.web import views
-from tidings.web.filters import age_html, safe_url
+from tidings.web import pages
+from tidings.web.context import Web
 
 log = logging.getLogger("tidings.web")
 
@@ -52,26 +50,6 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
-def _templates(agg: Aggregator) -> Environment:
-    env = Environment(
-        loader=PackageLoader("tidings.web", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["safe_url"] = safe_url
-    env.globals["age"] = lambda when, now: age_html(when, now, agg.settings.timezone)
-    env.globals["site_title"] = agg.settings.site_title
-    return env
-
-
-def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        raise HTTPException(400, f"page must be a whole number from 1 to 100000, not {raw!r}")
-    return int(raw)
-
-
 def create_app(
     agg: Aggregator,
     *,
@@ -84,15 +62,8 @@ def create_app(
     ``self_url`` (the address it is served on), it subscribes its bundled sample feeds on an
     empty database, through the normal fetch pipeline.
     """
-    env = _templates(agg)
-
-    def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = env.get_template(name).render(**context)
-        return HTMLResponse(html, status_code=status)
-
-    def index(request: Request) -> Response:
-        data = views.whats_new(agg, _page_number(request))
-        return render("index.html", data=data, request=request)
+    web = Web.create(agg)
+    render = web.render
 
     def healthz(request: Request) -> Response:
         try:
@@ -146,7 +117,7 @@ def create_app(
     static = Path(str(resources.files("tidings.web").joinpath("static")))
     return Starlette(
         routes=[
-            Route("/", index),
+            *pages.routes(web),
             Route("/healthz", healthz),
             Route("/samples/{name}", sample),
             Mount("/static", StaticFiles(directory=static), name="static"),

@@ -1,0 +1,44 @@
+"""What every route module shares: the aggregator, the templates and request helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from tidings.core import Aggregator
+from tidings.web.filters import age_html, safe_url
+
+
+@dataclass
+class Web:
+    agg: Aggregator
+    env: Environment
+
+    @classmethod
+    def create(cls, agg: Aggregator) -> Web:
+        env = Environment(
+            loader=PackageLoader("tidings.web", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["safe_url"] = safe_url
+        env.globals["age"] = lambda when, now: age_html(when, now, agg.settings.timezone)
+        env.globals["site_title"] = agg.settings.site_title
+        return cls(agg, env)
+
+    def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
+
+
+def page_number(request: Request) -> int:
+    """The ``page`` query parameter, 1 by default; anything else is a 400 with a message."""
+    raw = request.query_params.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise HTTPException(400, f"page must be a whole number from 1 to 100000, not {raw!r}")
+    return int(raw)
