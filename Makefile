@@ -21,6 +21,7 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	@echo "tidings: serving on http://127.0.0.1:8000/ (Ctrl-C to stop)"
+	@echo "To use /admin, create a user first: $(BIN)/tidings user add NAME"
 	$(BIN)/tidings serve --host 127.0.0.1 --port 8000
 
 lint: $(DEV_STAMP)

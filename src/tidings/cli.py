@@ -30,6 +30,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(db_app, name="db")
+user_app = typer.Typer(no_args_is_help=True, help="People who may sign in to the admin pages.")
+app.add_typer(user_app, name="user")
 
 out = Console()
 err = Console(stderr=True)
@@ -328,6 +330,23 @@ def serve(
         uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
     finally:
         agg.close()
+
+
+@user_app.command("add")
+def user_add(
+    name: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a user who can sign in to /admin (the password is asked for, twice)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with opened() as agg:
+        user = agg.add_user(name, password)
+    out.print(f"created user {escape(user.name)}; sign in at /signin", highlight=False)
 
 
 @db_app.command("upgrade")

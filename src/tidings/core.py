@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.config import Settings
-from tidings.errors import DuplicateError, NotFoundError, TidingsError
+from tidings.errors import ConfigError, DuplicateError, NotFoundError, TidingsError
 from tidings.fetch import AddressPolicy, FetchClient
+from tidings.passwords import hash_password, verify_password
 from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
+from tidings.store.accounts import Accounts, Session, User
 from tidings.store.store import Store
 from tidings.types import Category, Feed, FeedState, Item, UpdateResult
 from tidings.update.decide import Policy, decide_success
@@ -25,6 +28,16 @@ from tidings.update.pipeline import Pipeline
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSettings:
+    """The settings an admin can change on the web; stored values override the environment."""
+
+    site_title: str
+    items_per_page: int
+    timezone: ZoneInfo
+    retention_days: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +65,8 @@ class Aggregator:
             min_refresh=settings.min_refresh,
             retention_days=settings.retention_days,
         )
+        self.accounts = Accounts(store.engine)
+        self._site: SiteSettings | None = None
         self._allowed_origins = tuple(allowed_origins)
         self._pipeline: Pipeline | None = None
         self._client: FetchClient | None = None
@@ -134,6 +149,15 @@ class Aggregator:
     def categories(self) -> list[Category]:
         return self.store.list_categories()
 
+    def category(self, slug: str) -> Category:
+        return self.store.get_category(slug)
+
+    def category_feed_counts(self) -> dict[int, int]:
+        return self.store.category_feed_counts()
+
+    def latest_per_feed(self, per_feed: int = 3) -> dict[int, list[Item]]:
+        return self.store.latest_per_feed(per_feed)
+
     # -- subscriptions -------------------------------------------------------------------------
 
     async def add_feed(
@@ -172,6 +196,96 @@ class Aggregator:
         feed = self.feed(ref)
         self.store.remove_feed(feed.id)
         return feed
+
+    def edit_feed(
+        self,
+        feed_id: int,
+        *,
+        url: str,
+        title: str | None,
+        categories: Sequence[str],
+        refresh_seconds: int | None,
+        retention_days: int | None,
+    ) -> Feed:
+        """Change what a user may change about a subscription."""
+        if refresh_seconds is not None:
+            refresh_seconds = max(refresh_seconds, self.settings.min_refresh)
+        self.store.edit_feed(
+            feed_id,
+            url=url.strip(),
+            title=title,
+            refresh_seconds=refresh_seconds,
+            retention_days=retention_days,
+        )
+        self.store.set_categories(feed_id, categories)
+        return self.store.get_feed(feed_id)
+
+    def remove_items(self, feed_id: int) -> int:
+        """Delete a feed's items and forget its validators: the next update re-reads it all."""
+        return self.store.remove_items(feed_id, now=self.clock())
+
+    # -- people and site settings --------------------------------------------------------------
+
+    def add_user(self, name: str, password: str) -> User:
+        name = name.strip()
+        if not name or len(name) > 200:
+            raise TidingsError("a user name needs 1 to 200 characters")
+        try:
+            hashed = hash_password(password)
+        except ValueError as exc:
+            raise TidingsError(str(exc)) from exc
+        return self.accounts.add_user(name, hashed, self.clock())
+
+    def sign_in(self, name: str, password: str, replaces: str | None = None) -> str | None:
+        """A new session token for good credentials, else None (in constant-ish time)."""
+        found = self.accounts.password_hash(name.strip())
+        if not verify_password(found[1] if found else None, password) or found is None:
+            return None
+        return self.accounts.start_session(found[0], self.clock(), replaces)
+
+    def session(self, token: str) -> Session | None:
+        return self.accounts.session(token, self.clock())
+
+    def sign_out(self, token: str) -> None:
+        self.accounts.end_session(token)
+
+    def site(self) -> SiteSettings:
+        if self._site is None:
+            stored = self.accounts.settings()
+            s = self.settings
+            try:
+                zone = ZoneInfo(stored.get("timezone", str(s.timezone)))
+            except (ZoneInfoNotFoundError, ValueError):
+                zone = s.timezone
+            retention = stored.get("retention_days")
+            self._site = SiteSettings(
+                site_title=stored.get("site_title", s.site_title),
+                items_per_page=int(stored.get("items_per_page", s.items_per_page)),
+                timezone=zone,
+                retention_days=(int(retention) or None) if retention else s.retention_days,
+            )
+            self.policy = replace(self.policy, retention_days=self._site.retention_days)
+            if self._pipeline is not None:
+                self._pipeline.policy = self.policy
+        return self._site
+
+    def save_site(self, site: SiteSettings) -> SiteSettings:
+        if not site.site_title.strip() or len(site.site_title) > 200:
+            raise ConfigError("the site title needs 1 to 200 characters")
+        if not 1 <= site.items_per_page <= 200:
+            raise ConfigError("items per page must be from 1 to 200")
+        if site.retention_days is not None and site.retention_days < 1:
+            raise ConfigError("retention must be a number of days, or empty for never")
+        self.accounts.save_settings(
+            {
+                "site_title": site.site_title.strip(),
+                "items_per_page": str(site.items_per_page),
+                "timezone": str(site.timezone),
+                "retention_days": str(site.retention_days or 0),
+            }
+        )
+        self._site = None
+        return self.site()
 
     # -- updates -------------------------------------------------------------------------------
 

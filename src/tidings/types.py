@@ -102,6 +102,7 @@ class Feed:
     categories: tuple[str, ...] = ()
     etag: str | None = None
     last_modified: str | None = None
+    error_since: datetime | None = None
 
     @property
     def display_title(self) -> str:

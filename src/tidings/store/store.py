@@ -161,6 +161,7 @@ class Store:
                 categories=tuple(cats.get(r.id, ())),
                 etag=r.etag,
                 last_modified=r.last_modified,
+                error_since=r.error_since,
             )
             for r in rows
         ]
@@ -186,6 +187,46 @@ class Store:
         with self.engine.begin() as conn:
             if not conn.execute(delete(feeds).where(feeds.c.id == feed_id)).rowcount:
                 raise NotFoundError(f"no feed with id {feed_id}")
+
+    def edit_feed(
+        self,
+        feed_id: int,
+        *,
+        url: str,
+        title: str | None,
+        refresh_seconds: int | None,
+        retention_days: int | None,
+    ) -> None:
+        try:
+            with self.engine.begin() as conn:
+                done = conn.execute(
+                    update(feeds)
+                    .where(feeds.c.id == feed_id)
+                    .values(
+                        url=url,
+                        user_title=title or None,
+                        refresh_seconds=refresh_seconds,
+                        retention_days=retention_days,
+                    )
+                ).rowcount
+        except IntegrityError as exc:
+            raise DuplicateError(f"another feed already has the URL {url}") from exc
+        if not done:
+            raise NotFoundError(f"no feed with id {feed_id}")
+
+    def remove_items(self, feed_id: int, *, now: datetime) -> int:
+        """Delete a feed's items, tombstones and validators, and make it due now."""
+        with self.engine.begin() as conn:
+            count = conn.execute(delete(items).where(items.c.feed_id == feed_id)).rowcount
+            conn.execute(delete(tombstones).where(tombstones.c.feed_id == feed_id))
+            done = conn.execute(
+                update(feeds)
+                .where(feeds.c.id == feed_id)
+                .values(etag=None, last_modified=None, body_hash=None, next_check=now)
+            ).rowcount
+        if not done:
+            raise NotFoundError(f"no feed with id {feed_id}")
+        return int(count)
 
     def due_feed_ids(self, now: datetime, limit: int = 10_000) -> list[int]:
         query = (
@@ -458,3 +499,41 @@ class Store:
                 Category(r.id, r.name, r.slug)
                 for r in conn.execute(select(categories).order_by(categories.c.name))
             ]
+
+    def get_category(self, slug: str) -> Category:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(categories).where(categories.c.slug == slug)).first()
+        if row is None:
+            raise NotFoundError(f"no category {slug!r}")
+        return Category(row.id, row.name, row.slug)
+
+    def category_feed_counts(self) -> dict[int, int]:
+        query = select(feed_categories.c.category_id, func.count()).group_by(
+            feed_categories.c.category_id
+        )
+        with self.engine.connect() as conn:
+            return {cid: n for cid, n in conn.execute(query)}
+
+    def latest_per_feed(self, per_feed: int) -> dict[int, list[Item]]:
+        """The newest items of every feed in one query (a window, not one query per feed)."""
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=items.c.feed_id, order_by=(items.c.sort_date.desc(), items.c.id.desc())
+            )
+            .label("rank")
+        )
+        ranked = select(items.c.id, rank).subquery()
+        title = func.coalesce(feeds.c.user_title, feeds.c.title, feeds.c.url).label("feed_title")
+        query = (
+            select(items, title)
+            .join(feeds, feeds.c.id == items.c.feed_id)
+            .join(ranked, ranked.c.id == items.c.id)
+            .where(ranked.c.rank <= per_feed)
+            .order_by(items.c.feed_id, items.c.sort_date.desc(), items.c.id.desc())
+        )
+        out: dict[int, list[Item]] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                out.setdefault(row.feed_id, []).append(self._item(row))
+        return out

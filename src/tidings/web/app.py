@@ -15,13 +15,13 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from tidings.core import Aggregator
-from tidings.errors import TidingsError
-from tidings.web import pages
+from tidings.errors import NotFoundError, TidingsError
+from tidings.web import admin, auth, pages
 from tidings.web.context import Web
 
 log = logging.getLogger("tidings.web")
@@ -83,9 +83,18 @@ def create_app(
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 303 and exc.headers and "Location" in exc.headers:
+            return RedirectResponse(exc.headers["Location"], status_code=303)
         return render(
-            "error.html", status=exc.status_code, status_code=exc.status_code, message=exc.detail
+            "error.html",
+            status=exc.status_code,
+            request=request,
+            status_code=exc.status_code,
+            message=exc.detail,
         )
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return render("error.html", status=404, request=request, status_code=404, message=str(exc))
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("error serving %s", request.url.path, exc_info=exc)
@@ -98,19 +107,16 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if not scheduler:
-            yield
-            return
         stop = asyncio.Event()
-        async with agg:
-            tasks = [asyncio.create_task(agg.run_scheduler(stop))]
-            if self_url and agg.settings.samples:
+        async with agg:  # the fetch client, for "add" and "update now" too
+            tasks = [asyncio.create_task(agg.run_scheduler(stop))] if scheduler else []
+            if scheduler and self_url and agg.settings.samples:
                 tasks.append(asyncio.create_task(_subscribe_samples(agg, self_url)))
             try:
                 yield
             finally:
                 stop.set()
-                for task in tasks[1:]:
+                for task in tasks[1:]:  # the scheduler stops by itself, at once
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -118,12 +124,18 @@ def create_app(
     return Starlette(
         routes=[
             *pages.routes(web),
+            *auth.routes(web),
+            *admin.routes(web),
             Route("/healthz", healthz),
             Route("/samples/{name}", sample),
             Mount("/static", StaticFiles(directory=static), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={HTTPException: http_error, 500: server_error},
+        middleware=[Middleware(SecurityHeaders), Middleware(auth.SameOrigin, agg=agg)],
+        exception_handlers={
+            HTTPException: http_error,
+            NotFoundError: not_found,
+            500: server_error,
+        },
         lifespan=lifespan,
     )
 

@@ -28,11 +28,18 @@ class Web:
             lstrip_blocks=True,
         )
         env.filters["safe_url"] = safe_url
-        env.globals["age"] = lambda when, now: age_html(when, now, agg.settings.timezone)
-        env.globals["site_title"] = agg.settings.site_title
+        env.globals["age"] = lambda when, now: age_html(when, now, agg.site().timezone)
         return cls(agg, env)
 
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """Render with what every page needs: the site title, the user and the form token."""
+        from tidings.web.auth import csrf_token
+
+        request: Request | None = context.get("request")
+        context.setdefault("site_title", self.agg.site().site_title)
+        if request is not None:
+            context.setdefault("user", getattr(request.state, "user", None))
+            context.setdefault("csrf_token", csrf_token(request))
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
 
 

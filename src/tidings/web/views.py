@@ -1,4 +1,4 @@
-"""The data behind each page: one function per page, feeding the HTML and (later) the JSON alike."""
+"""The data behind each page: one function per page, feeding the HTML and the JSON alike."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tidings.core import Aggregator
-from tidings.types import Item
+from tidings.types import Category, Feed, Item
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +27,65 @@ class ItemList:
     now: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    feed: Feed
+    latest: tuple[Item, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePage:
+    feed: Feed
+    items: ItemList
+
+
+@dataclass(frozen=True, slots=True)
+class CategorySummary:
+    category: Category
+    feed_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryPage:
+    category: Category
+    feeds: tuple[Feed, ...]
+    items: ItemList
+
+
+def _page(
+    agg: Aggregator, number: int, *, feed_id: int | None = None, category: str | None = None
+) -> ItemList:
+    size = agg.site().items_per_page
+    offset = (number - 1) * size
+    rows = agg.items(limit=size + 1, offset=offset, feed_id=feed_id, category=category)
+    return ItemList(tuple(rows[:size]), Page(number, size, len(rows) > size), agg.clock())
+
+
 def whats_new(agg: Aggregator, page: int) -> ItemList:
     """All items of all feeds, newest first, one page of them."""
-    size = agg.settings.items_per_page
-    rows = agg.items(limit=size + 1, offset=(page - 1) * size)
-    return ItemList(tuple(rows[:size]), Page(page, size, len(rows) > size), agg.clock())
+    return _page(agg, page)
+
+
+def sources(agg: Aggregator) -> tuple[tuple[SourceSummary, ...], datetime]:
+    """Every source with its latest three items, by title."""
+    latest = agg.latest_per_feed(3)
+    feeds = sorted(agg.feeds(), key=lambda f: f.display_title.casefold())
+    return tuple(SourceSummary(f, tuple(latest.get(f.id, ()))) for f in feeds), agg.clock()
+
+
+def source(agg: Aggregator, feed_id: int, page: int) -> SourcePage:
+    """One source: its block and a page of its items. Raises NotFoundError."""
+    feed = agg.feed(feed_id)
+    return SourcePage(feed, _page(agg, page, feed_id=feed.id))
+
+
+def categories(agg: Aggregator) -> tuple[CategorySummary, ...]:
+    counts = agg.category_feed_counts()
+    return tuple(CategorySummary(c, counts.get(c.id, 0)) for c in agg.categories())
+
+
+def category(agg: Aggregator, slug: str, page: int) -> CategoryPage:
+    """One category: its sources and a page of their items. Raises NotFoundError."""
+    cat = agg.category(slug)
+    feeds = tuple(f for f in agg.feeds() if cat.name in f.categories)
+    return CategoryPage(cat, feeds, _page(agg, page, category=cat.slug))

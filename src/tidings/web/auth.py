@@ -1,0 +1,170 @@
+"""Sign-in, sessions and CSRF.
+
+Every unsafe request must come from our own origin (Origin / Sec-Fetch-Site, checked for all of
+them in ``SameOrigin``) and carry a form token: the session's own token when signed in, else a
+double-submit token bound to a cookie (for the sign-in form itself).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from tidings.core import Aggregator
+from tidings.store.accounts import Session
+from tidings.web.context import Web
+
+SESSION_COOKIE = "tidings_session"
+CSRF_COOKIE = "tidings_csrf"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_FORM_BYTES = 5 * 1024 * 1024
+
+
+class SameOrigin(BaseHTTPMiddleware):
+    """Refuse unsafe methods sent by another site, and load the session for every request."""
+
+    def __init__(self, app: object, agg: Aggregator) -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.agg = agg
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.method in UNSAFE:
+            problem = cross_site(request)
+            if problem:
+                return PlainTextResponse(f"Forbidden: {problem}", status_code=403)
+        token = request.cookies.get(SESSION_COOKIE)
+        session = await run_in_threadpool(self.agg.session, token) if token else None
+        request.state.session = session
+        request.state.user = session.user if session else None
+        response = await call_next(request)
+        if CSRF_COOKIE not in request.cookies and session is None:
+            response.set_cookie(
+                CSRF_COOKIE,
+                getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32),
+                httponly=True,
+                samesite="strict",
+                secure=request.url.scheme == "https",
+            )
+        return response
+
+
+def cross_site(request: Request) -> str | None:
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return f"cross-site request ({site})"
+    origin = request.headers.get("origin")
+    if origin is not None:
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        if origin == "null" or origin.rstrip("/") != own:
+            return "the request came from another origin"
+    return None
+
+
+def csrf_token(request: Request) -> str:
+    """The token forms on this page must carry."""
+    session: Session | None = getattr(request.state, "session", None)
+    if session is not None:
+        return session.csrf_token
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if token is None:
+        token = request.state.new_csrf = secrets.token_urlsafe(32)
+    return token
+
+
+async def checked_form(request: Request) -> FormData:
+    """The form of an unsafe request, after its CSRF token has been checked (else 403)."""
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_FORM_BYTES):
+        raise HTTPException(413, "the form is too large")
+    form = await request.form(max_files=1, max_fields=200)
+    sent = form.get("csrf_token")
+    session: Session | None = getattr(request.state, "session", None)
+    expected = session.csrf_token if session else request.cookies.get(CSRF_COOKIE)
+    if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent, expected):
+        raise HTTPException(
+            403,
+            "the form has expired or did not come from this site; reload the page and try again",
+        )
+    return form
+
+
+def require_user(request: Request) -> Session:
+    session: Session | None = getattr(request.state, "session", None)
+    if session is None:
+        raise HTTPException(303, headers={"Location": "/signin"})
+    return session
+
+
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        max_age=14 * 86400,
+        secure=request.url.scheme == "https",
+    )
+
+
+def local_path(target: str | None) -> str:
+    """Only same-origin relative redirects: anything else goes to /admin."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/admin"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/admin"
+
+
+def routes(web: Web) -> list[BaseRoute]:
+    agg = web.agg
+
+    def signin_form(request: Request) -> Response:
+        return web.render(
+            "signin.html",
+            request=request,
+            error=None,
+            next=local_path(request.query_params.get("next")),
+            no_users=agg.accounts.count_users() == 0,
+        )
+
+    async def signin(request: Request) -> Response:
+        form = await checked_form(request)
+        name, password = str(form.get("name", "")), str(form.get("password", ""))
+        old = request.cookies.get(SESSION_COOKIE)
+        token = await run_in_threadpool(agg.sign_in, name, password, old)
+        if token is None:
+            return web.render(
+                "signin.html",
+                status=400,
+                request=request,
+                next="/admin",
+                error="Wrong user name or password.",
+                no_users=False,
+            )
+        response = RedirectResponse(local_path(str(form.get("next", ""))), status_code=303)
+        set_session_cookie(response, request, token)
+        return response
+
+    async def signout(request: Request) -> Response:
+        await checked_form(request)
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            await run_in_threadpool(agg.sign_out, token)
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    return [
+        Route("/signin", signin_form, methods=["GET"]),
+        Route("/signin", signin, methods=["POST"]),
+        Route("/signout", signout, methods=["POST"]),
+    ]

@@ -1,0 +1,137 @@
+"""Sources, one source with its block, categories: in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import Clock
+from tests.web.helpers import add_items, sign_in
+from tidings.config import Settings
+from tidings.core import Aggregator, make_aggregator
+from tidings.types import FeedMeta, ParsedItem, UpdatePlan
+from tidings.web.app import create_app
+
+
+@pytest.fixture
+def site(settings: Settings, clock: Clock) -> Iterator[tuple[Aggregator, TestClient]]:
+    agg = make_aggregator(settings, clock=clock)
+    with TestClient(create_app(agg)) as client:
+        yield agg, client
+    agg.close()
+
+
+def nato(agg: Aggregator, clock: Clock) -> int:
+    fid = add_items(
+        agg,
+        clock.now,
+        *[
+            ParsedItem(
+                guid=str(n),
+                title=f"Story {n}",
+                link=f"https://nato.int/{n}",
+                published=clock.now - timedelta(days=n),
+                summary_html=f"<p>Sum {n}</p>",
+            )
+            for n in range(5)
+        ],
+        url="https://nato.int/rss.xml",
+        title=None,
+        categories=("World", "Défense"),
+    )
+    agg.store.apply(
+        UpdatePlan(
+            fid,
+            clock.now - timedelta(hours=1, minutes=8),
+            clock.now,
+            meta=FeedMeta(
+                "NATO News",
+                "https://nato.int/",
+                "News from NATO´s headquarters – “Allies” in Zagreb, Niš and Čačak",
+                None,
+            ),
+        )
+    )
+    return fid
+
+
+def test_source_page_has_items_and_the_source_block(
+    site: tuple[Aggregator, TestClient], clock: Clock
+) -> None:
+    agg, client = site
+    fid = nato(agg, clock)
+    html = client.get(f"/sources/{fid}").text
+    assert "Story 0" in html and "Story 4" in html
+    assert "News from NATO´s headquarters – “Allies” in Zagreb, Niš and Čačak" in html
+    assert "Updated: <time" in html and "1 hour 8 minutes ago</time>" in html
+    assert "Subscribe to NATO News feed" in html
+    assert 'href="https://nato.int/rss.xml"' in html
+    assert 'href="/sources/%d/rss.xml"' % fid in html
+    assert html.index("Story 4") < html.index("source-block")  # the block after the items
+
+
+def test_failing_reason_only_for_signed_in_users(
+    site: tuple[Aggregator, TestClient], clock: Clock
+) -> None:
+    agg, client = site
+    fid = nato(agg, clock)
+    agg.store.apply(
+        UpdatePlan(
+            fid,
+            clock.now,
+            clock.now,
+            error="HTTP 503 Service Unavailable",
+            error_count=2,
+            error_since=clock.now - timedelta(hours=3),
+        )
+    )
+    assert "503" not in client.get(f"/sources/{fid}").text
+    sign_in(client, agg)
+    html = client.get(f"/sources/{fid}").text
+    assert "Failing: HTTP 503 Service Unavailable (2 errors, since" in html
+    assert "3 hours ago" in html
+
+
+def test_sources_lists_latest_three(site: tuple[Aggregator, TestClient], clock: Clock) -> None:
+    agg, client = site
+    nato(agg, clock)
+    add_items(
+        agg, clock.now, ParsedItem(guid="x", title="Lonely"), url="https://b.org/f", title="Another"
+    )
+    html = client.get("/sources").text
+    assert "Story 0" in html and "Story 2" in html and "Story 3" not in html
+    assert html.index("Another") < html.index("NATO News")
+    assert "Lonely" in html and html.count(">More</a>") == 2
+
+
+def test_categories(site: tuple[Aggregator, TestClient], clock: Clock) -> None:
+    agg, client = site
+    nato(agg, clock)
+    html = client.get("/categories").text
+    assert 'href="/categories/defense"' in html and "Défense" in html and "1 source" in html
+    page = client.get("/categories/world")
+    assert page.status_code == 200 and "Story 0" in page.text and "NATO News" in page.text
+    assert client.get("/categories/nope").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/sources/999", "/sources/abc", "/categories/x%00y", "/sources/1?page=0"]
+)
+def test_not_found_and_bad_requests(site: tuple[Aggregator, TestClient], path: str) -> None:
+    _, client = site
+    response = client.get(path)
+    assert response.status_code in (400, 404)
+    assert "Traceback" not in response.text
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_source_pages_page(site: tuple[Aggregator, TestClient], clock: Clock) -> None:
+    agg, client = site
+    agg.save_site(agg.site().__class__(agg.site().site_title, 2, agg.site().timezone, None))
+    fid = nato(agg, clock)
+    second = client.get(f"/sources/{fid}?page=2").text
+    assert "Story 2" in second and "Story 1" not in second
+    assert f'href="/sources/{fid}?page=3"' in second and "source-block" in second
