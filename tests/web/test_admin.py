@@ -1,0 +1,224 @@
+"""Sign-in, sessions, CSRF and the admin pages, in-process against a loopback feed server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from tests.conftest import Clock
+from tests.feedserver import FeedServer, Route as FeedRoute
+from tests.web.helpers import form_token, sign_in
+from tidings.config import Settings
+from tidings.core import Aggregator, make_aggregator
+from tidings.web.app import create_app
+
+RSS = (
+    b'<rss version="2.0"><channel><title>Admin Feed</title><link>http://e.org/</link>'
+    b"<item><title>Hello</title><guid>h1</guid><link>http://e.org/1</link></item>"
+    b"</channel></rss>"
+)
+
+
+@pytest.fixture
+def site(settings: Settings, clock: Clock) -> Iterator[tuple[Aggregator, TestClient]]:
+    agg = make_aggregator(settings, clock=clock)
+    app = create_app(agg)
+    with TestClient(app) as client:
+        yield agg, client
+    agg.close()
+
+
+def unsafe_routes(client: TestClient) -> list[str]:
+    app = client.app
+    return [
+        r.path.replace("{feed_id:int}", "1")
+        for r in app.routes  # type: ignore[attr-defined]
+        if isinstance(r, Route) and r.methods and "POST" in r.methods
+    ]
+
+
+def test_every_unsafe_route_refuses_without_a_token(site: tuple[Aggregator, TestClient]) -> None:
+    agg, client = site
+    sign_in(client, agg)
+    paths = unsafe_routes(client)
+    assert {"/signin", "/signout", "/admin/feeds", "/admin/settings"} <= set(paths)
+    for path in paths:
+        response = client.post(path, data={"csrf_token": "forged"}, follow_redirects=False)
+        assert response.status_code == 403, path
+        response = client.post(path, data={}, follow_redirects=False)
+        assert response.status_code == 403, path
+
+
+def test_cross_origin_posts_are_refused_even_with_a_token(
+    site: tuple[Aggregator, TestClient],
+) -> None:
+    agg, client = site
+    token = sign_in(client, agg)
+    for headers in (
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "null"},
+    ):
+        response = client.post("/admin/settings", data={"csrf_token": token}, headers=headers)
+        assert response.status_code == 403
+        assert "Traceback" not in response.text
+
+
+def test_admin_needs_a_user(site: tuple[Aggregator, TestClient]) -> None:
+    _, client = site
+    for path in ("/admin", "/admin/settings", "/admin/feeds/1"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/signin"
+
+
+def test_sign_in_rotates_and_sign_out_ends_the_session(site: tuple[Aggregator, TestClient]) -> None:
+    agg, client = site
+    assert "tidings user add" in client.get("/signin").text
+    agg.add_user("ada", "correct horse battery")
+    token = form_token(client.get("/signin").text)
+    bad = client.post("/signin", data={"csrf_token": token, "name": "ada", "password": "nope"})
+    assert bad.status_code == 400 and "Wrong user name or password" in bad.text
+    sign_in(client, agg)
+    first = client.cookies.get("tidings_session")
+    sign_in(client, agg)
+    second = client.cookies.get("tidings_session")
+    assert first and second and first != second
+    assert agg.session(first) is None and agg.session(second) is not None
+    csrf = form_token(client.get("/admin").text)
+    assert client.get("/signout").status_code == 405  # never a GET
+    assert client.post("/signout", data={"csrf_token": csrf}).status_code == 200
+    assert agg.session(second) is None
+    assert client.get("/admin", follow_redirects=False).status_code == 303
+
+
+def test_open_redirects_are_refused(site: tuple[Aggregator, TestClient]) -> None:
+    agg, client = site
+    agg.add_user("ada", "correct horse battery")
+    for target in ("https://evil.example/", "//evil.example", "/\\evil.example"):
+        token = form_token(client.get("/signin").text)
+        response = client.post(
+            "/signin",
+            data={
+                "csrf_token": token,
+                "name": "ada",
+                "password": "correct horse battery",
+                "next": target,
+            },
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/admin"
+
+
+def test_admin_feed_lifecycle(site: tuple[Aggregator, TestClient], server: FeedServer) -> None:
+    agg, client = site
+    server.routes["/admin.xml"] = FeedRoute(RSS)
+    token = sign_in(client, agg)
+    added = client.post(
+        "/admin/feeds",
+        data={
+            "csrf_token": token,
+            "url": server.url("/admin.xml"),
+            "categories": "News, Tech",
+            "refresh": "30m",
+        },
+    )
+    assert added.status_code == 200 and "Added Admin Feed with 1 items" in added.text
+    (feed,) = agg.feeds()
+    assert feed.categories == ("News", "Tech") and feed.refresh_seconds == 1800
+    page = client.get("/admin").text
+    assert "Admin Feed" in page and "OK" in page and "just now</time>" in page
+    again = client.post("/admin/feeds", data={"csrf_token": token, "url": server.url("/admin.xml")})
+    assert again.status_code == 400 and "already subscribed" in again.text
+
+    edit = client.get(f"/admin/feeds/{feed.id}")
+    assert edit.status_code == 200 and "Recent fetches" in edit.text
+    saved = client.post(
+        f"/admin/feeds/{feed.id}",
+        data={
+            "csrf_token": token,
+            "url": feed.url,
+            "title": "Renamed",
+            "categories": "Tech",
+            "refresh": "",
+            "retention": "30",
+        },
+    )
+    assert "Saved Renamed" in saved.text
+    feed = agg.feed(feed.id)
+    assert (feed.title, feed.categories, feed.retention_days) == ("Renamed", ("Tech",), 30)
+    bad = client.post(
+        f"/admin/feeds/{feed.id}", data={"csrf_token": token, "url": feed.url, "refresh": "soon"}
+    )
+    assert bad.status_code == 400 and "refresh interval" in bad.text
+
+    updated = client.post(f"/admin/feeds/{feed.id}/update", data={"csrf_token": token})
+    assert "Updated: 0 new" in updated.text
+    cleared = client.post(f"/admin/feeds/{feed.id}/clear", data={"csrf_token": token})
+    assert "Removed 1 items" in cleared.text
+    assert agg.feed(feed.id).item_count == 0 and agg.feed(feed.id).etag is None
+    client.post(f"/admin/feeds/{feed.id}/update", data={"csrf_token": token})
+    assert agg.feed(feed.id).item_count == 1  # read again in full
+    deleted = client.post(f"/admin/feeds/{feed.id}/delete", data={"csrf_token": token})
+    assert "Deleted Renamed" in deleted.text and agg.feeds() == []
+
+
+def test_gets_change_nothing(site: tuple[Aggregator, TestClient], server: FeedServer) -> None:
+    agg, client = site
+    sign_in(client, agg)
+    agg.store.add_feed(server.url("/x.xml"), now=agg.clock())
+    before = (agg.feeds(), agg.count_items())
+    for path in (
+        "/",
+        "/sources",
+        "/sources/1",
+        "/categories",
+        "/admin",
+        "/admin/feeds/1",
+        "/admin/settings",
+        "/signin",
+        "/admin/feeds/1/delete",
+        "/signout",
+    ):
+        client.get(path)
+    assert (agg.feeds(), agg.count_items()) == before
+
+
+def test_opml_upload_and_settings(site: tuple[Aggregator, TestClient]) -> None:
+    agg, client = site
+    token = sign_in(client, agg)
+    opml = (
+        b'<?xml version="1.0"?><opml version="2.0"><body><outline text="Tech">'
+        b'<outline text="A" xmlUrl="https://a.example/feed"/></outline></body></opml>'
+    )
+    done = client.post(
+        "/admin/opml", data={"csrf_token": token}, files={"file": ("subs.opml", opml, "text/xml")}
+    )
+    assert "Imported 1 feeds" in done.text
+    assert agg.feeds()[0].categories == ("Tech",)
+    nothing = client.post("/admin/opml", data={"csrf_token": token})
+    assert nothing.status_code == 400 and "choose an OPML file" in nothing.text
+    saved = client.post(
+        "/admin/settings",
+        data={
+            "csrf_token": token,
+            "site_title": "Planet X",
+            "items_per_page": "10",
+            "timezone": "Europe/Ljubljana",
+            "retention": "",
+        },
+    )
+    assert saved.status_code == 200 and "Planet X" in client.get("/").text
+    assert agg.site().items_per_page == 10 and str(agg.site().timezone) == "Europe/Ljubljana"
+    bad = client.post(
+        "/admin/settings",
+        data={
+            "csrf_token": token,
+            "site_title": "X",
+            "items_per_page": "0",
+            "timezone": "Mars/Base",
+        },
+    )
+    assert bad.status_code == 400 and "time zone" in bad.text
