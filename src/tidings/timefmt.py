@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 __all__ = [
     "absolute_date",
     "format_duration",
+    "gettext",
     "iso",
     "ngettext",
     "parse_duration",
@@ -33,6 +34,11 @@ def use_translations(translations: _gettext.NullTranslations | None) -> None:
 
 def _(message: str) -> str:
     """Mark and translate a message; identity until a catalogue is installed."""
+    return _translations.gettext(message)
+
+
+def gettext(message: str) -> str:
+    """The public name of ``_``, for the templates and the command line."""
     return _translations.gettext(message)
 
 

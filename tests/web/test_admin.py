@@ -9,7 +9,8 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from tests.conftest import Clock
-from tests.feedserver import FeedServer, Route as FeedRoute
+from tests.feedserver import FeedServer
+from tests.feedserver import Route as FeedRoute
 from tests.web.helpers import form_token, sign_in
 from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator

@@ -49,10 +49,12 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 <description>News from NATO´s headquarters – “Allies” meet in Čačak</description>
 <item><title>Allies agree on a new plan</title><link>https://www.nato.int/a</link>
 <guid>a</guid><pubDate>{d1}</pubDate>
-<description>&lt;p&gt;The allies &lt;strong&gt;agreed&lt;/strong&gt; on a plan for the harbour.&lt;/p&gt;</description></item>
+<description>&lt;p&gt;The allies &lt;strong&gt;agreed&lt;/strong&gt; on a plan
+for the harbour.&lt;/p&gt;</description></item>
 <item><title>Exercise in the north</title><link>https://www.nato.int/b</link>
 <guid>b</guid><pubDate>{d2}</pubDate>
-<description>&lt;p&gt;A winter exercise with ships and harbour drills.&lt;/p&gt;</description></item>
+<description>&lt;p&gt;A winter exercise with ships and harbour drills.&lt;/p&gt;
+</description></item>
 </channel></rss>"""
 
 
@@ -100,7 +102,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, FeedServer]]:
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):  # bounded wait for the server to listen
         try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310
+            urllib.request.urlopen(base + "/healthz", timeout=1)
             break
         except OSError:
             time.sleep(0.1)

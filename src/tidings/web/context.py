@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from tidings import timefmt
 from tidings.core import Aggregator
 from tidings.web.filters import age_html, safe_url
 
@@ -26,6 +27,11 @@ class Web:
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+        # every user-visible string goes through the one translation hook of timefmt
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            gettext=timefmt.gettext, ngettext=timefmt.ngettext, newstyle=True
         )
         env.filters["safe_url"] = safe_url
         env.globals["age"] = lambda when, now: age_html(when, now, agg.site().timezone)
