@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tidings.config import Settings
 from tidings.errors import ConfigError, DuplicateError, NotFoundError, TidingsError
 from tidings.fetch import AddressPolicy, FetchClient
+from tidings.parse import ALLOWED_TAGS
 from tidings.passwords import hash_password, verify_password
 from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
 from tidings.store.accounts import Accounts, Session, User
@@ -38,6 +39,8 @@ class SiteSettings:
     items_per_page: int
     timezone: ZoneInfo
     retention_days: int | None
+    # the HTML tags kept in item summaries and contents: a subset of the sanitizer's allowlist
+    allowed_tags: frozenset[str] = ALLOWED_TAGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,7 @@ class Aggregator:
             max_concurrency=self.settings.max_concurrency,
             per_host=self.settings.per_host_concurrency,
         )
+        self._pipeline.allowed_tags = self._site_tags()
         return self
 
     async def __aexit__(
@@ -258,16 +262,23 @@ class Aggregator:
             except (ZoneInfoNotFoundError, ValueError):
                 zone = s.timezone
             retention = stored.get("retention_days")
+            tags = stored.get("allowed_tags")
             self._site = SiteSettings(
                 site_title=stored.get("site_title", s.site_title),
                 items_per_page=int(stored.get("items_per_page", s.items_per_page)),
                 timezone=zone,
                 retention_days=(int(retention) or None) if retention else s.retention_days,
+                allowed_tags=frozenset(tags.split(",")) & ALLOWED_TAGS if tags else ALLOWED_TAGS,
             )
             self.policy = replace(self.policy, retention_days=self._site.retention_days)
             if self._pipeline is not None:
                 self._pipeline.policy = self.policy
+                self._pipeline.allowed_tags = self._site_tags()
         return self._site
+
+    def _site_tags(self) -> frozenset[str] | None:
+        tags = self.site().allowed_tags
+        return None if tags == ALLOWED_TAGS else tags
 
     def save_site(self, site: SiteSettings) -> SiteSettings:
         if not site.site_title.strip() or len(site.site_title) > 200:
@@ -282,6 +293,7 @@ class Aggregator:
                 "items_per_page": str(site.items_per_page),
                 "timezone": str(site.timezone),
                 "retention_days": str(site.retention_days or 0),
+                "allowed_tags": ",".join(sorted(site.allowed_tags & ALLOWED_TAGS)),
             }
         )
         self._site = None

@@ -223,3 +223,43 @@ def test_opml_upload_and_settings(site: tuple[Aggregator, TestClient]) -> None:
         },
     )
     assert bad.status_code == 400 and "time zone" in bad.text
+
+
+def test_allowed_tags_narrow_item_html(
+    site: tuple[Aggregator, TestClient], server: FeedServer
+) -> None:
+    agg, client = site
+    token = sign_in(client, agg)
+    refused = client.post(
+        "/admin/settings",
+        data={
+            "csrf_token": token,
+            "site_title": "T",
+            "items_per_page": "30",
+            "timezone": "UTC",
+            "allowed_tags": "p, script, iframe",
+        },
+    )
+    assert refused.status_code == 400 and "iframe, script" in refused.text
+    client.post(
+        "/admin/settings",
+        data={
+            "csrf_token": token,
+            "site_title": "T",
+            "items_per_page": "30",
+            "timezone": "UTC",
+            "allowed_tags": "p, a",
+        },
+    )
+    assert agg.site().allowed_tags == frozenset({"p", "a"})
+    server.routes["/tags.xml"] = FeedRoute(
+        b'<rss version="2.0"><channel><title>Tags</title><item><guid>t</guid><title>T</title>'
+        b"<description>&lt;p&gt;Keep &lt;strong&gt;bold text&lt;/strong&gt; and "
+        b'&lt;a href="https://e.org/"&gt;a link&lt;/a&gt;&lt;img src="https://e.org/i.png"&gt;'
+        b"&lt;/p&gt;</description></item></channel></rss>"
+    )
+    client.post("/admin/feeds", data={"csrf_token": token, "url": server.url("/tags.xml")})
+    (item,) = agg.items()
+    assert item.summary_html == (
+        '<p>Keep bold text and <a href="https://e.org/" rel="noopener noreferrer">a link</a></p>'
+    )

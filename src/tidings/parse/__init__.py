@@ -15,13 +15,21 @@ from collections.abc import Mapping
 
 from tidings.errors import ParseError
 from tidings.parse.jsonfeed import parse_json
-from tidings.parse.sanitize import sanitize_html
+from tidings.parse.sanitize import ALLOWED_TAGS, restrict_feed, sanitize_html
 from tidings.parse.sniff import Kind, sniff
 from tidings.parse.text import html_to_text
 from tidings.parse.xmlfeed import parse_xml
 from tidings.types import ParsedFeed
 
-__all__ = ["EXPAT_MINIMUM", "expat_problem", "html_to_text", "parse_feed", "sanitize_html"]
+__all__ = [
+    "ALLOWED_TAGS",
+    "EXPAT_MINIMUM",
+    "expat_problem",
+    "html_to_text",
+    "parse_feed",
+    "restrict_feed",
+    "sanitize_html",
+]
 
 DEFAULT_MAX_ITEMS = 5000
 # The first expat with the fixes for the known entity and allocation amplification attacks

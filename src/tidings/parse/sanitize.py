@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from functools import partial
 
 import nh3
 
 from tidings.parse.text import DROP_WITH_CONTENT, clean_text, html_to_text, text_to_html, too_deep
 from tidings.parse.urls import LINK_SCHEMES, WEB_SCHEMES, absolute_url, safe_srcset
+from tidings.types import ParsedFeed
 
 log = logging.getLogger(__name__)
 
@@ -122,3 +124,36 @@ def sanitize_html(html: str, base_url: str | None) -> str:
     # A parser drops one newline right after <pre>; html5ever's serializer does not write the
     # extra one the HTML standard asks for, so each pass would eat a line. Put it back.
     return _PRE_NEWLINE.sub("\\1\n\n", cleaned)
+
+
+def restrict_tags(html: str, tags: frozenset[str]) -> str:
+    """Narrow already sanitized HTML to a subset of the allowlist (a site's own choice).
+
+    Only ever removes: a tag outside ``ALLOWED_TAGS`` is not allowed back in. Removed tags keep
+    their text, except those whose content is never shown (scripts, styles ...).
+    """
+    keep = set(tags & ALLOWED_TAGS)
+    return nh3.clean(
+        html,
+        tags=keep,
+        clean_content_tags=set(DROP_WITH_CONTENT) - keep,
+        attributes={
+            t: set(names) for t, names in ALLOWED_ATTRIBUTES.items() if t in keep or t == "*"
+        },
+        strip_comments=True,
+        link_rel="noopener noreferrer" if "a" in keep else None,
+        url_schemes=set(LINK_SCHEMES),
+    )
+
+
+def restrict_feed(parsed: ParsedFeed, tags: frozenset[str]) -> ParsedFeed:
+    """The same feed with every item's HTML narrowed to ``tags``."""
+
+    def narrow(html: str | None) -> str | None:
+        return (restrict_tags(html, tags).strip() or None) if html else html
+
+    items = tuple(
+        replace(i, summary_html=narrow(i.summary_html), content_html=narrow(i.content_html))
+        for i in parsed.items
+    )
+    return replace(parsed, items=items)

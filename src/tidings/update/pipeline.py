@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from tidings.errors import DiscoveryError, NotAFeedError, ParseError, TidingsError
 from tidings.fetch import FetchClient
 from tidings.fetch.discover import feed_links_in_html, guess_feed_urls, looks_like_html
-from tidings.parse import parse_feed
+from tidings.parse import parse_feed, restrict_feed
 from tidings.store.store import Store
 from tidings.types import FeedState, FetchResult, ParsedFeed, UpdatePlan, UpdateResult
 from tidings.update.decide import Policy, decide_failure, decide_success, is_unchanged_body
@@ -59,6 +59,8 @@ class Pipeline:
             lambda: asyncio.Semaphore(self._per_host_limit)
         )
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-store")
+        # a site's narrower choice of HTML tags (None: the sanitizer's whole allowlist)
+        self.allowed_tags: frozenset[str] | None = None
 
     def close(self) -> None:
         self._db.shutdown(wait=True)
@@ -81,16 +83,14 @@ class Pipeline:
 
     async def parse(self, fetched: FetchResult) -> ParsedFeed:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            None,
-            partial(
-                parse_feed,
-                fetched.body,
-                url=fetched.final_url,
-                headers=fetched.headers,
-                max_items=self.max_items,
-            ),
+        return await loop.run_in_executor(None, self._parse, fetched)
+
+    def _parse(self, fetched: FetchResult) -> ParsedFeed:
+        parsed = parse_feed(
+            fetched.body, url=fetched.final_url, headers=fetched.headers, max_items=self.max_items
         )
+        tags = self.allowed_tags
+        return restrict_feed(parsed, tags) if tags is not None else parsed
 
     # -- one feed ------------------------------------------------------------------------------
 

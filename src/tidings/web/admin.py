@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.core import SiteSettings
 from tidings.errors import NotFoundError, TidingsError
+from tidings.parse import ALLOWED_TAGS
 from tidings.timefmt import parse_duration
 from tidings.web.auth import checked_form, require_user
 from tidings.web.context import Web
@@ -43,6 +44,21 @@ def _days(raw: str, what: str) -> int | None:
     if not raw.isdigit() or not 1 <= int(raw) <= 36500:
         raise TidingsError(f"{what} must be a number of days, or empty for never")
     return int(raw)
+
+
+def _tags(raw: str) -> frozenset[str]:
+    """A subset of the sanitizer's allowlist; empty means all of it, unknown tags are an error."""
+    chosen = frozenset(t.strip().lower().strip("<>") for t in raw.replace(" ", ",").split(","))
+    chosen -= {""}
+    if not chosen:
+        return ALLOWED_TAGS
+    unknown = sorted(chosen - ALLOWED_TAGS)
+    if unknown:
+        raise TidingsError(
+            f"not allowed in item HTML: {', '.join(unknown)} "
+            "(tidings only lets you narrow its own safe list)"
+        )
+    return chosen
 
 
 def routes(web: Web) -> list[BaseRoute]:
@@ -172,7 +188,13 @@ def routes(web: Web) -> list[BaseRoute]:
 
     def settings_form(request: Request) -> Response:
         require_user(request)
-        return web.render("admin_settings.html", request=request, site=agg.site(), error=None)
+        return web.render(
+            "admin_settings.html",
+            request=request,
+            site=agg.site(),
+            error=None,
+            all_tags=sorted(ALLOWED_TAGS),
+        )
 
     async def save_settings(request: Request) -> Response:
         require_user(request)
@@ -190,11 +212,17 @@ def routes(web: Web) -> list[BaseRoute]:
                 items_per_page=int(per_page),
                 timezone=zone,
                 retention_days=_days(str(form.get("retention", "")), "retention"),
+                allowed_tags=_tags(str(form.get("allowed_tags", ""))),
             )
             await run_in_threadpool(agg.save_site, site)
         except TidingsError as exc:
             return web.render(
-                "admin_settings.html", status=400, request=request, site=agg.site(), error=str(exc)
+                "admin_settings.html",
+                status=400,
+                request=request,
+                site=agg.site(),
+                error=str(exc),
+                all_tags=sorted(ALLOWED_TAGS),
             )
         return done("Settings saved.")
 
