@@ -65,3 +65,6 @@ async def agg(settings: Settings, clock: Clock) -> AsyncIterator[Aggregator]:
     async with aggregator:
         yield aggregator
     aggregator.close()
+
+
+from tests.pg import pg_database  # noqa: E402, F401  (the fixture, for every test folder)
