@@ -21,10 +21,8 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator
 from tidings.store.accounts import Session
-from tidings.web.context import Web
+from tidings.web.context import CSRF_COOKIE, SESSION_COOKIE, Web
 
-SESSION_COOKIE = "tidings_session"
-CSRF_COOKIE = "tidings_csrf"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_FORM_BYTES = 5 * 1024 * 1024
 
@@ -67,17 +65,6 @@ def cross_site(request: Request) -> str | None:
         if origin == "null" or origin.rstrip("/") != own:
             return "the request came from another origin"
     return None
-
-
-def csrf_token(request: Request) -> str:
-    """The token forms on this page must carry."""
-    session: Session | None = getattr(request.state, "session", None)
-    if session is not None:
-        return session.csrf_token
-    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
-    if token is None:
-        token = request.state.new_csrf = secrets.token_urlsafe(32)
-    return token
 
 
 async def checked_form(request: Request) -> FormData:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,11 @@ from starlette.responses import HTMLResponse
 
 from tidings import timefmt
 from tidings.core import Aggregator
+from tidings.store.accounts import Session
 from tidings.web.filters import age_html, safe_url
+
+SESSION_COOKIE = "tidings_session"
+CSRF_COOKIE = "tidings_csrf"
 
 
 @dataclass
@@ -39,14 +44,23 @@ class Web:
 
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         """Render with what every page needs: the site title, the user and the form token."""
-        from tidings.web.auth import csrf_token
-
         request: Request | None = context.get("request")
         context.setdefault("site_title", self.agg.site().site_title)
         if request is not None:
             context.setdefault("user", getattr(request.state, "user", None))
             context.setdefault("csrf_token", csrf_token(request))
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
+
+
+def csrf_token(request: Request) -> str:
+    """The token forms on this page must carry."""
+    session: Session | None = getattr(request.state, "session", None)
+    if session is not None:
+        return session.csrf_token
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if token is None:
+        token = request.state.new_csrf = secrets.token_urlsafe(32)
+    return token
 
 
 def page_number(request: Request) -> int:
