@@ -363,6 +363,32 @@ def db_upgrade() -> None:
     out.print(f"database at revision {after} (was {before or 'empty'})", highlight=False)
 
 
+@db_app.command("copy")
+def db_copy(
+    source: Annotated[str, typer.Option("--from", help="The database URL to copy from.")],
+    target: Annotated[str, typer.Option("--to", help="An empty database URL to copy into.")],
+) -> None:
+    """Copy a whole installation to another database (e.g. SQLite to PostgreSQL)."""
+    from tidings.store.copy import copy_database
+
+    with progress_bar() as bar:
+        tasks: dict[str, Any] = {}
+
+        def step(table: str, done: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = bar.add_task(table, total=total or 1)
+            bar.update(tasks[table], completed=done if total else 1)
+
+        try:
+            report = copy_database(source, target, progress=step)
+        except TidingsError as exc:
+            raise fail(str(exc)) from None
+        except Exception as exc:  # a URL that cannot be opened, a refused connection ...
+            raise fail(f"cannot copy: {exc}".splitlines()[0]) from None
+    rows = ", ".join(f"{n} {t}" for t, n in report.counts.items() if n)
+    out.print(f"copied and verified: {rows or 'no rows'}", highlight=False)
+
+
 def main() -> None:
     app()
 
