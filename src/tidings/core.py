@@ -21,8 +21,9 @@ from tidings.parse import ALLOWED_TAGS
 from tidings.passwords import hash_password, verify_password
 from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
 from tidings.store.accounts import Accounts, Session, User
+from tidings.store.search import SearchBackend, backend_for, parse_query
 from tidings.store.store import Store
-from tidings.types import Category, Feed, FeedState, Item, UpdateResult
+from tidings.types import Category, Feed, FeedState, Item, SearchHit, UpdateResult
 from tidings.update.decide import Policy, decide_success
 from tidings.update.pipeline import Pipeline
 
@@ -73,6 +74,7 @@ class Aggregator:
         self._allowed_origins = tuple(allowed_origins)
         self._pipeline: Pipeline | None = None
         self._client: FetchClient | None = None
+        self._search: SearchBackend | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -161,6 +163,24 @@ class Aggregator:
 
     def latest_per_feed(self, per_feed: int = 3) -> dict[int, list[Item]]:
         return self.store.latest_per_feed(per_feed)
+
+    # -- search (query language: store/search.py) ----------------------------------------------
+
+    def search(self, q: str, limit: int = 30, offset: int = 0) -> list[SearchHit]:
+        """Items matching ``q``, best first; any string is a query, at worst one finding nothing."""
+        return self._search_backend().search(parse_query(q), limit=limit, offset=offset)
+
+    def search_count(self, q: str) -> int:
+        return self._search_backend().count(parse_query(q))
+
+    def search_problem(self, q: str) -> str | None:
+        """Why ``q`` cannot find anything (empty, only exclusions), for the person who typed it."""
+        return parse_query(q).problem
+
+    def _search_backend(self) -> SearchBackend:
+        if self._search is None:
+            self._search = backend_for(self.store.engine)
+        return self._search
 
     # -- subscriptions -------------------------------------------------------------------------
 

@@ -242,3 +242,15 @@ class UpdatePlan:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result: the item, with its title and a snippet where the matches are marked.
+
+    Both HTML fields are escaped text with ``<mark>`` elements only, safe to render as they are.
+    """
+
+    item: Item
+    title_html: str  # "" when the item has no title
+    snippet_html: str  # "" when the item has no text besides its title

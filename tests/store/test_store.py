@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from tidings.errors import DuplicateError, NotFoundError
 from tidings.store import migrate
 from tidings.store.schema import metadata
+from tidings.store.search import include_name
 from tidings.store.store import Store, slugify
 from tidings.types import Enclosure, FeedMeta, ItemWrite, ParsedItem, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
@@ -28,7 +29,8 @@ def write(item: ParsedItem, *, first_seen: datetime = NOW) -> ItemWrite:
 def test_migrations_match_the_schema(store: Store) -> None:
     assert migrate.current_revision(store.engine) == migrate.head_revision()
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, metadata)
         assert diff == []
     Store.open(str(store.engine.url.render_as_string(hide_password=False))).close()  # no-op
 

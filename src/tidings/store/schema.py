@@ -117,6 +117,10 @@ items = Table(
     Column("enclosures", Text),  # JSON list of {url, type, length}
     Column("categories", Text),  # JSON list of strings
     Column("image_url", Text),
+    # plain text of summary + content, written by the store, indexed for search (store/search.py).
+    # On SQLite the FTS5 table items_fts follows items through triggers (migration 0004): a
+    # migration that recreates items (batch mode) must create those triggers again.
+    Column("search_text", Text),
     UniqueConstraint("feed_id", "identity_hash"),
     Index("ix_items_sort", "sort_date", "id"),
     Index("ix_items_feed_sort", "feed_id", "sort_date", "id"),

@@ -26,6 +26,7 @@ from tidings.store.schema import (
     items,
     tombstones,
 )
+from tidings.store.search import search_text_of
 from tidings.types import (
     Category,
     Enclosure,
@@ -309,6 +310,7 @@ class Store:
             else None,
             "categories": json.dumps(list(it.categories)) if it.categories else None,
             "image_url": it.image,
+            "search_text": search_text_of(it.summary_html, it.content_html),
         }
 
     def apply(self, plan: UpdatePlan) -> bool:

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from tidings.store.schema import metadata
+from tidings.store.search import include_name
 
 target_metadata = metadata
 
@@ -19,6 +20,7 @@ def run_migrations_online() -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         transactional_ddl=True,
+        include_name=include_name,  # the FTS5 index tables are made by hand, not from metadata
     )
     with context.begin_transaction():
         context.run_migrations()
