@@ -42,6 +42,7 @@ class Settings:
     max_items_per_feed: int = 5000
     per_host_concurrency: int = 2
     max_concurrency: int = 64
+    host_min_gap: float = 0.0  # seconds between the starts of two requests to one host
     default_refresh: int = 3600  # seconds
     min_refresh: int = 300
     retention_days: int | None = None  # None: keep items forever
@@ -114,6 +115,7 @@ class Settings:
             "items_per_page",
         ):
             take(name, _positive_int)
+        take("host_min_gap", _non_negative_float)
         take("default_refresh", _seconds)
         take("min_refresh", _seconds)
         take("retention_days", _optional_days)
@@ -191,6 +193,16 @@ def _positive_float(var: str, s: str) -> float:
         raise ConfigError(f"{var}: expected a number of seconds, got {s!r}") from exc
     if not n > 0:
         raise ConfigError(f"{var}: must be positive, got {s}")
+    return n
+
+
+def _non_negative_float(var: str, s: str) -> float:
+    try:
+        n = float(s)
+    except ValueError as exc:
+        raise ConfigError(f"{var}: expected a number of seconds, got {s!r}") from exc
+    if not 0 <= n <= 3600:  # also refuses nan and inf
+        raise ConfigError(f"{var}: must be from 0 to 3600 seconds, got {s}")
     return n
 
 

@@ -70,6 +70,8 @@ class ParsedFeed:
     items: tuple[ParsedItem, ...] = ()
     # readable notes about what was odd but survivable (misdeclared encoding, bozo XML ...)
     warnings: tuple[str, ...] = ()
+    # sy:updatePeriod / sy:updateFrequency as seconds between the publisher's updates
+    update_period_seconds: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,14 @@ class FeedState:
     retention_days: int | None = None
     items: Mapping[str, StoredItem] = field(default_factory=dict)
     tombstones: frozenset[str] = frozenset()
+    # the publisher's hints from the last parse, so that they also apply after a 304:
+    # the larger of RSS ttl and sy:updatePeriod, in minutes; skipHours (GMT) and skipDays
+    ttl_minutes: int | None = None
+    skip_hours: frozenset[int] = frozenset()
+    skip_days: frozenset[str] = frozenset()
+    # the permanent redirect seen on the last consecutive fetches, and how many of them
+    redirect_url: str | None = None
+    redirect_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,10 +248,37 @@ class UpdatePlan:
     error_count: int = 0
     error_since: datetime | None = None
     disabled_reason: str | None = None
+    # why next_check is what it is (the rule that chose the interval), for logs
+    schedule_reason: str = ""
+    # the publisher's hints to keep (written on success only)
+    ttl_minutes: int | None = None
+    skip_hours: frozenset[int] = frozenset()
+    skip_days: frozenset[str] = frozenset()
+    # permanent-redirect tracking; with adopt_redirect, redirect_url becomes the feed's URL
+    redirect_url: str | None = None
+    redirect_count: int = 0
+    adopt_redirect: bool = False
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """A feed that is failing or disabled: what the health report and the admin page show."""
+
+    feed_id: int
+    url: str
+    title: str  # the display title
+    state: str  # "failing" or "disabled"
+    reason: str  # the disabled reason, else the last error
+    error_kind: str | None
+    since: datetime | None  # the first failure of the current run of failures
+    error_count: int
+    next_check: datetime | None  # None when disabled: it is not tried until enabled again
+    last_checked: datetime | None
+    last_success: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

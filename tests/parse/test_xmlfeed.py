@@ -337,6 +337,36 @@ def test_ttl(parse: ParseHelper, ttl: str, minutes: int | None) -> None:
     assert parse(rss(channel=f"<ttl>{ttl}</ttl>")).ttl_minutes == minutes
 
 
+SY = 'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"'
+
+
+@pytest.mark.parametrize(
+    ("channel", "seconds"),
+    [
+        ("", None),
+        ("<sy:updatePeriod>hourly</sy:updatePeriod>", 3600),
+        (
+            "<sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>",
+            43200,
+        ),
+        ("<sy:updatePeriod> Weekly </sy:updatePeriod>", 7 * 86400),
+        ("<sy:updateFrequency>4</sy:updateFrequency>", 21600),  # the period defaults to daily
+        ("<sy:updatePeriod>fortnightly</sy:updatePeriod>", None),
+        (
+            "<sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>0</sy:updateFrequency>",
+            None,
+        ),
+        (
+            "<sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>x</sy:updateFrequency>",
+            None,
+        ),
+    ],
+)
+def test_syndication_update_period(parse: ParseHelper, channel: str, seconds: int | None) -> None:
+    document = rss(channel=channel).replace("<rss ", f"<rss {SY} ", 1)
+    assert parse(document).update_period_seconds == seconds
+
+
 def test_unparseable_dates_fall_back_to_none(parse: ParseHelper) -> None:
     feed = parse(
         rss(

@@ -237,7 +237,7 @@ def test_jitter_spreads_feeds_added_together() -> None:
         (9, None, 48 * 3600),  # 15 min doubling reaches the cap
         (50, None, 48 * 3600),
         (1, 7200.0, 7200),  # Retry-After raises it
-        (1, 10 * 86400.0, 48 * 3600),  # within the cap
+        (1, 10 * 86400.0, 24 * 3600),  # a server hint is capped at 24 h
     ],
 )
 def test_backoff(count: int, retry_after: float | None, expected: int) -> None:

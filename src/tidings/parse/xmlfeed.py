@@ -17,7 +17,7 @@ import re
 import xml.sax
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import feedparser
 
@@ -119,6 +119,9 @@ def parse_xml(body: bytes, *, url: str, headers: Mapping[str, str], max_items: i
         ttl_minutes=_ttl(feed.get("ttl")),
         skip_hours=_skip_hours(text),
         skip_days=_skip_days(text),
+        update_period_seconds=_update_period(
+            _own(feed, "sy_updateperiod"), _own(feed, "sy_updatefrequency")
+        ),
         items=tuple(items),
         warnings=tuple(notes),
     )
@@ -208,6 +211,35 @@ def _ttl(value: object) -> int | None:
         return None
     minutes = int(value.strip())
     return minutes if 0 < minutes <= 525_600 else None  # at most a year
+
+
+_PERIODS: Final = {
+    "hourly": 3600,
+    "daily": 24 * 3600,
+    "weekly": 7 * 24 * 3600,
+    "monthly": 30 * 24 * 3600,
+    "yearly": 365 * 24 * 3600,
+}
+
+
+def _update_period(period: str | None, frequency: str | int | None) -> int | None:
+    """``sy:updatePeriod`` / ``sy:updateFrequency`` as seconds between updates (RSS 1.0 module).
+
+    The period defaults to daily and the frequency to 1 when only the other is given; values that
+    cannot be read give None, never a guess.
+    """
+    if period is None and frequency is None:
+        return None
+    length = _PERIODS.get((period or "daily").strip().lower())
+    if length is None:
+        return None
+    try:
+        times = int(str(frequency).strip()) if frequency is not None else 1
+    except ValueError:
+        return None
+    if times <= 0:
+        return None
+    return max(length // times, 1)
 
 
 def _skip_hours(text: str) -> frozenset[int]:

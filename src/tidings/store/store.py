@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, Row, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from tidings.errors import DuplicateError, NotFoundError, StoreError
@@ -31,6 +31,7 @@ from tidings.types import (
     Category,
     Enclosure,
     Feed,
+    FeedHealth,
     FeedState,
     FetchRecord,
     Item,
@@ -40,6 +41,7 @@ from tidings.types import (
 )
 
 MAX_PAGE = 500
+FETCH_LOG_KEEP = 100  # the last fetches kept per feed: enough for a chart, bounded for a million
 
 
 def slugify(name: str) -> str:
@@ -240,11 +242,98 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
-    def next_due(self) -> datetime | None:
+    def due_feeds(self, now: datetime, limit: int = 10_000) -> list[tuple[int, str]]:
+        """The enabled feeds due at ``now`` as (id, url), the longest overdue first."""
+        query = (
+            select(feeds.c.id, feeds.c.url)
+            .where(feeds.c.disabled_reason.is_(None))
+            .where(or_(feeds.c.next_check.is_(None), feeds.c.next_check <= now))
+            .order_by(feeds.c.next_check, feeds.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(int(fid), str(url)) for fid, url in conn.execute(query)]
+
+    def next_due(self, exclude: Collection[int] = ()) -> datetime | None:
+        """The earliest next check of an enabled feed, leaving out ``exclude`` (those in flight)."""
         query = select(func.min(feeds.c.next_check)).where(feeds.c.disabled_reason.is_(None))
+        if exclude:
+            query = query.where(feeds.c.id.not_in(list(exclude)))
         with self.engine.connect() as conn:
             value: datetime | None = conn.execute(query).scalar()
             return value
+
+    def due_summary(self, now: datetime) -> tuple[int, datetime | None]:
+        """How many enabled feeds are due at ``now``, and the oldest next check among them."""
+        query = (
+            select(func.count(), func.min(feeds.c.next_check))
+            .where(feeds.c.disabled_reason.is_(None))
+            .where(or_(feeds.c.next_check.is_(None), feeds.c.next_check <= now))
+        )
+        with self.engine.connect() as conn:
+            count, oldest = conn.execute(query).one()
+        return int(count), oldest
+
+    def feed_states(self) -> dict[str, int]:
+        """How many feeds are ok, failing and disabled (for metrics)."""
+        state = case(
+            (feeds.c.disabled_reason.is_not(None), "disabled"),
+            (feeds.c.error_count > 0, "failing"),
+            else_="ok",
+        ).label("state")
+        query = select(state, func.count()).group_by(state)
+        with self.engine.connect() as conn:
+            found = {str(name): int(n) for name, n in conn.execute(query)}
+        return {name: found.get(name, 0) for name in ("ok", "failing", "disabled")}
+
+    def enable_feed(self, feed_id: int, *, now: datetime) -> None:
+        """Enable a disabled feed again with a clean slate, due now: the next fetch decides."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(feeds)
+                .where(feeds.c.id == feed_id)
+                .values(
+                    disabled_reason=None,
+                    error_count=0,
+                    error_kind=None,
+                    last_error=None,
+                    error_since=None,
+                    next_check=now,
+                )
+            ).rowcount
+        if not done:
+            raise NotFoundError(f"no feed with id {feed_id}")
+
+    def health(self) -> list[FeedHealth]:
+        """Failing and disabled feeds: disabled first, then the longest failing first."""
+        query = (
+            select(feeds)
+            .where(or_(feeds.c.disabled_reason.is_not(None), feeds.c.error_count > 0))
+            .order_by(
+                feeds.c.disabled_reason.is_(None),
+                feeds.c.error_since.is_(None),
+                feeds.c.error_since,
+                feeds.c.id,
+            )
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            FeedHealth(
+                feed_id=r.id,
+                url=r.url,
+                title=r.user_title or r.title or r.site_url or r.url,
+                state="disabled" if r.disabled_reason else "failing",
+                reason=r.disabled_reason or r.last_error or "",
+                error_kind=r.error_kind,
+                since=r.error_since,
+                error_count=r.error_count,
+                next_check=None if r.disabled_reason else r.next_check,
+                last_checked=r.last_checked,
+                last_success=r.last_success,
+            )
+            for r in rows
+        ]
 
     def feed_ids(self) -> list[int]:
         with self.engine.connect() as conn:
@@ -287,6 +376,11 @@ class Store:
             retention_days=row.retention_days,
             items=stored,
             tombstones=gone,
+            ttl_minutes=row.ttl_minutes,
+            skip_hours=frozenset(int(h) for h in (row.skip_hours or "").split(",") if h.isdigit()),
+            skip_days=frozenset(d for d in (row.skip_days or "").split(",") if d),
+            redirect_url=row.redirect_url,
+            redirect_count=row.redirect_count,
         )
 
     @staticmethod
@@ -379,10 +473,13 @@ class Store:
                     error=plan.error,
                 )
             )
+            self._trim_fetch_log(conn, fid)
             # the feed row last: validators only count once the items are in
             values: dict[str, Any] = {
                 "last_checked": plan.checked_at,
                 "next_check": plan.next_check,
+                "redirect_url": plan.redirect_url,
+                "redirect_count": plan.redirect_count,
             }
             if plan.ok:
                 values.update(
@@ -394,7 +491,12 @@ class Store:
                     etag=plan.etag,
                     last_modified=plan.last_modified,
                     body_hash=plan.body_hash,
+                    ttl_minutes=plan.ttl_minutes,
+                    skip_hours=",".join(str(h) for h in sorted(plan.skip_hours)) or None,
+                    skip_days=",".join(sorted(plan.skip_days)) or None,
                 )
+                if plan.adopt_redirect and plan.redirect_url:
+                    values.update(self._adopt(conn, fid, plan.redirect_url))
                 if plan.meta is not None:
                     values.update(
                         title=plan.meta.title,
@@ -414,7 +516,45 @@ class Store:
             conn.execute(update(feeds).where(feeds.c.id == fid).values(**values))
         return True
 
-    def fetch_history(self, feed_id: int, limit: int = 100) -> list[FetchRecord]:
+    @staticmethod
+    def _adopt(conn: Any, feed_id: int, url: str) -> dict[str, Any]:
+        """The feed row's changes to adopt ``url``; none when another feed already has it.
+
+        Two subscriptions to one URL would be one feed fetched twice: the redirect stays tracked
+        instead, and the feed keeps its URL until the other subscription is removed.
+        """
+        taken = conn.execute(
+            select(feeds.c.id).where(and_(feeds.c.url == url, feeds.c.id != feed_id))
+        ).first()
+        if taken is not None:
+            return {}
+        return {"url": url, "redirect_url": None, "redirect_count": 0}
+
+    @staticmethod
+    def _trim_fetch_log(conn: Any, feed_id: int) -> None:
+        """Keep the last ``FETCH_LOG_KEEP`` fetches of the feed (one indexed range delete)."""
+        cutoff = conn.execute(
+            select(fetch_log.c.at, fetch_log.c.id)
+            .where(fetch_log.c.feed_id == feed_id)
+            .order_by(fetch_log.c.at.desc(), fetch_log.c.id.desc())
+            .offset(FETCH_LOG_KEEP - 1)
+            .limit(1)
+        ).first()
+        if cutoff is None:
+            return
+        conn.execute(
+            delete(fetch_log).where(
+                and_(
+                    fetch_log.c.feed_id == feed_id,
+                    or_(
+                        fetch_log.c.at < cutoff.at,
+                        and_(fetch_log.c.at == cutoff.at, fetch_log.c.id < cutoff.id),
+                    ),
+                )
+            )
+        )
+
+    def fetch_history(self, feed_id: int, limit: int = FETCH_LOG_KEEP) -> list[FetchRecord]:
         query = (
             select(fetch_log)
             .where(fetch_log.c.feed_id == feed_id)

@@ -1,14 +1,13 @@
 """The pure part of an update: given what is stored, what was fetched and the clock, what to write.
 
 Nothing here does I/O or reads the clock; ``pipeline.py`` gathers the inputs and applies the plan.
-That keeps every rule (identity, change detection, tombstones, retention, next check, backoff)
-testable from a table.
+That keeps every rule (identity, change detection, tombstones, retention, next check, backoff,
+redirects) testable from a table. The scheduling rules themselves live in ``schedule.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tidings.errors import HTTPStatusError, TidingsError
@@ -21,19 +20,15 @@ from tidings.types import (
     ParsedItem,
     UpdatePlan,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """The site-wide knobs the decisions depend on (from Settings)."""
-
-    default_refresh: int = 3600
-    min_refresh: int = 300
-    max_refresh: int = 24 * 3600
-    backoff_base: int = 15 * 60
-    backoff_max: int = 48 * 3600
-    future_tolerance: timedelta = timedelta(minutes=10)
-    retention_days: int | None = None  # site default; a feed's own wins
+from tidings.update.schedule import (
+    RETRY_AFTER_STATUSES,
+    Policy,
+    backoff_interval,
+    next_check_at,
+    publisher_minutes,
+    success_interval,
+    track_redirect,
+)
 
 
 def _h(*parts: object) -> str:
@@ -84,32 +79,6 @@ def is_unchanged_body(state: FeedState, fetched: FetchResult) -> bool:
     )
 
 
-def _jitter(feed_id: int, now: datetime) -> float:
-    """A deterministic spread in [-1, 1): feeds added together do not come due together."""
-    digest = hashlib.sha256(f"{feed_id}:{now.isoformat()}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") / 2**31 - 1.0
-
-
-def success_interval(state: FeedState, policy: Policy, parsed: ParsedFeed | None) -> int:
-    interval = state.refresh_seconds or policy.default_refresh
-    if parsed is not None and parsed.ttl_minutes:
-        interval = max(interval, parsed.ttl_minutes * 60)  # the publisher's hint only slows us
-    return min(max(interval, policy.min_refresh), policy.max_refresh)
-
-
-def backoff_interval(error_count: int, policy: Policy, retry_after: float | None) -> int:
-    """Exponential backoff: base, 2 x base ... capped; a Retry-After raises it, within the cap."""
-    seconds = min(policy.backoff_base * 2 ** min(error_count - 1, 30), policy.backoff_max)
-    if retry_after:
-        seconds = max(seconds, min(int(retry_after), policy.backoff_max))
-    return int(seconds)
-
-
-def _next(state: FeedState, now: datetime, interval: int, floor: int) -> datetime:
-    spread = interval * 0.1 * _jitter(state.feed_id, now)
-    return now + timedelta(seconds=max(floor, interval + spread))
-
-
 def decide_failure(
     state: FeedState,
     error: TidingsError,
@@ -120,19 +89,35 @@ def decide_failure(
     duration_ms: int = 0,
     size: int = 0,
 ) -> UpdatePlan:
-    """A fetch or parse failed: nothing is deleted; back off and say why."""
+    """A fetch or parse failed: nothing is deleted; back off and say why.
+
+    Every failure but 410 Gone is retried on backoff (404 and 5xx included: servers come back);
+    410 disables the feed with a reason until a person enables it again. A Retry-After counts only
+    on 429 and 503, where it asks us to slow down.
+    """
     count = state.error_count + 1
-    retry_after = error.retry_after if isinstance(error, HTTPStatusError) else None
+    retry_after = None
     if isinstance(error, HTTPStatusError):
         status = error.status
+        if status in RETRY_AFTER_STATUSES:
+            retry_after = error.retry_after
     interval = backoff_interval(count, policy, retry_after)
     disabled = None
     if error.permanent and status == 410:
         disabled = f"{error.message}: the publisher has removed this feed"
+    reason = f"backoff after {count} failures" + (" and Retry-After" if retry_after else "")
     return UpdatePlan(
         feed_id=state.feed_id,
         checked_at=now,
-        next_check=_next(state, now, interval, policy.min_refresh),
+        next_check=next_check_at(
+            state.feed_id,
+            now,
+            interval,
+            policy,
+            cap=max(policy.backoff_max, policy.max_refresh),
+            skip_hours=state.skip_hours,
+            skip_days=state.skip_days,
+        ),
         status=status,
         duration_ms=duration_ms,
         bytes=size,
@@ -142,6 +127,10 @@ def decide_failure(
         error_count=count,
         error_since=state.error_since or now,
         disabled_reason=disabled,
+        schedule_reason=reason,
+        # a failed fetch is not one that redirected: the count of consecutive ones starts again
+        redirect_url=None,
+        redirect_count=0,
     )
 
 
@@ -194,10 +183,36 @@ def decide_success(
     last_modified = fetched.headers.get("last-modified") or (
         state.last_modified if fetched.not_modified else None
     )
+    if parsed is not None:  # the document's hints replace the stored ones
+        ttl = publisher_minutes(parsed.ttl_minutes, parsed.update_period_seconds)
+        skip_hours, skip_days = parsed.skip_hours, parsed.skip_days
+    else:
+        ttl, skip_hours, skip_days = state.ttl_minutes, state.skip_hours, state.skip_days
+    gone = set(expired)
+    dates = [s.sort_date for i, s in state.items.items() if i not in gone]
+    interval = success_interval(
+        refresh_seconds=state.refresh_seconds,
+        policy=policy,
+        item_dates=[*dates, *(w.sort_date for w in new)],
+        now=now,
+        headers=fetched.headers,
+        ttl_minutes=ttl,
+    )
+    redirect = track_redirect(
+        state.url, state.redirect_url, state.redirect_count, fetched.redirects, policy
+    )
     return UpdatePlan(
         feed_id=state.feed_id,
         checked_at=now,
-        next_check=_next(state, now, success_interval(state, policy, parsed), policy.min_refresh),
+        next_check=next_check_at(
+            state.feed_id,
+            now,
+            interval.seconds,
+            policy,
+            cap=policy.max_refresh,
+            skip_hours=skip_hours,
+            skip_days=skip_days,
+        ),
         status=fetched.status,
         duration_ms=duration_ms,
         bytes=len(fetched.body),
@@ -210,4 +225,11 @@ def decide_success(
         etag=etag,
         last_modified=last_modified,
         body_hash=state.body_hash if fetched.not_modified else body_hash(fetched.body),
+        schedule_reason=interval.reason,
+        ttl_minutes=ttl,
+        skip_hours=skip_hours,
+        skip_days=skip_days,
+        redirect_url=redirect.url,
+        redirect_count=redirect.count,
+        adopt_redirect=redirect.adopt,
     )

@@ -1,8 +1,11 @@
 """Where fetch, parse and store meet: the I/O around the pure decisions of ``decide``.
 
-Fetches run concurrently on asyncio within a global cap and a per-host cap; parsing runs off the
-event loop; every store call runs on one dedicated thread, so SQLite has one writer and no write
-transaction ever waits on the network. A feed's failure becomes that feed's ``UpdateResult``.
+Fetches run concurrently on asyncio within a global cap and a per-host cap (taken first, so the
+feeds of a slow host queue for their host without holding global slots) and an optional minimum gap
+between starts on one host; parsing runs off the event loop; every store call runs on one dedicated
+thread, so SQLite has one writer and no write transaction ever waits on the network. A feed's
+failure becomes that feed's ``UpdateResult``; a feed already being updated is not fetched twice at
+once. Every update is counted in ``metrics`` and logged with the feed's id as a field.
 """
 
 from __future__ import annotations
@@ -10,13 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from tidings.errors import DiscoveryError, NotAFeedError, ParseError, TidingsError
 from tidings.fetch import FetchClient
@@ -24,14 +26,15 @@ from tidings.fetch.discover import feed_links_in_html, guess_feed_urls, looks_li
 from tidings.parse import parse_feed, restrict_feed
 from tidings.store.store import Store
 from tidings.types import FeedState, FetchResult, ParsedFeed, UpdatePlan, UpdateResult
-from tidings.update.decide import Policy, decide_failure, decide_success, is_unchanged_body
+from tidings.update.decide import decide_failure, decide_success, is_unchanged_body
+from tidings.update.hosts import HostGate, host_of
+from tidings.update.metrics import Metrics
+from tidings.update.schedule import Policy
 
 log = logging.getLogger("tidings.update")
 T = TypeVar("T")
 
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+__all__ = ["Pipeline", "host_of"]
 
 
 class Pipeline:
@@ -47,17 +50,18 @@ class Pipeline:
         max_items: int = 5000,
         max_concurrency: int = 64,
         per_host: int = 2,
+        host_gap: float = 0.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.client = client
         self.policy = policy
         self.clock = clock
         self.max_items = max_items
+        self.metrics = metrics or Metrics()
         self._global = asyncio.Semaphore(max_concurrency)
-        self._per_host_limit = per_host
-        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(self._per_host_limit)
-        )
+        self.hosts = HostGate(per_host, host_gap)
+        self._running: dict[int, asyncio.Task[UpdateResult]] = {}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-store")
         # a site's narrower choice of HTML tags (None: the sanitizer's whole allowlist)
         self.allowed_tags: frozenset[str] | None = None
@@ -72,7 +76,8 @@ class Pipeline:
 
     @contextlib.asynccontextmanager
     async def _slot(self, url: str) -> AsyncIterator[None]:
-        async with self._global, self._hosts[host_of(url)]:
+        # the host first: waiting for a busy host must not hold a slot another host could use
+        async with self.hosts.slot(host_of(url)), self._global:
             yield
 
     async def fetch(
@@ -95,42 +100,68 @@ class Pipeline:
     # -- one feed ------------------------------------------------------------------------------
 
     async def plan(self, state: FeedState) -> UpdatePlan:
-        """Fetch and parse one feed and decide; every failure becomes a failure plan."""
+        """Fetch and parse one feed and decide; every failure becomes a failure plan.
+
+        The time waited for a slot is not the feed's: durations start when the request does.
+        """
         fetched: FetchResult | None = None
+        started: float | None = None
         try:
-            fetched = await self.fetch(
-                state.url, etag=state.etag, last_modified=state.last_modified
-            )
+            async with self._slot(state.url):
+                started = time.monotonic()
+                fetched = await self.client.fetch(
+                    state.url, etag=state.etag, last_modified=state.last_modified
+                )
             parsed = None if is_unchanged_body(state, fetched) else await self.parse(fetched)
         except TidingsError as exc:
+            elapsed = time.monotonic() - started if started is not None else 0.0
             return decide_failure(
                 state,
                 exc,
                 self.clock(),
                 self.policy,
                 status=fetched.status if fetched else None,
-                duration_ms=int(fetched.elapsed * 1000) if fetched else 0,
+                duration_ms=int((fetched.elapsed if fetched else elapsed) * 1000),
                 size=len(fetched.body) if fetched else 0,
             )
         return decide_success(state, fetched, parsed, self.clock(), self.policy)
 
     async def update_one(self, feed_id: int) -> UpdateResult:
+        """Update one feed; a feed already being updated is awaited, not fetched a second time."""
+        running = self._running.get(feed_id)
+        if running is None:
+            running = asyncio.create_task(self._update_one(feed_id))
+            self._running[feed_id] = running
+
+            def forget(task: asyncio.Task[UpdateResult], fid: int = feed_id) -> None:
+                if self._running.get(fid) is task:
+                    del self._running[fid]
+
+            running.add_done_callback(forget)
+        return await running
+
+    async def _update_one(self, feed_id: int) -> UpdateResult:
         url = ""
+        fields: dict[str, Any] = {"feed_id": feed_id}
         try:
             state = await self.db(self.store.feed_state, feed_id)
             url = state.url
+            fields["url"] = url
             plan = await self.plan(state)
             await self.db(self.store.apply, plan)
         except TidingsError as exc:  # the store itself failed for this feed
-            log.warning("feed %s: %s", feed_id, exc, extra={"feed_id": feed_id})
+            log.warning("feed %s: %s", feed_id, exc, extra={**fields, "outcome": exc.kind})
+            self.metrics.observe(outcome=exc.kind, seconds=0.0)
             return UpdateResult(feed_id, url, error_kind=exc.kind, error=exc.message)
         except Exception as exc:  # a bug must not stop the other feeds; it is logged in full
-            log.exception("feed %s: unexpected error", feed_id, extra={"feed_id": feed_id})
+            log.exception(
+                "feed %s: unexpected error", feed_id, extra={**fields, "outcome": "internal"}
+            )
+            self.metrics.observe(outcome="internal", seconds=0.0)
             return UpdateResult(
                 feed_id, url, error_kind="internal", error=f"internal error: {exc!r}"
             )
-        if plan.error:
-            log.info("feed %s: %s", feed_id, plan.error, extra={"feed_id": feed_id})
+        self._record(plan, fields)
         return UpdateResult(
             feed_id=feed_id,
             url=url,
@@ -142,12 +173,49 @@ class Pipeline:
             permanent=plan.permanent,
         )
 
+    def _record(self, plan: UpdatePlan, fields: dict[str, Any]) -> None:
+        """Count the update and log one line about it, with the feed's facts as fields."""
+        outcome = plan.error_kind or ("not_modified" if plan.not_modified else "ok")
+        self.metrics.observe(
+            outcome=outcome,
+            seconds=plan.duration_ms / 1000,
+            size=plan.bytes,
+            new=len(plan.new),
+            changed=len(plan.changed),
+        )
+        fields.update(
+            outcome=outcome,
+            status=plan.status,
+            duration_ms=plan.duration_ms,
+            bytes=plan.bytes,
+            new=len(plan.new),
+            changed=len(plan.changed),
+            next_check=plan.next_check.isoformat(),
+            schedule=plan.schedule_reason,
+        )
+        fid = plan.feed_id
+        if plan.disabled_reason:
+            log.warning("feed %s: disabled: %s", fid, plan.disabled_reason, extra=fields)
+        elif plan.error:
+            log.warning("feed %s: %s (failure %d)", fid, plan.error, plan.error_count, extra=fields)
+        else:
+            log.info(
+                "feed %s: %d new, %d changed", fid, len(plan.new), len(plan.changed), extra=fields
+            )
+        if plan.adopt_redirect:
+            log.info(
+                "feed %s: adopting the permanent redirect to %s",
+                fid,
+                plan.redirect_url,
+                extra={**fields, "redirect_url": plan.redirect_url},
+            )
+
     async def update_many(
         self,
         feed_ids: Iterable[int],
         progress: Callable[[UpdateResult], Awaitable[None] | None] | None = None,
     ) -> list[UpdateResult]:
-        """Update feeds concurrently; results in the order given."""
+        """Update feeds concurrently; results in the order given, one per distinct feed."""
 
         async def one(fid: int) -> UpdateResult:
             result = await self.update_one(fid)
@@ -157,7 +225,7 @@ class Pipeline:
                     await maybe
             return result
 
-        return list(await asyncio.gather(*(one(fid) for fid in feed_ids)))
+        return list(await asyncio.gather(*(one(fid) for fid in dict.fromkeys(feed_ids))))
 
     # -- subscribing ---------------------------------------------------------------------------
 

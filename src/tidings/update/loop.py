@@ -1,0 +1,156 @@
+"""The embedded scheduler: keep updating the feeds that are due until told to stop.
+
+It lives under ``update/`` rather than ``schedule/`` because ``Aggregator.run_scheduler`` (core)
+calls it, and core may only import downward; it needs nothing but the pipeline and the store.
+
+- Work comes from the store's ``next_check`` times, so a restart resumes where the last run was,
+  and a feed whose update was cut short (by a kill) is simply still due.
+- Feeds start as they come due, not in rounds: a slow feed never delays the next due one. At most
+  ``batch`` feeds are in flight, and at most twice the per-host cap from one host, so the due
+  feeds of one slow host cannot fill the batch while other hosts wait.
+- Any error of a feed is that feed's result; an error of the loop itself (say, the database is
+  locked for a moment) is logged and retried after a short, growing pause. Nothing ends the loop
+  but ``stop``.
+- On ``stop``, fetches in flight get ``grace`` seconds to finish; the rest are cancelled. A
+  cancelled update writes nothing, and a write that already began completes on the store thread
+  (one transaction per feed), so no feed is ever half-written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+
+from tidings.store.store import Store
+from tidings.types import UpdateResult
+from tidings.update.hosts import host_of
+from tidings.update.pipeline import Pipeline
+
+log = logging.getLogger("tidings.scheduler")
+
+SCAN_LIMIT = 10_000  # due feeds looked at per round: enough to find other hosts behind a busy one
+MIN_WAIT = 0.05  # seconds: the loop never spins
+
+
+class EmbeddedScheduler:
+    """Runs the pipeline over the due feeds of a store until a stop event is set."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        store: Store,
+        *,
+        clock: Callable[[], datetime],
+        batch: int = 128,
+        idle: float = 30.0,
+        grace: float = 10.0,
+        on_results: Callable[[list[UpdateResult]], None] | None = None,
+    ) -> None:
+        if batch < 1 or idle <= 0 or grace < 0:
+            raise ValueError("batch must be at least 1, idle positive, grace not negative")
+        self.pipeline = pipeline
+        self.store = store
+        self.clock = clock
+        self.batch = batch
+        self.idle = idle
+        self.grace = grace
+        self.on_results = on_results
+        self.in_flight: dict[int, asyncio.Task[UpdateResult]] = {}
+        self._hosts: dict[int, str] = {}
+        self.started = 0
+        self.finished = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        stopping = asyncio.create_task(stop.wait())
+        failures = 0
+        log.info("scheduler started", extra={"batch": self.batch})
+        try:
+            while not stop.is_set():
+                try:
+                    next_due = await self._start_due()
+                    failures = 0
+                except Exception:  # the loop outlives any error; it is logged in full
+                    failures += 1
+                    log.exception("scheduler: could not read the due feeds (attempt %d)", failures)
+                    next_due = None
+                wait = self._wait_seconds(next_due, failures)
+                waiting = {stopping, *self.in_flight.values()}
+                await asyncio.wait(waiting, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+                self._harvest()
+        finally:
+            stopping.cancel()
+            await self._wind_down()
+            log.info(
+                "scheduler stopped",
+                extra={"started": self.started, "finished": self.finished},
+            )
+
+    async def _start_due(self) -> datetime | None:
+        """Start the due feeds there is room for; the next time something is due, else None."""
+        room = self.batch - len(self.in_flight)
+        if room > 0:
+            due = await self.pipeline.db(self.store.due_feeds, self.clock(), SCAN_LIMIT)
+            per_host = Counter(self._hosts.values())
+            host_room = self.pipeline.hosts.limit * 2
+            for feed_id, url in due:
+                if room <= 0:
+                    break
+                host = host_of(url)
+                if feed_id in self.in_flight or per_host[host] >= host_room:
+                    continue
+                per_host[host] += 1
+                room -= 1
+                self._hosts[feed_id] = host
+                self.in_flight[feed_id] = asyncio.create_task(self.pipeline.update_one(feed_id))
+                self.started += 1
+        return await self.pipeline.db(self.store.next_due, frozenset(self.in_flight))
+
+    def _wait_seconds(self, next_due: datetime | None, failures: int) -> float:
+        if failures:
+            return min(self.idle, 0.5 * 2.0 ** min(failures, 10))
+        if next_due is None:
+            return self.idle
+        until = (next_due - self.clock()).total_seconds()
+        if until <= 0:  # due but not startable now (batch or host full): a finish makes room
+            return self.idle if self.in_flight else MIN_WAIT
+        return max(MIN_WAIT, min(self.idle, until))
+
+    def _harvest(self) -> None:
+        results = []
+        for feed_id, task in list(self.in_flight.items()):
+            if not task.done():
+                continue
+            del self.in_flight[feed_id]
+            self._hosts.pop(feed_id, None)
+            if task.cancelled():
+                continue
+            error = task.exception()
+            if error is not None:  # update_one turns every error into a result; be sure anyway
+                log.error("feed %s: update failed: %r", feed_id, error, extra={"feed_id": feed_id})
+                continue
+            results.append(task.result())
+        self.finished += len(results)
+        if results and self.on_results is not None:
+            try:
+                self.on_results(results)
+            except Exception:
+                log.exception("scheduler: the results callback failed")
+
+    async def _wind_down(self) -> None:
+        """Let the updates in flight finish for ``grace`` seconds, then cancel the rest."""
+        if not self.in_flight:
+            return
+        tasks = list(self.in_flight.values())
+        log.info("scheduler stopping: %d updates in flight", len(tasks))
+        _, pending = await asyncio.wait(tasks, timeout=self.grace)
+        for task in pending:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*pending, return_exceptions=True)
+        if pending:
+            log.info("scheduler abandoned %d updates; their feeds stay due", len(pending))
+        self._harvest()
