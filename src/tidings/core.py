@@ -7,7 +7,6 @@ Reads are plain methods (they only touch the store); anything that talks to the 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -17,15 +16,28 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tidings.config import Settings
 from tidings.errors import ConfigError, DuplicateError, NotFoundError, TidingsError
 from tidings.fetch import AddressPolicy, FetchClient
+from tidings.fetch.canonical import canonical_url
 from tidings.parse import ALLOWED_TAGS
 from tidings.passwords import hash_password, verify_password
 from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
 from tidings.store.accounts import Accounts, Session, User
 from tidings.store.search import SearchBackend, backend_for, parse_query
 from tidings.store.store import Store
-from tidings.types import Category, Feed, FeedState, Item, SearchHit, UpdateResult
-from tidings.update.decide import Policy, decide_success
+from tidings.types import (
+    Category,
+    Feed,
+    FeedHealth,
+    FeedState,
+    FetchRecord,
+    Item,
+    SearchHit,
+    UpdateResult,
+)
+from tidings.update.decide import decide_success
+from tidings.update.loop import EmbeddedScheduler
+from tidings.update.metrics import Metrics
 from tidings.update.pipeline import Pipeline
+from tidings.update.schedule import Policy, permanent_target
 
 
 def utcnow() -> datetime:
@@ -74,6 +86,8 @@ class Aggregator:
         self._allowed_origins = tuple(allowed_origins)
         self._pipeline: Pipeline | None = None
         self._client: FetchClient | None = None
+        # counters of every update this process made, for /metrics
+        self.metrics = Metrics()
         self._search: SearchBackend | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -100,6 +114,8 @@ class Aggregator:
             max_items=self.settings.max_items_per_feed,
             max_concurrency=self.settings.max_concurrency,
             per_host=self.settings.per_host_concurrency,
+            host_gap=self.settings.host_min_gap,
+            metrics=self.metrics,
         )
         self._pipeline.allowed_tags = self._site_tags()
         return self
@@ -134,7 +150,9 @@ class Aggregator:
         """A feed by id or by URL."""
         if isinstance(ref, int) or str(ref).isdigit():
             return self.store.get_feed(int(ref))
-        found = self.store.find_feed(str(ref).strip())
+        found = self.store.find_feed(str(ref).strip()) or self.store.find_feed(
+            canonical_url(str(ref))
+        )
         if found is None:
             raise NotFoundError(f"no feed with URL {ref}")
         return found
@@ -192,14 +210,21 @@ class Aggregator:
         categories: Sequence[str] = (),
         refresh_seconds: int | None = None,
     ) -> Feed:
-        """Discover, fetch and store a feed with its items; nothing is stored on any error."""
-        url = url.strip()
+        """Discover, fetch and store a feed with its items; nothing is stored on any error.
+
+        Two subscriptions to one URL are one feed: the URL is compared in its canonical spelling,
+        and a URL that redirects permanently to a feed already subscribed is that feed.
+        """
+        url = canonical_url(url)
         if self.store.find_feed(url) is not None:
             raise DuplicateError(f"already subscribed: {url}")
         fetched, parsed = await self.pipeline.discover(url)
-        feed_url = fetched.url  # the URL asked for: redirects are adopted by the scheduler
+        feed_url = canonical_url(fetched.url)  # redirects are adopted by the scheduler
         if feed_url != url and self.store.find_feed(feed_url) is not None:
             raise DuplicateError(f"already subscribed: {feed_url} (found from {url})")
+        target = permanent_target(fetched.redirects)
+        if target is not None and self.store.find_feed(canonical_url(target)) is not None:
+            raise DuplicateError(f"already subscribed: {url} redirects permanently to {target}")
         if refresh_seconds is not None and refresh_seconds < self.settings.min_refresh:
             refresh_seconds = self.settings.min_refresh
         now = self.clock()
@@ -236,7 +261,7 @@ class Aggregator:
             refresh_seconds = max(refresh_seconds, self.settings.min_refresh)
         self.store.edit_feed(
             feed_id,
-            url=url.strip(),
+            url=canonical_url(url),
             title=title,
             refresh_seconds=refresh_seconds,
             retention_days=retention_days,
@@ -247,6 +272,29 @@ class Aggregator:
     def remove_items(self, feed_id: int) -> int:
         """Delete a feed's items and forget its validators: the next update re-reads it all."""
         return self.store.remove_items(feed_id, now=self.clock())
+
+    def enable_feed(self, ref: str | int) -> Feed:
+        """Enable a feed that was disabled (410 Gone): its errors are cleared and it is due now.
+
+        Disabling is never undone by tidings itself, because a 410 says the feed is gone for
+        good; a person who knows better enables it, and the next fetch decides again.
+        """
+        feed = self.feed(ref)
+        self.store.enable_feed(feed.id, now=self.clock())
+        return self.store.get_feed(feed.id)
+
+    # -- feed health ---------------------------------------------------------------------------
+
+    def health(self) -> list[FeedHealth]:
+        """The feeds that are failing or disabled, each with its reason, since when, its error
+        count and its next try: the data of ``tidings health`` and of the admin's health page.
+        """
+        return self.store.health()
+
+    def fetch_history(self, feed_id: int) -> list[FetchRecord]:
+        """A feed's last fetches (at most 100), newest first."""
+        self.store.get_feed(feed_id)  # NotFoundError for a feed that does not exist
+        return self.store.fetch_history(feed_id)
 
     # -- people and site settings --------------------------------------------------------------
 
@@ -354,7 +402,10 @@ class Aggregator:
         for entry in document.entries:
             try:
                 self.store.add_feed(
-                    entry.url, now=now, title=entry.title, categories_=entry.categories
+                    canonical_url(entry.url),
+                    now=now,
+                    title=entry.title,
+                    categories_=entry.categories,
                 )
             except DuplicateError:
                 skipped.append(f"already subscribed, skipped: {entry.url}")
@@ -382,22 +433,25 @@ class Aggregator:
         stop: asyncio.Event,
         *,
         idle: float = 30.0,
+        grace: float = 10.0,
         on_results: Callable[[list[UpdateResult]], None] | None = None,
     ) -> None:
-        """Update due feeds until ``stop`` is set; any failure is a result, never the end."""
-        while not stop.is_set():
-            try:
-                results = await self.update()
-                if on_results is not None and results:
-                    on_results(results)
-                next_due = self.store.next_due()
-            except TidingsError:
-                next_due = None
-            wait = idle
-            if next_due is not None:
-                wait = min(idle, max(0.5, (next_due - self.clock()).total_seconds()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=wait)
+        """Update due feeds until ``stop`` is set; any failure is a result, never the end.
+
+        Feeds start as they come due (from the stored ``next_check``, so a restart resumes);
+        on ``stop``, updates in flight get ``grace`` seconds, then are abandoned cleanly (see
+        ``tidings.update.loop``).
+        """
+        scheduler = EmbeddedScheduler(
+            self.pipeline,
+            self.store,
+            clock=self.clock,
+            batch=max(16, self.settings.max_concurrency * 2),
+            idle=idle,
+            grace=grace,
+            on_results=on_results,
+        )
+        await scheduler.run(stop)
 
 
 def make_aggregator(
