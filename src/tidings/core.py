@@ -184,9 +184,16 @@ class Aggregator:
 
     # -- search (query language: store/search.py) ----------------------------------------------
 
-    def search(self, q: str, limit: int = 30, offset: int = 0) -> list[SearchHit]:
-        """Items matching ``q``, best first; any string is a query, at worst one finding nothing."""
-        return self._search_backend().search(parse_query(q), limit=limit, offset=offset)
+    def search(
+        self, q: str, limit: int = 30, offset: int = 0, *, newest_first: bool = False
+    ) -> list[SearchHit]:
+        """Items matching ``q``, best first; any string is a query, at worst one finding nothing.
+
+        ``newest_first`` orders by date instead of relevance, as a subscribed search wants.
+        """
+        return self._search_backend().search(
+            parse_query(q), limit=limit, offset=offset, newest_first=newest_first
+        )
 
     def search_count(self, q: str) -> int:
         return self._search_backend().count(parse_query(q))

@@ -376,3 +376,16 @@ def test_backend_for_other_databases_says_so() -> None:
     fake: Any = SimpleNamespace(dialect=SimpleNamespace(name="postgresql"))
     with pytest.raises(StoreError, match="not available on postgresql"):
         backend_for(fake)
+
+
+def test_newest_first_ignores_relevance(store: Store) -> None:
+    add(
+        store,
+        ParsedItem(guid="a", title="Tram tram", published=NOW - timedelta(days=3)),
+        ParsedItem(guid="b", title="Other", summary_html="<p>a tram</p>", published=NOW),
+    )
+    backend = Fts5Search(store.engine)
+    query = parse_query("tram")
+    ranked = [h.item.title for h in backend.search(query, limit=5, offset=0)]
+    newest = [h.item.title for h in backend.search(query, limit=5, offset=0, newest_first=True)]
+    assert ranked == ["Tram tram", "Other"] and newest == ["Other", "Tram tram"]

@@ -295,8 +295,10 @@ def marks_to_html(marked: str | None) -> str:
 class SearchBackend(Protocol):
     """What a full-text index offers the facade; one per database kind."""
 
-    def search(self, query: SearchQuery, *, limit: int, offset: int) -> list[SearchHit]:
-        """Best matches first, each with its title and a snippet marked up."""
+    def search(
+        self, query: SearchQuery, *, limit: int, offset: int, newest_first: bool = False
+    ) -> list[SearchHit]:
+        """Best matches first (or newest first), each with its title and a snippet marked up."""
         ...
 
     def count(self, query: SearchQuery) -> int:
@@ -324,7 +326,9 @@ class Fts5Search:
             _fts_ref.op("MATCH")(expression),
         )
 
-    def search(self, query: SearchQuery, *, limit: int, offset: int) -> list[SearchHit]:
+    def search(
+        self, query: SearchQuery, *, limit: int, offset: int, newest_first: bool = False
+    ) -> list[SearchHit]:
         expression = to_fts5(query)
         if expression is None or offset > MAX_OFFSET:
             return []
@@ -341,7 +345,7 @@ class Fts5Search:
             .select_from(source)
             .where(match)
             .order_by(
-                func.bm25(_fts_ref, self.TITLE_WEIGHT, 1.0),
+                *(() if newest_first else (func.bm25(_fts_ref, self.TITLE_WEIGHT, 1.0),)),
                 items.c.sort_date.desc(),
                 items.c.id.desc(),
             )

@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from tidings.core import Aggregator
 from tidings.errors import NotFoundError, TidingsError
-from tidings.web import admin, auth, pages
+from tidings.web import admin, auth, outputs, pages, search
 from tidings.web.context import Web
 
 log = logging.getLogger("tidings.web")
@@ -46,7 +46,12 @@ class SecurityHeaders(BaseHTTPMiddleware):
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        # A route that may be framed (only /embed/latest, see web/outputs.py) opts out by setting
+        # its own CSP with a frame-ancestors other than 'none'; X-Frame-Options cannot say
+        # "any site", so it is left off there. Everything else keeps DENY.
+        csp = response.headers["Content-Security-Policy"]
+        if "frame-ancestors" not in csp or "frame-ancestors 'none'" in csp:
+            response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
 
@@ -126,6 +131,8 @@ def create_app(
             *pages.routes(web),
             *auth.routes(web),
             *admin.routes(web),
+            *search.routes(web),
+            *outputs.routes(web),
             Route("/healthz", healthz),
             Route("/samples/{name}", sample),
             Mount("/static", StaticFiles(directory=static), name="static"),
