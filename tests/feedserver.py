@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -39,13 +40,21 @@ class RequestRecord:
 
 
 class FeedServer:
-    """Serve routes (exact paths) and a directory on 127.0.0.1, on a free port."""
+    """Serve routes (exact paths) and a directory on a loopback address, on a free port.
 
-    def __init__(self, directory: Path | None = None) -> None:
+    ``active`` / ``max_active`` count the requests being answered at once, measured here at the
+    server, so tests can check the client's per-host cap from the other side.
+    """
+
+    def __init__(self, directory: Path | None = None, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route | Handler] = {}
         self.directory = directory
+        self.host = host
         self.requests: list[RequestRecord] = []
         self.stamps: dict[str, str] = {}  # ETag -> Last-Modified, fixed when first served
+        self.active = 0
+        self.max_active = 0
+        self._count_lock = threading.Lock()
         server = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -54,7 +63,23 @@ class FeedServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                # headers and body go out in two writes: without this, Nagle's algorithm and
+                # the client's delayed ACK hold every response for 40 ms
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_GET(self) -> None:
+                with server._count_lock:
+                    server.active += 1
+                    server.max_active = max(server.max_active, server.active)
+                try:
+                    self._get()
+                finally:
+                    with server._count_lock:
+                        server.active -= 1
+
+            def _get(self) -> None:
                 record = RequestRecord(
                     self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic()
                 )
@@ -97,7 +122,7 @@ class FeedServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), _Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -117,7 +142,7 @@ class FeedServer:
         return None
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def hits(self, path: str) -> list[RequestRecord]:
         return [r for r in self.requests if r.path == path]
