@@ -1,9 +1,12 @@
-"""The command line: add, list, remove, update, import, export, items, serve and db."""
+"""The command line: add, list, remove, enable, update, health, import, export, items, serve,
+run-scheduler, user and db."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -17,13 +20,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tidings import logs
 from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
 from tidings.errors import TidingsError
 from tidings.parse import expat_problem
 from tidings.store import migrate
 from tidings.timefmt import parse_duration, relative_age
-from tidings.types import Feed, Item, UpdateResult
+from tidings.types import Feed, FeedHealth, Item, UpdateResult
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="tidings: a web-feed aggregator."
@@ -81,6 +85,7 @@ def feed_json(feed: Feed) -> dict[str, Any]:
         "last_success": _iso(feed.last_success),
         "next_check": _iso(feed.next_check),
         "error_count": feed.error_count,
+        "error_since": _iso(feed.error_since),
         "last_error": feed.last_error,
         "disabled_reason": feed.disabled_reason,
         "categories": list(feed.categories),
@@ -173,6 +178,55 @@ def remove(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) ->
         print(f"removed {feed.id}\t{feed.display_title}")
 
 
+@app.command()
+def enable(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) -> None:
+    """Enable a feed that was disabled (410 Gone); the next update fetches it."""
+    with opened() as agg:
+        feed = agg.enable_feed(ref)
+    print(f"enabled {feed.id}\t{feed.display_title}")
+
+
+def health_json(h: FeedHealth) -> dict[str, Any]:
+    return {
+        "id": h.feed_id,
+        "title": h.title,
+        "url": h.url,
+        "state": h.state,
+        "reason": h.reason,
+        "error_kind": h.error_kind,
+        "since": _iso(h.since),
+        "error_count": h.error_count,
+        "next_check": _iso(h.next_check),
+        "last_checked": _iso(h.last_checked),
+        "last_success": _iso(h.last_success),
+    }
+
+
+@app.command()
+def health(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """The failing and disabled feeds: why, since when, how many errors, and the next try."""
+    with opened() as agg:
+        rows, now = agg.health(), agg.clock()
+    if as_json:
+        print_json([health_json(h) for h in rows])
+        return
+    if not rows:
+        out.print("every feed is healthy", highlight=False)
+        return
+    table = Table("id", "title", "state", "reason", "since", "errors", "next try", box=None)
+    for h in rows:
+        table.add_row(
+            str(h.feed_id),
+            escape(h.title),
+            "[red]disabled[/red]" if h.state == "disabled" else "[yellow]failing[/yellow]",
+            escape(h.reason),
+            relative_age(h.since, now) if h.since else "",
+            str(h.error_count),
+            relative_age(h.next_check, now) if h.next_check else "when enabled",
+        )
+    out.print(table)
+
+
 # -- updates ---------------------------------------------------------------------------------------
 
 
@@ -223,6 +277,28 @@ def print_summary(results: list[UpdateResult]) -> None:
     )
     for r in failed:
         out.print(f"  failed {r.feed_id} {r.url}: {r.error}", highlight=False, markup=False)
+
+
+@app.command("run-scheduler")
+def run_scheduler(
+    idle: Annotated[float, typer.Option(min=0.1, help="Longest sleep between looks, s.")] = 30.0,
+    grace: Annotated[float, typer.Option(min=0, help="Seconds to finish fetches on stop.")] = 10.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every fetch.")] = False,
+) -> None:
+    """Update feeds as they come due, without the web app, until SIGTERM or Ctrl-C."""
+    logs.configure(logging.DEBUG if verbose else logging.INFO)
+    with opened() as agg:
+
+        async def main() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            async with agg:
+                await agg.run_scheduler(stop, idle=idle, grace=grace)
+
+        asyncio.run(main())
+    err.print("scheduler stopped", highlight=False)
 
 
 # -- OPML ------------------------------------------------------------------------------------------
@@ -321,6 +397,7 @@ def serve(
             highlight=False,
         )
     base = f"http://{self_host}:{port}"
+    logs.configure()  # the scheduler's lines, with the feed id on each
     application = create_app(agg, scheduler=scheduler, self_url=base)
     err.print(
         f"tidings is serving on {base}/ (database: {settings.effective_database_url})",

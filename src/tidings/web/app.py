@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from tidings.core import Aggregator
 from tidings.errors import NotFoundError, TidingsError
-from tidings.web import admin, auth, outputs, pages, search
+from tidings.web import admin, auth, metrics, outputs, pages, search
 from tidings.web.context import Web
 
 log = logging.getLogger("tidings.web")
@@ -133,6 +133,7 @@ def create_app(
             *admin.routes(web),
             *search.routes(web),
             *outputs.routes(web),
+            *metrics.routes(web),
             Route("/healthz", healthz),
             Route("/samples/{name}", sample),
             Mount("/static", StaticFiles(directory=static), name="static"),
