@@ -1,0 +1,79 @@
+"""The fetch-history chart: well-formed SVG, the numbers it is drawn from, and escaping."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+
+from tidings.types import FetchRecord
+from tidings.web.charts import MAX_DAYS, PANEL, history_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+
+
+def record(hours: float, *, new: int = 0, ms: int = 100, error: str | None = None) -> FetchRecord:
+    status = 500 if error else 200
+    return FetchRecord(1, T0 + timedelta(hours=hours), status, ms, 1000, new, 0, error)
+
+
+def bars(svg: str) -> list[ET.Element]:
+    return list(ET.fromstring(svg).iter(f"{SVG}rect"))
+
+
+def test_no_history_is_a_note_not_an_error() -> None:
+    svg = history_svg([])
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    assert "No fetches yet." in svg and not bars(svg)
+
+
+def test_items_per_day_are_bars_scaled_to_the_busiest_day() -> None:
+    history = [
+        record(0, new=4),
+        record(6, new=2),  # the same day: 6 in all
+        record(24, new=3),
+        record(72, new=0),
+    ]
+    svg = history_svg(history)
+    heights = [float(b.get("height", "0")) for b in bars(svg)]
+    assert heights == [PANEL, PANEL / 2]  # 6 and 3; the empty days draw nothing
+    tips = [b.findtext(f"{SVG}title") for b in bars(svg)]
+    assert tips == ["2026-11-01: 6 new", "2026-11-02: 3 new"]
+    assert "max 6" in svg
+    # four days from the first fetch to the last: each bar a quarter of the width
+    assert float(bars(svg)[1].get("x", "0")) == 480 / 4
+
+
+def test_response_times_are_a_line_and_failures_red_marks() -> None:
+    history = [record(n, ms=ms) for n, ms in enumerate((100, 400, 200))]
+    history.append(record(3, ms=50, error="HTTP 503 Service Unavailable"))
+    root = ET.fromstring(history_svg(list(reversed(history))))  # newest first, as stored
+    (line,) = root.iter(f"{SVG}polyline")
+    points = [tuple(map(float, p.split(","))) for p in (line.get("points") or "").split()]
+    assert [x for x, _ in points] == [0, 160, 320, 480]  # oldest on the left
+    ys = [y for _, y in points]
+    assert ys[1] == min(ys)  # 400 ms is the peak, drawn highest
+    (mark,) = root.iter(f"{SVG}circle")
+    assert "503" in (mark.findtext(f"{SVG}title") or "")
+
+
+def test_error_text_and_title_are_escaped() -> None:
+    hostile = '</title><script>alert(1)</script><a href="javascript:x">&'
+    svg = history_svg([record(0, error=hostile)], title='Feed "<b>"')
+    assert "<script" not in svg and "<b>" not in svg
+    root = ET.fromstring(svg)  # still well-formed XML
+    (mark,) = root.iter(f"{SVG}circle")
+    assert hostile in (mark.findtext(f"{SVG}title") or "")
+    assert root.get("aria-label") == 'Feed "<b>"'
+
+
+def test_no_inline_styles_and_a_bounded_size() -> None:
+    history = [record(h * 6, new=1, ms=h % 700) for h in range(100)]
+    history += [record(-24 * 200, new=5)]  # a fetch long ago: the days shown stay bounded
+    svg = history_svg(history)
+    assert "style=" not in svg
+    assert len(bars(svg)) <= MAX_DAYS
+    assert len(svg) < 40_000
+    assert re.fullmatch(r"<svg [^>]*>.*</svg>", svg, re.S)
