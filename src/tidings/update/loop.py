@@ -10,7 +10,9 @@ calls it, and core may only import downward; it needs nothing but the pipeline a
   feeds of one slow host cannot fill the batch while other hosts wait.
 - Any error of a feed is that feed's result; an error of the loop itself (say, the database is
   locked for a moment) is logged and retried after a short, growing pause. Nothing ends the loop
-  but ``stop``.
+  but ``stop``. A feed whose update failed so badly that not even the failure could be stored
+  (its ``next_check`` did not move) is held back here, a minute doubling to an hour, so that it
+  is never fetched in a tight loop.
 - On ``stop``, fetches in flight get ``grace`` seconds to finish; the rest are cancelled. A
   cancelled update writes nothing, and a write that already began completes on the store thread
   (one transaction per feed), so no feed is ever half-written.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -28,12 +31,14 @@ from datetime import datetime
 from tidings.store.store import Store
 from tidings.types import UpdateResult
 from tidings.update.hosts import host_of
-from tidings.update.pipeline import Pipeline
+from tidings.update.pipeline import UNRECORDED, Pipeline
 
 log = logging.getLogger("tidings.scheduler")
 
 SCAN_LIMIT = 10_000  # due feeds looked at per round: enough to find other hosts behind a busy one
 MIN_WAIT = 0.05  # seconds: the loop never spins
+HOLD_BASE = 60.0  # seconds a feed whose failure could not be stored is held back, doubling ...
+HOLD_MAX = 3600.0  # ... up to an hour
 
 
 class EmbeddedScheduler:
@@ -61,6 +66,8 @@ class EmbeddedScheduler:
         self.on_results = on_results
         self.in_flight: dict[int, asyncio.Task[UpdateResult]] = {}
         self._hosts: dict[int, str] = {}
+        self.held: dict[int, float] = {}  # feed id -> monotonic time it may start again
+        self._strikes: Counter[int] = Counter()
         self.started = 0
         self.finished = 0
 
@@ -92,6 +99,9 @@ class EmbeddedScheduler:
     async def _start_due(self) -> datetime | None:
         """Start the due feeds there is room for; the next time something is due, else None."""
         room = self.batch - len(self.in_flight)
+        moment = time.monotonic()
+        for feed_id in [f for f, until in self.held.items() if until <= moment]:
+            del self.held[feed_id]
         if room > 0:
             due = await self.pipeline.db(self.store.due_feeds, self.clock(), SCAN_LIMIT)
             per_host = Counter(self._hosts.values())
@@ -100,18 +110,26 @@ class EmbeddedScheduler:
                 if room <= 0:
                     break
                 host = host_of(url)
-                if feed_id in self.in_flight or per_host[host] >= host_room:
+                if feed_id in self.in_flight or feed_id in self.held or per_host[host] >= host_room:
                     continue
                 per_host[host] += 1
                 room -= 1
                 self._hosts[feed_id] = host
                 self.in_flight[feed_id] = asyncio.create_task(self.pipeline.update_one(feed_id))
                 self.started += 1
-        return await self.pipeline.db(self.store.next_due, frozenset(self.in_flight))
+        return await self.pipeline.db(
+            self.store.next_due, frozenset(self.in_flight) | frozenset(self.held)
+        )
 
     def _wait_seconds(self, next_due: datetime | None, failures: int) -> float:
         if failures:
             return min(self.idle, 0.5 * 2.0 ** min(failures, 10))
+        wait = self._until_due(next_due)
+        if self.held:  # wake up when the first held feed may go again
+            wait = max(MIN_WAIT, min(wait, min(self.held.values()) - time.monotonic()))
+        return wait
+
+    def _until_due(self, next_due: datetime | None) -> float:
         if next_due is None:
             return self.idle
         until = (next_due - self.clock()).total_seconds()
@@ -132,7 +150,20 @@ class EmbeddedScheduler:
             if error is not None:  # update_one turns every error into a result; be sure anyway
                 log.error("feed %s: update failed: %r", feed_id, error, extra={"feed_id": feed_id})
                 continue
-            results.append(task.result())
+            result = task.result()
+            if result.extra.get(UNRECORDED):
+                self._strikes[feed_id] += 1
+                hold = min(HOLD_BASE * 2 ** (self._strikes[feed_id] - 1), HOLD_MAX)
+                self.held[feed_id] = time.monotonic() + hold
+                log.warning(
+                    "feed %s: held back for %d s: its failure could not be stored",
+                    feed_id,
+                    hold,
+                    extra={"feed_id": feed_id},
+                )
+            else:
+                self._strikes.pop(feed_id, None)
+            results.append(result)
         self.finished += len(results)
         if results and self.on_results is not None:
             try:

@@ -34,7 +34,11 @@ from tidings.update.schedule import Policy
 log = logging.getLogger("tidings.update")
 T = TypeVar("T")
 
-__all__ = ["Pipeline", "host_of"]
+__all__ = ["UNRECORDED", "Pipeline", "host_of"]
+
+# set in UpdateResult.extra when an update failed so that not even its failure could be stored:
+# the feed's next_check did not move, so a scheduler must hold it back itself
+UNRECORDED = "unrecorded"
 
 
 class Pipeline:
@@ -143,6 +147,7 @@ class Pipeline:
     async def _update_one(self, feed_id: int) -> UpdateResult:
         url = ""
         fields: dict[str, Any] = {"feed_id": feed_id}
+        state: FeedState | None = None
         try:
             state = await self.db(self.store.feed_state, feed_id)
             url = state.url
@@ -152,14 +157,22 @@ class Pipeline:
         except TidingsError as exc:  # the store itself failed for this feed
             log.warning("feed %s: %s", feed_id, exc, extra={**fields, "outcome": exc.kind})
             self.metrics.observe(outcome=exc.kind, seconds=0.0)
-            return UpdateResult(feed_id, url, error_kind=exc.kind, error=exc.message)
+            return UpdateResult(
+                feed_id, url, error_kind=exc.kind, error=exc.message, extra={UNRECORDED: "1"}
+            )
         except Exception as exc:  # a bug must not stop the other feeds; it is logged in full
             log.exception(
                 "feed %s: unexpected error", feed_id, extra={**fields, "outcome": "internal"}
             )
             self.metrics.observe(outcome="internal", seconds=0.0)
+            message = f"internal error: {exc!r}"[:500]
+            written = state is not None and await self._write_failure(state, message, fields)
             return UpdateResult(
-                feed_id, url, error_kind="internal", error=f"internal error: {exc!r}"
+                feed_id,
+                url,
+                error_kind="internal",
+                error=message,
+                extra={} if written else {UNRECORDED: "1"},
             )
         self._record(plan, fields)
         return UpdateResult(
@@ -172,6 +185,18 @@ class Pipeline:
             error=plan.error,
             permanent=plan.permanent,
         )
+
+    async def _write_failure(self, state: FeedState, message: str, fields: dict[str, Any]) -> bool:
+        """Store an unexpected error as the feed's failure, so that it backs off like any other
+        failure instead of staying due (and being fetched again at once, and again)."""
+        try:
+            plan = decide_failure(
+                state, TidingsError(message, kind="internal"), self.clock(), self.policy
+            )
+            return bool(await self.db(self.store.apply, plan))
+        except Exception:
+            log.exception("feed %s: could not store the failure", state.feed_id, extra=fields)
+            return False
 
     def _record(self, plan: UpdatePlan, fields: dict[str, Any]) -> None:
         """Count the update and log one line about it, with the feed's facts as fields."""
