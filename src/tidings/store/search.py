@@ -329,13 +329,16 @@ class Fts5Search:
     def search(
         self, query: SearchQuery, *, limit: int, offset: int, newest_first: bool = False
     ) -> list[SearchHit]:
+        # the one Row -> Item conversion (imported here: store.py imports this module)
+        from tidings.store.store import ITEM_COLUMNS, Store
+
         expression = to_fts5(query)
         if expression is None or offset > MAX_OFFSET:
             return []
         source, match = self._matching(expression)
         stmt = (
             select(
-                items,
+                *ITEM_COLUMNS,
                 _feed_title,
                 func.highlight(_fts_ref, 0, OPEN, CLOSE).label("title_marked"),
                 func.snippet(_fts_ref, 1, OPEN, CLOSE, "…", self.SNIPPET_TOKENS).label(
@@ -352,8 +355,6 @@ class Fts5Search:
             .limit(max(1, min(limit, MAX_LIMIT)))
             .offset(max(0, offset))
         )
-        from tidings.store.store import Store  # the one Row -> Item conversion
-
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
         return [

@@ -41,6 +41,8 @@ from tidings.types import (
 )
 
 MAX_PAGE = 500
+# what an Item is read from: every column but search_text, which only the search index needs
+ITEM_COLUMNS = tuple(c for c in items.c if c.key != "search_text")
 FETCH_LOG_KEEP = 100  # the last fetches kept per feed: enough for a chart, bounded for a million
 
 
@@ -588,7 +590,7 @@ class Store:
     ) -> list[Item]:
         """Newest first, by the date each item is listed under."""
         title = func.coalesce(feeds.c.user_title, feeds.c.title, feeds.c.url).label("feed_title")
-        query = select(items, title).join(feeds, feeds.c.id == items.c.feed_id)
+        query = select(*ITEM_COLUMNS, title).join(feeds, feeds.c.id == items.c.feed_id)
         if feed_id is not None:
             query = query.where(items.c.feed_id == feed_id)
         if category is not None:
@@ -608,7 +610,7 @@ class Store:
             return [self._item(r) for r in conn.execute(query)]
 
     @staticmethod
-    def _item(r: Row[Any]) -> Item:
+    def _item(r: Row[*tuple[Any, ...]]) -> Item:
         return Item(
             id=r.id,
             feed_id=r.feed_id,
@@ -668,7 +670,7 @@ class Store:
         ranked = select(items.c.id, rank).subquery()
         title = func.coalesce(feeds.c.user_title, feeds.c.title, feeds.c.url).label("feed_title")
         query = (
-            select(items, title)
+            select(*ITEM_COLUMNS, title)
             .join(feeds, feeds.c.id == items.c.feed_id)
             .join(ranked, ranked.c.id == items.c.id)
             .where(ranked.c.rank <= per_feed)
