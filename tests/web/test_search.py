@@ -196,3 +196,24 @@ def test_aggregator_search_and_count(site: tuple[Aggregator, TestClient], clock:
     newest = agg.search("ferry", newest_first=True)
     assert [h.item.guid for h in newest] == ["1", "2"]
     assert agg.search_problem("ferry") is None and agg.search_problem("-ferry")
+
+
+@pytest.mark.postgres
+def test_on_postgresql_search_says_it_is_not_available(
+    settings: Settings, clock: Clock, pg_database: str
+) -> None:
+    from dataclasses import replace
+
+    from tests.pg import fresh_schema
+
+    fresh_schema(pg_database)
+    agg = make_aggregator(replace(settings, database_url=pg_database), clock=clock)
+    harbour(agg, clock)
+    with TestClient(create_app(agg)) as client:
+        page = client.get("/search?q=ferry")
+        assert page.status_code == 200
+        assert "full-text search is not available on postgresql" in page.text
+        feed = client.get("/search/rss.xml?q=ferry")
+        assert feed.status_code == 503 and "not available" in feed.text
+        assert client.get("/rss.xml").status_code == 200  # the other feeds work
+    agg.close()
