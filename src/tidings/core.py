@@ -387,16 +387,33 @@ class Aggregator:
         progress: Callable[[UpdateResult], Awaitable[None] | None] | None = None,
         on_start: Callable[[int], None] | None = None,
     ) -> list[UpdateResult]:
-        """Update the feeds named, else every feed (``all_feeds``), else the ones that are due."""
+        """Update the feeds named, else every feed (``all_feeds``), else the ones that are due.
+
+        A disabled feed is never fetched, not even by name: it says it is gone, and only
+        ``enable_feed`` brings it back. Named, it gets a result that says so.
+        """
+        skipped: list[UpdateResult] = []
         if refs:
-            ids = [self.feed(ref).id for ref in refs]
+            named = [self.feed(ref) for ref in refs]
+            ids = [f.id for f in named if not f.disabled_reason]
+            skipped = [
+                UpdateResult(
+                    f.id,
+                    f.url,
+                    error_kind="disabled",
+                    error=f"disabled ({f.disabled_reason}); enable it to fetch it again",
+                    permanent=True,
+                )
+                for f in named
+                if f.disabled_reason
+            ]
         elif all_feeds:
-            ids = self.store.feed_ids()
+            ids = self.store.feed_ids(enabled_only=True)
         else:
             ids = self.due_feed_ids()
         if on_start is not None:
             on_start(len(ids))
-        return await self.pipeline.update_many(ids, progress)
+        return [*skipped, *await self.pipeline.update_many(ids, progress)]
 
     # -- OPML ----------------------------------------------------------------------------------
 

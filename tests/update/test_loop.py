@@ -134,7 +134,7 @@ async def test_a_bug_after_the_fetch_is_stored_as_a_failure_that_backs_off(
 async def test_stop_abandons_a_slow_fetch_cleanly_and_a_restart_resumes(
     settings: Settings, server: FeedServer, clock: Clock
 ) -> None:
-    server.routes["/slow.xml"] = Route(rss("Slow"), delay=1.5)
+    server.routes["/slow.xml"] = Route(rss("Slow"), delay=3.0)
     server.routes["/fast.xml"] = Route(rss("Fast"))
     agg = make_aggregator(settings, clock=clock)
     agg.import_opml(opml(server.url("/slow.xml"), server.url("/fast.xml")))
@@ -143,7 +143,7 @@ async def test_stop_abandons_a_slow_fetch_cleanly_and_a_restart_resumes(
         run = Run(agg, grace=0.1)
         await until(lambda: len(run.results) == 1 and len(server.hits("/slow.xml")) == 1)
         took = await run.finish()
-    assert took < 1.0  # the grace, not the slow answer
+    assert took < 2.0  # the grace, not the slow answer
     assert run.scheduler.in_flight == {}
     after = agg.feed(slow.id)
     assert after.last_checked is None and after.item_count == 0  # nothing half-written
@@ -151,6 +151,7 @@ async def test_stop_abandons_a_slow_fetch_cleanly_and_a_restart_resumes(
     assert agg.store.fetch_history(slow.id) == []
     agg.close()
     # a new process over the same database picks up exactly what is due
+    server.routes["/slow.xml"] = Route(rss("Slow"))  # (within the read timeout this time)
     again = make_aggregator(settings, clock=clock)
     async with again:
         run = Run(again)

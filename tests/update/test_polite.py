@@ -306,7 +306,7 @@ async def test_a_slow_host_never_holds_up_the_others(
 ) -> None:
     slow, fast = hosts
     for n in range(6):
-        slow.routes[f"/s{n}.xml"] = Route(rss(f"S{n}"), delay=0.6)
+        slow.routes[f"/s{n}.xml"] = Route(rss(f"S{n}"), delay=1.0)
     for n in range(10):
         fast.routes[f"/f{n}.xml"] = Route(rss(f"F{n}"))
     # the slow host's feeds first, so that they are first in line for the global slots
@@ -318,8 +318,9 @@ async def test_a_slow_host_never_holds_up_the_others(
     fast_done = max(r.at for r in fast.requests) - started
     slow_done = max(r.at for r in slow.requests) - started
     assert slow.max_active <= 2 and fast.max_active <= 2
-    assert slow_done >= 1.1  # three waves of two
-    assert fast_done < 0.5, (fast_done, slow_done)
+    assert slow_done >= 1.9  # three waves of two: the third starts after two seconds
+    # behind the slow host's waves it would be about 3 s; margins for a busy machine
+    assert fast_done < 1.5, (fast_done, slow_done)
 
 
 async def test_the_scheduler_keeps_a_slow_host_from_filling_its_batch(
@@ -329,7 +330,7 @@ async def test_the_scheduler_keeps_a_slow_host_from_filling_its_batch(
 
     slow, fast = hosts
     for n in range(20):
-        slow.routes[f"/s{n}.xml"] = Route(rss(f"S{n}"), delay=0.3)
+        slow.routes[f"/s{n}.xml"] = Route(rss(f"S{n}"), delay=0.5)
     for n in range(4):
         fast.routes[f"/f{n}.xml"] = Route(rss(f"F{n}"))
     _import(tight, [slow.url(f"/s{n}.xml") for n in range(20)])
@@ -348,7 +349,7 @@ async def test_the_scheduler_keeps_a_slow_host_from_filling_its_batch(
     stop.set()
     await task
     assert len(fast.requests) == 4
-    assert fast_done < 1.0  # not behind 20 slow feeds (3 s at two at a time)
+    assert fast_done < 2.5  # not behind 20 slow feeds (5 s at two at a time)
     assert slow.max_active <= 2
 
 
@@ -401,7 +402,7 @@ async def test_a_minimum_gap_between_requests_to_one_host(
     for n in range(4):
         one.routes[f"/{n}.xml"] = Route(rss(f"N{n}"))
         other.routes[f"/{n}.xml"] = Route(rss(f"N{n}"))
-    gapped = make_aggregator(replace(settings, host_min_gap=0.25), clock=clock)
+    gapped = make_aggregator(replace(settings, host_min_gap=0.4), clock=clock)
     async with gapped:
         _import(gapped, [s.url(f"/{n}.xml") for s in hosts for n in range(4)])
         await gapped.update()
@@ -409,9 +410,9 @@ async def test_a_minimum_gap_between_requests_to_one_host(
     for srv in hosts:
         starts = sorted(r.at for r in srv.requests)
         assert len(starts) == 4
-        assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.2  # 0.25, less timing noise
+        assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.35  # 0.4, less noise
     # hosts are gapped separately: the two hosts' first requests come together
-    assert abs(min(r.at for r in one.requests) - min(r.at for r in other.requests)) < 0.2
+    assert abs(min(r.at for r in one.requests) - min(r.at for r in other.requests)) < 0.3
 
 
 # -- the list and the history --------------------------------------------------------------------

@@ -337,9 +337,12 @@ class Store:
             for r in rows
         ]
 
-    def feed_ids(self) -> list[int]:
+    def feed_ids(self, *, enabled_only: bool = False) -> list[int]:
+        query = select(feeds.c.id).order_by(feeds.c.id)
+        if enabled_only:
+            query = query.where(feeds.c.disabled_reason.is_(None))
         with self.engine.connect() as conn:
-            return list(conn.execute(select(feeds.c.id).order_by(feeds.c.id)).scalars())
+            return list(conn.execute(query).scalars())
 
     # -- updates -------------------------------------------------------------------------------
 
