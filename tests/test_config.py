@@ -81,3 +81,17 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     assert len(first) >= 32
     assert s.with_secret().secret_key == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, 0.0), ("0", 0.0), ("0.5", 0.5), (" 2 ", 2.0), ("3600", 3600.0)]
+)
+def test_host_min_gap(value: str | None, expected: float) -> None:
+    env = {} if value is None else {"TIDINGS_HOST_MIN_GAP": value}
+    assert Settings.load(env).host_min_gap == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "nan", "inf", "3601", ""])
+def test_bad_host_min_gap_names_the_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match="TIDINGS_HOST_MIN_GAP"):
+        Settings.load({"TIDINGS_HOST_MIN_GAP": value})
