@@ -39,5 +39,7 @@ test: lint typecheck unit
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
 
+# The performance benchmark (bench/, results in docs/performance.md); needs nginx and wrk
+# (apt-get install -y nginx wrk). Parts: make bench BENCH_ARGS="--only update --feeds 1000".
 bench: $(STAMP)
-	$(BIN)/python bench/update_farm.py --feeds 1000
+	BENCH_FROM_MAKE=1 $(BIN)/python -m bench $(BENCH_ARGS)

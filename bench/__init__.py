@@ -1,0 +1,6 @@
+"""The benchmark of tidings (``make bench``): update against reader, pages, scale.
+
+Modules: ``farm`` (feed files), ``nginx`` (the farm's server), ``tidings_side`` and
+``reader_side``/``reader_runner`` (the two aggregators), ``update``, ``pagedb`` and ``pages``,
+``scale``, ``report`` (docs/performance.md) and ``run`` (the command line).
+"""
