@@ -139,8 +139,8 @@ def main(argv: list[str] | None = None) -> None:
         (WORK / f"results-{stamp}.json").write_text(json.dumps(raw, indent=1, default=str))
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    took = time.monotonic() - started
-    print(f"[bench] done in {took / 60:.1f} min", file=sys.stderr)
+    elapsed = time.monotonic() - started
+    print(f"[bench] done in {elapsed / 60:.1f} min", file=sys.stderr)
     for text in sections.values():
         print(text)
     if sections and not args.no_report:
