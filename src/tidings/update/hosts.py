@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 
+@functools.lru_cache(maxsize=65_536)
 def host_of(url: str) -> str:
-    """The host a URL dials, lower-cased: the unit of politeness."""
+    """The host a URL dials, lower-cased: the unit of politeness (cached: the scheduler asks
+    for every due feed at every look)."""
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:

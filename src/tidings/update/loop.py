@@ -103,7 +103,7 @@ class EmbeddedScheduler:
         for feed_id in [f for f, until in self.held.items() if until <= moment]:
             del self.held[feed_id]
         if room > 0:
-            due = await self.pipeline.db(self.store.due_feeds, self.clock(), SCAN_LIMIT)
+            due = await self.pipeline.read(self.store.due_feeds, self.clock(), SCAN_LIMIT)
             per_host = Counter(self._hosts.values())
             host_room = self.pipeline.hosts.limit * 2
             for feed_id, url in due:
@@ -117,7 +117,7 @@ class EmbeddedScheduler:
                 self._hosts[feed_id] = host
                 self.in_flight[feed_id] = asyncio.create_task(self.pipeline.update_one(feed_id))
                 self.started += 1
-        return await self.pipeline.db(
+        return await self.pipeline.read(
             self.store.next_due, frozenset(self.in_flight) | frozenset(self.held)
         )
 

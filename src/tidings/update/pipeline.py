@@ -67,16 +67,28 @@ class Pipeline:
         self.hosts = HostGate(per_host, host_gap)
         self._running: dict[int, asyncio.Task[UpdateResult]] = {}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-store")
+        # reads that must not queue behind the writes (the scheduler's "what is due?")
+        self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-store-read")
         # a site's narrower choice of HTML tags (None: the sanitizer's whole allowlist)
         self.allowed_tags: frozenset[str] | None = None
 
     def close(self) -> None:
         self._db.shutdown(wait=True)
+        self._reads.shutdown(wait=True)
 
     async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a store call on the store thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db, partial(fn, *args, **kwargs))
+
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a read-only store call on the reader thread, beside the writes, not behind them.
+
+        SQLite in WAL mode (and PostgreSQL) let a reader see the last committed state while
+        a write is going on, so the scheduler's queries never wait for a wave of updates.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._reads, partial(fn, *args, **kwargs))
 
     @contextlib.asynccontextmanager
     async def _slot(self, url: str) -> AsyncIterator[None]:
