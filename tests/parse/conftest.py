@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tidings.parse import parse_feed
+from tidings.parse import DEFAULT_MAX_ITEMS, _parse, parse_feed
 from tidings.types import ParsedFeed
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -51,9 +51,14 @@ def fixture_bytes(name: str) -> bytes:
 ParseHelper = Callable[..., ParsedFeed]
 
 
-@pytest.fixture
-def parse() -> ParseHelper:
-    """parse(document, url=FEED_URL, content_type=None, **kwargs): str documents become UTF-8."""
+@pytest.fixture(params=["auto", "feedparser"])
+def parse(request: pytest.FixtureRequest) -> ParseHelper:
+    """parse(document, url=FEED_URL, content_type=None, **kwargs): str documents become UTF-8.
+
+    Every test that uses it runs twice: through ``parse_feed`` (the lxml fast path, falling back
+    to feedparser) and through the feedparser path alone, which must give the same answers.
+    """
+    path = request.param
 
     def run(
         document: str | bytes,
@@ -67,7 +72,11 @@ def parse() -> ParseHelper:
         all_headers = dict(headers or {})
         if content_type is not None:
             all_headers["content-type"] = content_type
-        return parse_feed(body, url=url, headers=all_headers, **kwargs)  # type: ignore[arg-type]
+        if path == "auto":
+            return parse_feed(body, url=url, headers=all_headers, **kwargs)  # type: ignore[arg-type]
+        max_items = kwargs.pop("max_items", DEFAULT_MAX_ITEMS)
+        assert not kwargs, kwargs
+        return _parse(body, url=url, headers=all_headers, max_items=max_items, path=path)  # type: ignore[arg-type]
 
     return run
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import pyexpat
 import re
 from collections.abc import Mapping
+from typing import Literal
 
 from tidings.errors import ParseError
+from tidings.parse.fastxml import Decline, parse_fast
 from tidings.parse.jsonfeed import parse_json
 from tidings.parse.sanitize import ALLOWED_TAGS, restrict_feed, sanitize_html
 from tidings.parse.sniff import Kind, sniff
@@ -64,8 +66,25 @@ def parse_feed(
 
     ``url`` is the feed's final URL (after redirects), the base for relative URLs. ``headers``
     have lower-cased names; the Content-Type charset is one of the encoding hints. At most
-    ``max_items`` items are kept, in document order.
+    ``max_items`` items are kept, in document order. RSS, RDF and Atom are read on lxml
+    (``fastxml``) and fall back to feedparser (``xmlfeed``) for what that path declines.
     """
+    return _parse(body, url=url, headers=headers, max_items=max_items, path="auto")
+
+
+XmlPath = Literal["auto", "fast", "feedparser"]
+
+
+def _parse(
+    body: bytes,
+    *,
+    url: str,
+    headers: Mapping[str, str] | None,
+    max_items: int,
+    path: XmlPath,
+) -> ParsedFeed:
+    """``parse_feed`` with the XML path chosen: "fast" raises Decline instead of falling back,
+    "feedparser" never tries the fast path (for the differential tests and the benchmark)."""
     headers = headers or {}
     if max_items < 1:
         raise ValueError("max_items must be at least 1")
@@ -73,6 +92,12 @@ def parse_feed(
         kind = sniff(body, headers.get("content-type"))
         if kind is Kind.JSON:
             return parse_json(body, url=url, headers=headers, max_items=max_items)
+        if path != "feedparser":
+            try:
+                return parse_fast(body, url=url, headers=headers, max_items=max_items)
+            except Decline:
+                if path == "fast":
+                    raise
         return parse_xml(body, url=url, headers=headers, max_items=max_items)
     except ParseError:
         raise

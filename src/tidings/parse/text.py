@@ -6,6 +6,7 @@ string a reader should see, never markup.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -15,6 +16,7 @@ import nh3
 # DEL and the noncharacters U+FFFE/U+FFFF.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_BAD_OR_SURROGATE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 # Elements whose boundaries separate words; everything else is inline and simply unwrapped.
 _BLOCK_TAGS = frozenset(
@@ -61,6 +63,8 @@ _SELF_CLOSING_SIBLINGS = frozenset(
 
 def clean_text(value: str) -> str:
     """Remove characters that cannot be stored or shown (controls, lone surrogates)."""
+    if _BAD_OR_SURROGATE.search(value) is None:  # one scan for the usual clean case
+        return value
     if _SURROGATES.search(value):
         value = _SURROGATES.sub("\ufffd", value)
     return _BAD_CHARS.sub("", value)
@@ -100,6 +104,19 @@ def too_deep(markup: str, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
+@functools.cache
+def _text_cleaner() -> nh3.Cleaner:
+    """Built once (nh3.clean would rebuild the allowlist on every call): keeps only block tags."""
+    return nh3.Cleaner(
+        tags=set(_BLOCK_TAGS),
+        clean_content_tags=set(DROP_WITH_CONTENT),
+        attributes={},
+        strip_comments=True,
+        link_rel=None,
+        url_schemes=set(),
+    )
+
+
 def html_to_text(html_fragment: str) -> str:
     """The text a reader would see: tags removed, entities decoded, whitespace collapsed.
 
@@ -112,15 +129,7 @@ def html_to_text(html_fragment: str) -> str:
     if too_deep(value):
         # pathological nesting: a crude but linear strip is good enough for text
         return collapse_whitespace(html.unescape(_TAG.sub(" ", value)))
-    cleaned = nh3.clean(
-        value,
-        tags=set(_BLOCK_TAGS),
-        clean_content_tags=set(DROP_WITH_CONTENT),
-        attributes={},
-        strip_comments=True,
-        link_rel=None,
-        url_schemes=set(),
-    )
+    cleaned = _text_cleaner().clean(value)
     return collapse_whitespace(html.unescape(_TAG.sub(" ", cleaned)))
 
 

@@ -17,6 +17,8 @@ LINK_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 _EDGE_JUNK = "".join(chr(c) for c in range(0x21))
 _TAB_NEWLINE = re.compile("[\t\n\r]")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+# http(s)://, a first host character, nothing at or below a space and no brackets anywhere
+_PLAIN_WEB_URL = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://[^/?#\[\]\x00-\x20][^\x00-\x20\[\]]*\Z")
 _DESCRIPTOR = re.compile(r"\d+(?:\.\d+)?[wxh]", re.IGNORECASE)
 
 
@@ -31,6 +33,8 @@ def absolute_url(
     """
     if not isinstance(value, str):
         return None
+    if _PLAIN_WEB_URL.match(value) and value.isascii() and len(value) <= 8192:
+        return value  # the usual case, which every step below would leave as it is
     url = _TAB_NEWLINE.sub("", value.strip(_EDGE_JUNK))
     if not url or len(url) > 8192:
         return None
@@ -48,15 +52,35 @@ def absolute_url(
     scheme = match.group(1).lower()
     if scheme not in schemes:
         return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. an invalid IPv6 literal
-        return None
-    if scheme in WEB_SCHEMES and not parts.netloc:
+    has_host = _has_host(url, match.end())
+    if has_host is None or (scheme in WEB_SCHEMES and not has_host):
         return None
     if scheme == "mailto" and len(url) <= len("mailto:"):
         return None
     return url
+
+
+def _has_host(url: str, after_scheme: int) -> bool | None:
+    """Whether ``urlsplit(url)`` finds a host; None when it refuses the URL.
+
+    The common case (ASCII, no IPv6 brackets, where urlsplit never raises) is answered by
+    looking for "//" and the host's end directly: urlsplit costs more than the rest of
+    absolute_url together, and every URL of every item goes through here.
+    """
+    if url.isascii() and "[" not in url and "]" not in url:
+        if not url.startswith("//", after_scheme):
+            return False
+        start = after_scheme + 2
+        end = len(url)
+        for delimiter in "/?#":
+            found = url.find(delimiter, start, end)
+            if found >= 0:
+                end = found
+        return end > start
+    try:
+        return bool(urlsplit(url).netloc)
+    except ValueError:  # e.g. an invalid IPv6 literal
+        return None
 
 
 def resolve_base(xml_base: object, feed_url: str | None) -> str | None:

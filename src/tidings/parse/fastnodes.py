@@ -1,0 +1,305 @@
+"""What the fast path needs to know about lxml elements, in feedparser's terms.
+
+feedparser names every element by a canonical prefix for its namespace ("dc", "media", "" for
+RSS and Atom ...) and the lower-cased local name, lower-cases attribute names (and the values of
+``rel`` and ``type``) and post-processes every text value the same way (see :func:`finish`). The
+fast path reads the same names and values, so that it can fill the same records; the tables come
+from feedparser itself so that both paths agree on them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import re
+from collections.abc import Iterator
+from typing import Protocol
+from xml.sax.saxutils import escape
+
+from feedparser.html import _cp1252
+from feedparser.mixin import _FeedParserMixin
+from feedparser.urls import ACCEPTABLE_URI_SCHEMES, _urljoin
+
+# lower-cased namespace URI -> feedparser's prefix ("" for RSS, RDF and Atom themselves)
+NAMESPACES: dict[str, str] = {
+    uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()
+}
+# Names whose end tag feedparser acts on even inside markup (it then closes the wrong thing)
+END_HANDLERS = frozenset(
+    name[len("_end_") :] for name in dir(_FeedParserMixin) if name.startswith("_end_")
+)
+CAN_BE_RELATIVE = frozenset(_FeedParserMixin.can_be_relative_uri)
+HTML_TYPES = frozenset(_FeedParserMixin.html_types)
+XHTML = "application/xhtml+xml"
+looks_like_html = _FeedParserMixin.looks_like_html
+_AMP_REFERENCE = re.compile("&([A-Za-z0-9_]+);")
+_C1_CONTROL = re.compile("[\x80-\x9f]")
+# lower-case http(s), a host without brackets, no ";" parameters, no empty query or fragment and
+# no whitespace: urljoin returns such a URI unchanged, whatever the base
+_PLAIN_ABSOLUTE = re.compile(r"https?://[^/?#\[\];\s]+[^?#;\s]*(?:\?[^#;\s]+)?(?:#[^;\s]+)?\Z")
+
+
+class Decline(Exception):
+    """The fast path is not sure it reads this document as feedparser would: use feedparser."""
+
+
+class Node(Protocol):
+    """The part of lxml's ``_Element`` the fast path uses (lxml ships no type information)."""
+
+    tag: object
+    text: str | None
+    tail: str | None
+    prefix: str | None
+
+    def get(self, key: str) -> str | None: ...
+
+    def items(self) -> list[tuple[str, str]]: ...
+
+    def __iter__(self) -> Iterator[Node]: ...
+
+    def __len__(self) -> int: ...
+
+
+_NAMES: dict[tuple[str, str | None], str] = {}  # tags in namespaces we do not know
+_BY_TAG: dict[object, str] = {}  # the rest, whose name does not depend on the prefix
+
+
+def name_of(node: Node) -> str:
+    """feedparser's name for an element: "title", "dc_creator", "media_content" ...
+
+    Cached by tag (by tag and prefix in namespaces feedparser does not know, where it goes by
+    the document's prefix); the caches are cleared when they grow large.
+    """
+    tag = node.tag
+    known = _BY_TAG.get(tag)
+    if known is not None:
+        return known
+    if not isinstance(tag, str):
+        return ""
+    key = (tag, node.prefix)
+    known = _NAMES.get(key)
+    if known is not None:
+        return known
+    if tag[0] != "{":
+        name = tag.lower()
+    else:
+        namespace, _, local = tag[1:].partition("}")
+        prefix = namespace_prefix(namespace)
+        if prefix is None:  # unknown namespace: feedparser goes by the document's prefix
+            name = f"{node.prefix}_{local.lower()}" if node.prefix else local.lower()
+            if len(_NAMES) > 10_000:
+                _NAMES.clear()
+            _NAMES[key] = name
+            return name
+        name = f"{prefix}_{local.lower()}" if prefix else local.lower()
+    if len(_BY_TAG) > 10_000:
+        _BY_TAG.clear()
+    _BY_TAG[tag] = name
+    return name
+
+
+def namespace_prefix(namespace: str) -> str | None:
+    """feedparser's prefix for a namespace URI, None when it does not know the namespace."""
+    lowered = namespace.lower()
+    if "backend.userland.com/rss" in lowered:
+        return ""
+    return NAMESPACES.get(lowered)
+
+
+def attributes(node: Node) -> dict[str, str]:
+    """The attributes as feedparser keys them: lower-cased, known namespaces as "xml:base"."""
+    found: dict[str, str] = {}
+    for key, value in node.items():
+        if key[0] == "{":
+            namespace, _, local = key[1:].partition("}")
+            prefix = namespace_prefix(namespace)
+            key = f"{prefix}:{local}" if prefix else local
+        key = key.lower()
+        found[key] = value.lower() if key in ("rel", "type") else value
+    return found
+
+
+_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+
+def child_base(node: Node, base: str) -> str:
+    """The base URI inside ``node``: its xml:base (or ``base``) resolved as feedparser does."""
+    given = node.get(_XML_BASE)
+    if given is None:
+        given = node.get("base")
+    if not given:
+        return base
+    return _safe_absolute(base, given) or base
+
+
+_ACCEPTABLE_SCHEMES = frozenset(ACCEPTABLE_URI_SCHEMES)
+
+
+def _safe_absolute(base: str, relative: str) -> str:
+    """feedparser's make_safe_absolute_uri for a non-empty base."""
+    if not relative:
+        return base
+    joined: str = _urljoin(base, relative)
+    if joined.strip().split(":", 1)[0] not in _ACCEPTABLE_SCHEMES:
+        return ""
+    return joined
+
+
+def resolve(base: str, uri: str) -> str:
+    """A URI resolved as feedparser resolves link, id and url values (``_urljoin``).
+
+    An absolute http(s) URI that urllib would write back unchanged comes back as it is
+    without the two urlparse calls of urljoin, which cost more than the rest of the walk.
+    """
+    if uri.isascii() and _PLAIN_ABSOLUTE.match(uri):
+        return uri
+    joined: str = _urljoin(base, uri)
+    return joined
+
+
+def text_of(node: Node) -> str:
+    """The character data of an element that must have no element children."""
+    if len(node):
+        raise Decline("an element that should hold text holds elements")
+    return node.text or ""
+
+
+def own_text(node: Node) -> str:
+    """The element's own character data, between and around its children."""
+    if not len(node):
+        return node.text or ""
+    return (node.text or "") + "".join(child.tail or "" for child in node)
+
+
+def finish(raw: str, base: str | None = None) -> str:
+    """What feedparser does to every text value: strip, resolve (when ``base`` is given),
+    undo UTF-8 read as Latin-1, map the C1 controls to the windows-1252 characters."""
+    output = raw.strip()
+    if base is not None and output:
+        output = resolve(base, output)
+    if not output.isascii():
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            output = output.encode("iso-8859-1").decode("utf-8")
+        if _C1_CONTROL.search(output):
+            output = output.translate(_cp1252)
+    return output
+
+
+def link_text(output: str, in_entry: bool) -> str:
+    """feedparser's repair of "&amp;" in link text (it takes them for broken references)."""
+    if "&" not in output:
+        return output
+    if in_entry:
+        output = output.replace("&amp;", "&")
+    return _AMP_REFERENCE.sub(lambda match: "&" + match.group(1), output)
+
+
+def map_content_type(kind: str) -> str:
+    kind = kind.lower()
+    if kind in ("text", "plain"):
+        return "text/plain"
+    if kind == "html":
+        return "text/html"
+    if kind == "xhtml":
+        return XHTML
+    return kind
+
+
+def is_base64(attrs: dict[str, str], kind: str) -> bool:
+    if attrs.get("mode", "") == "base64":
+        return True
+    return not (kind.startswith("text/") or kind.endswith("+xml") or kind.endswith("/xml"))
+
+
+def decode_base64(output: str) -> str:
+    try:
+        return base64.decodebytes(output.encode("utf8")).decode("utf8")
+    except (binascii.Error, binascii.Incomplete, UnicodeDecodeError):
+        return output
+
+
+def xhtml_pieces(node: Node) -> list[str]:
+    """Inline XHTML as feedparser writes it back: each element as start tag, content, end tag."""
+    pieces: list[str] = []
+    if node.text:
+        pieces.append(escape(node.text))
+    for child in node:
+        _write_element(child, pieces)
+    return pieces
+
+
+def _write_element(node: Node, pieces: list[str]) -> None:
+    if name_of(node) in END_HANDLERS:
+        raise Decline("markup with an element name that feedparser acts on")
+    local = str(node.tag).rsplit("}", 1)[-1].lower()
+    pieces.append(f"<{local}{_write_attributes(node)}>")
+    if node.text:
+        pieces.append(escape(node.text))
+    for child in node:
+        _write_element(child, pieces)
+    pieces.append(f"</{local}>")
+    if node.tail:
+        pieces.append(escape(node.tail))
+
+
+def _write_attributes(node: Node) -> str:
+    return "".join(
+        f' {key}="{escape(value, {chr(34): "&quot;"})}"' for key, value in attributes(node).items()
+    )
+
+
+def mixed_pieces(node: Node, kind: str) -> tuple[list[str], str]:
+    """Markup inside a construct declared as text or HTML, as feedparser reads it.
+
+    feedparser drops the tags of ``div`` elements, and at the first other element decides the
+    construct was XHTML after all: from there on, tags are written back and text is escaped.
+    Returns the pieces and the type the construct ends with.
+    """
+    pieces: list[str] = []
+    state = [kind]
+
+    def data(text: str | None) -> None:
+        if text:
+            pieces.append(escape(text) if state[0] == XHTML else text)
+
+    def element(child: Node) -> None:
+        name = name_of(child)
+        if name in END_HANDLERS:
+            raise Decline("markup with an element name that feedparser acts on")
+        local = str(child.tag).rsplit("}", 1)[-1].lower()
+        dropped = state[0] != XHTML and name in ("div", "xhtml_div")
+        if not dropped:
+            state[0] = XHTML
+            pieces.append(f"<{local}{_write_attributes(child)}>")
+        data(child.text)
+        for grandchild in child:
+            element(grandchild)
+        if state[0] == XHTML:
+            pieces.append(f"</{local}>")
+        data(child.tail)
+
+    data(node.text)
+    for child in node:
+        element(child)
+    return pieces, state[0]
+
+
+def strip_xhtml_div(pieces: list[str]) -> list[str]:
+    """feedparser's removal of the one ``div`` that wraps Atom 1.0 XHTML content."""
+    while len(pieces) > 1 and not pieces[-1].strip():
+        del pieces[-1]
+    while len(pieces) > 1 and not pieces[0].strip():
+        del pieces[0]
+    wrapped = pieces and (pieces[0] == "<div>" or pieces[0].startswith("<div "))
+    if wrapped and pieces[-1] == "</div>":
+        depth = 0
+        for piece in pieces[:-1]:
+            if piece.startswith("</"):
+                depth -= 1
+                if depth == 0:
+                    return pieces
+            elif piece.startswith("<") and not piece.endswith("/>"):
+                depth += 1
+        return pieces[1:-1]
+    return pieces
