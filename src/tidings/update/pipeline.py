@@ -161,7 +161,8 @@ class Pipeline:
         fields: dict[str, Any] = {"feed_id": feed_id}
         state: FeedState | None = None
         try:
-            state = await self.db(self.store.feed_state, feed_id)
+            # a read: it need not wait behind other feeds' writes (this feed has none in flight)
+            state = await self.read(self.store.feed_state, feed_id)
             url = state.url
             fields["url"] = url
             plan = await self.plan(state)
