@@ -54,6 +54,7 @@ class FeedServer:
         self.stamps: dict[str, str] = {}  # ETag -> Last-Modified, fixed when first served
         self.active = 0
         self.max_active = 0
+        self.spans: list[tuple[float, float]] = []  # (start, end) of each answered request
         self._count_lock = threading.Lock()
         server = self
 
@@ -73,11 +74,13 @@ class FeedServer:
                 with server._count_lock:
                     server.active += 1
                     server.max_active = max(server.max_active, server.active)
+                started = time.monotonic()
                 try:
                     self._get()
                 finally:
                     with server._count_lock:
                         server.active -= 1
+                        server.spans.append((started, time.monotonic()))
 
             def _get(self) -> None:
                 record = RequestRecord(

@@ -295,6 +295,16 @@ async def tight(settings: Settings, clock: Clock) -> AsyncIterator[Aggregator]:
     aggregator.close()
 
 
+def peak_overlap(spans: list[tuple[float, float]]) -> int:
+    """The most requests being answered at the same moment, from their (start, end) times."""
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    peak = level = 0
+    for _, step in events:  # an end sorts before a start at the same instant
+        level += step
+        peak = max(peak, level)
+    return peak
+
+
 def _import(agg: Aggregator, urls: list[str]) -> None:
     outlines = "".join(f'<outline type="rss" xmlUrl="{u}"/>' for u in urls)
     report = agg.import_opml(f'<opml version="2.0"><body>{outlines}</body></opml>'.encode())
@@ -307,8 +317,8 @@ async def test_a_slow_host_never_holds_up_the_others(
     slow, fast = hosts
     for n in range(6):
         slow.routes[f"/s{n}.xml"] = Route(rss(f"S{n}"), delay=1.0)
-    for n in range(10):
-        fast.routes[f"/f{n}.xml"] = Route(rss(f"F{n}"))
+    for n in range(10):  # quick, but long enough that two of them overlap with no global cap
+        fast.routes[f"/f{n}.xml"] = Route(rss(f"F{n}"), delay=0.05)
     # the slow host's feeds first, so that they are first in line for the global slots
     _import(tight, [slow.url(f"/s{n}.xml") for n in range(6)])
     _import(tight, [fast.url(f"/f{n}.xml") for n in range(10)])
@@ -318,6 +328,7 @@ async def test_a_slow_host_never_holds_up_the_others(
     fast_done = max(r.at for r in fast.requests) - started
     slow_done = max(r.at for r in slow.requests) - started
     assert slow.max_active <= 2 and fast.max_active <= 2
+    assert peak_overlap([*slow.spans, *fast.spans]) <= 3  # the global cap, across hosts
     assert slow_done >= 1.9  # three waves of two: the third starts after two seconds
     # behind the slow host's waves it would be about 3 s; margins for a busy machine
     assert fast_done < 1.5, (fast_done, slow_done)
