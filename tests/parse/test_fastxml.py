@@ -255,3 +255,23 @@ def test_plain_text_shortcut_equals_the_sanitizer() -> None:
             continue
         assert plain_text_as_html(text) == _CLEANER.clean(text), repr(text)
     assert nh3.is_html("<p>")  # the shortcut is only for text without "<" and "&"
+
+
+def test_plain_rfc822_shortcut_equals_the_full_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    import tidings.parse.dates as dates
+
+    generator = random.Random(4)
+    zones = ["+0000", "-0000", "+0100", "-0530", "+2400", "+0099", "GMT", "UTC", "UT", "Z"]
+    texts = [
+        f"{generator.choice(['Mon, ', 'Sun, ', ''])}{generator.randint(0, 35):02d} "
+        f"{generator.choice(list(dates._MONTH_NUMBERS))} {generator.randint(1, 9999):04d} "
+        f"{generator.randint(0, 25):02d}:{generator.randint(0, 61):02d}:"
+        f"{generator.randint(0, 61):02d} {generator.choice(zones)}"
+        for _ in range(5000)
+    ]
+    fast = [dates.parse_date(text) for text in texts]
+    assert sum(1 for text in texts if dates._PLAIN_RFC822.fullmatch(text)) > 4000
+    monkeypatch.setattr(dates, "_PLAIN_RFC822", re.compile("(?!)"))
+    assert fast == [dates.parse_date(text) for text in texts]

@@ -8,6 +8,7 @@ update layer clamps them for sorting).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import warnings
@@ -55,6 +56,17 @@ _ZONE_WORD = re.compile(r"\b([A-Z]{1,5})\s*$")
 _COMMENT = re.compile(r"\s*\([^)]*\)\s*$")
 _TWELVE_HOUR = re.compile(r"\b(\d{1,2})(:\d{2}(?::\d{2})?)\s*([AaPp])\.?[Mm]\.?(?=\s|$)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?!\d)")
+_MONTH_NUMBERS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+# the common case, read directly (a test holds it equal to the full RFC 822 reading)
+_PLAIN_RFC822 = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (" + "|".join(_MONTH_NUMBERS) + r") "
+    r"([1-9]\d{3}) (\d{2}):(\d{2}):(\d{2}) ([+-]\d{4}|GMT|UTC|UT|Z)"
+)
 _FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
 
 
@@ -86,6 +98,10 @@ def parse_date(value: object, *, loose: bool = True) -> datetime | None:
     text = value.strip()
     if not text or len(text) > 100:
         return None
+    plain = _PLAIN_RFC822.fullmatch(text)
+    if plain is not None:
+        with contextlib.suppress(ValueError):
+            return _plain_rfc822(plain)
     readers = (_parse_iso, _parse_rfc822, _parse_loose) if loose else (_parse_iso, _parse_rfc822)
     for reader in readers:
         try:
@@ -95,6 +111,23 @@ def parse_date(value: object, *, loose: bool = True) -> datetime | None:
         if result is not None:
             return result
     return None
+
+
+def _plain_rfc822(match: re.Match[str]) -> datetime:
+    """The usual RSS date ("Tue, 02 Jan 2024 10:00:00 +0100") as ``_parse_rfc822`` reads it,
+    without its normalizing passes; ValueError sends anything odd to the full readers."""
+    day, month, year, hour, minute, second, zone = match.groups()
+    offset = 0
+    if zone[0] in "+-":
+        hours, minutes = int(zone[1:3]), int(zone[3:5])
+        if hours >= 24:
+            raise ValueError(zone)
+        offset = (-1 if zone[0] == "-" else 1) * (hours * 3600 + minutes * 60)
+    moment = datetime(
+        int(year), _MONTH_NUMBERS[month], int(day), int(hour), int(minute),
+        min(int(second), 59), tzinfo=UTC,
+    )  # fmt: skip
+    return moment - timedelta(seconds=offset)
 
 
 def _to_utc(moment: datetime) -> datetime:

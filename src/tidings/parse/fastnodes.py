@@ -62,7 +62,7 @@ class Node(Protocol):
 
 
 _NAMES: dict[tuple[str, str | None], str] = {}  # tags in namespaces we do not know
-_BY_TAG: dict[object, str] = {}  # the rest, whose name does not depend on the prefix
+NAME_BY_TAG: dict[object, str] = {}  # the rest, whose name does not depend on the prefix
 
 
 def name_of(node: Node) -> str:
@@ -72,7 +72,7 @@ def name_of(node: Node) -> str:
     the document's prefix); the caches are cleared when they grow large.
     """
     tag = node.tag
-    known = _BY_TAG.get(tag)
+    known = NAME_BY_TAG.get(tag)
     if known is not None:
         return known
     if not isinstance(tag, str):
@@ -93,9 +93,9 @@ def name_of(node: Node) -> str:
             _NAMES[key] = name
             return name
         name = f"{prefix}_{local.lower()}" if prefix else local.lower()
-    if len(_BY_TAG) > 10_000:
-        _BY_TAG.clear()
-    _BY_TAG[tag] = name
+    if len(NAME_BY_TAG) > 10_000:
+        NAME_BY_TAG.clear()
+    NAME_BY_TAG[tag] = name
     return name
 
 

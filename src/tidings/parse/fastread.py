@@ -16,6 +16,7 @@ from typing import Any
 from tidings.parse.fastnodes import (
     CAN_BE_RELATIVE,
     HTML_TYPES,
+    NAME_BY_TAG,
     XHTML,
     Decline,
     Node,
@@ -74,8 +75,10 @@ _EMAIL = re.compile(
 class Reader:
     """One document's walk. ``feed`` and ``entries`` are shaped like feedparser's."""
 
-    def __init__(self, version: str, language: str | None) -> None:
+    def __init__(self, version: str, language: str | None, *, bases: bool = True) -> None:
         self.version = version
+        # False when the document has no "base" anywhere, so no element can set xml:base
+        self.bases = bases
         self.atom = version.startswith("atom")
         self.feed: Record = {}
         self.entries: list[Record] = []
@@ -111,13 +114,18 @@ class Reader:
     def walk(self, parent: Node, depth: int, base: str, context: Record, mode: str) -> None:
         """Dispatch the children of ``parent`` (at ``depth``) in ``mode`` root, feed or entry."""
         depth += 1
+        by_tag, bases = NAME_BY_TAG, self.bases
         for node in parent:
-            name = name_of(node)
+            name = by_tag.get(node.tag) or name_of(node)
             if not name:
                 continue
-            node_base = child_base(node, base)
+            node_base = child_base(node, base) if bases else base
             if mode == "entry":
-                self._entry_element(node, name, depth, node_base, context)
+                handler = _ENTRY_HANDLERS.get(name)
+                if handler is not None:
+                    handler(self, node, name, depth, node_base, context)
+                else:
+                    self._entry_element(node, name, depth, node_base, context)
             elif mode == "feed":
                 self._feed_element(node, name, depth, node_base)
             else:

@@ -102,7 +102,7 @@ def read_records(body: bytes, *, url: str, headers: Mapping[str, str]) -> tuple[
         raise Decline(f"the XML is not well-formed ({exc})") from exc
     name = name_of(root)
     version = _version(_document_version(root, name), doctype)
-    reader = Reader(version, headers.get("content-language") or None)
+    reader = Reader(version, headers.get("content-language") or None, bases="base" in text)
     reader.read_root(root, name, url)
     return reader, notes
 
