@@ -236,9 +236,15 @@ class Pipeline:
             log.warning("feed %s: disabled: %s", fid, plan.disabled_reason, extra=fields)
         elif plan.error:
             log.warning("feed %s: %s (failure %d)", fid, plan.error, plan.error_count, extra=fields)
-        else:
-            log.info(
-                "feed %s: %d new, %d changed", fid, len(plan.new), len(plan.changed), extra=fields
+        else:  # a fetch that brought nothing is only worth a line when asked for (-v)
+            level = logging.INFO if plan.new or plan.changed else logging.DEBUG
+            log.log(
+                level,
+                "feed %s: %d new, %d changed",
+                fid,
+                len(plan.new),
+                len(plan.changed),
+                extra=fields,
             )
         if plan.adopt_redirect:
             log.info(
