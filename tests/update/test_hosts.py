@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -59,6 +61,25 @@ async def test_starts_on_one_host_are_a_gap_apart() -> None:
     clock.now += 2.0  # a's last start was 2 s ago: the next waits 3 s more
     await use("a")
     assert starts["a"][-1] == 120.0
+
+
+async def test_the_gap_counts_from_the_real_start_after_the_global_slot() -> None:
+    clock = FakeTime()
+    gate = HostGate(limit=2, gap=5.0, monotonic=clock.monotonic, sleep=clock.sleep)
+    starts: list[float] = []
+    waits = iter([3.0, 0.0])  # the first request waits 3 s for a global slot, the second not
+
+    @contextlib.asynccontextmanager
+    async def global_slot() -> AsyncIterator[None]:
+        await clock.sleep(next(waits))
+        yield
+
+    async def use() -> None:
+        async with gate.slot("a", then=global_slot()):
+            starts.append(clock.now)
+
+    await asyncio.gather(use(), use())
+    assert starts == [103.0, 108.0]  # not 100 and 105: the wait for the global slot is not gap
 
 
 async def test_no_gap_means_no_sleeping() -> None:

@@ -12,7 +12,9 @@ import contextlib
 import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -65,20 +67,31 @@ class HostGate:
         return len(self._hosts)
 
     @contextlib.asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
+    async def slot(
+        self, host: str, then: AbstractAsyncContextManager[Any] | None = None
+    ) -> AsyncIterator[None]:
+        """A slot on ``host``, then ``then`` (the global slot) once the host's gap has passed.
+
+        The gap is counted from when a request really starts, after ``then`` is entered, so that
+        a wait for a global slot cannot bring two starts on one host closer than the gap.
+        """
         state = self._hosts.get(host)
         if state is None:
             state = _Host(asyncio.Semaphore(self.limit), next_start=self._recent.pop(host, 0.0))
             self._hosts[host] = state
         state.users += 1
         try:
-            async with state.slots:
+            async with state.slots, contextlib.AsyncExitStack() as stack:
                 if self.gap:
                     async with state.start_lock:  # starts go one at a time, each after the gap
                         wait = state.next_start - self._monotonic()
                         if wait > 0:
                             await self._sleep(wait)
+                        if then is not None:
+                            await stack.enter_async_context(then)
                         state.next_start = self._monotonic() + self.gap
+                elif then is not None:
+                    await stack.enter_async_context(then)
                 yield
         finally:
             state.users -= 1

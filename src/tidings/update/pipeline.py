@@ -93,7 +93,7 @@ class Pipeline:
     @contextlib.asynccontextmanager
     async def _slot(self, url: str) -> AsyncIterator[None]:
         # the host first: waiting for a busy host must not hold a slot another host could use
-        async with self.hosts.slot(host_of(url)), self._global:
+        async with self.hosts.slot(host_of(url), then=self._global):
             yield
 
     async def fetch(
