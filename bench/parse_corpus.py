@@ -20,6 +20,7 @@ tests/parse/test_feedparser_suite.py) and through feedparser, and prints both ta
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import io
 import os
@@ -36,27 +37,23 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 import feedparser  # noqa: E402
 from lxml import etree  # type: ignore[import-untyped]  # noqa: E402
+from tests.parse.conftest import corpus_dir  # noqa: E402
 
 import tidings.parse.fastxml as fastxml  # noqa: E402
 from tidings.errors import ParseError  # noqa: E402
 from tidings.parse import _parse, parse_feed  # noqa: E402
-from tests.parse.conftest import corpus_dir  # noqa: E402
 
 URL = "https://corpus.example.org/feeds/feed.xml"
 
 
 def _tidings_fast(body: bytes) -> None:
-    try:
+    with contextlib.suppress(ParseError):
         parse_feed(body, url=URL, headers={})
-    except ParseError:
-        pass
 
 
 def _tidings_feedparser(body: bytes) -> None:
-    try:
+    with contextlib.suppress(ParseError):
         _parse(body, url=URL, headers={}, max_items=5000, path="feedparser")
-    except ParseError:
-        pass
 
 
 def _feedparser(body: bytes) -> None:
@@ -69,10 +66,8 @@ _LXML = etree.XMLParser(
 
 
 def _lxml(body: bytes) -> None:
-    try:
+    with contextlib.suppress(etree.XMLSyntaxError):
         etree.fromstring(body, _LXML)
-    except etree.XMLSyntaxError:
-        pass
 
 
 PARSERS: list[tuple[str, Callable[[bytes], None]]] = [

@@ -62,10 +62,10 @@ _MONTH_NUMBERS = {
         ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
     )
 }
-# the common case, read directly (a test holds it equal to the full RFC 822 reading)
+# the common cases, read directly (a test holds them equal to the full RFC 822 reading)
 _PLAIN_RFC822 = re.compile(
-    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (" + "|".join(_MONTH_NUMBERS) + r") "
-    r"([1-9]\d{3}) (\d{2}):(\d{2}):(\d{2}) ([+-]\d{4}|GMT|UTC|UT|Z)"
+    r"(?:[A-Za-z]+\.?,?\s*)?(\d{1,2}) ([A-Za-z]{3}) ([1-9]\d{3}) (\d{2}):(\d{2})(?::(\d{2}))? "
+    r"([+-]\d{4}|[A-Z]{1,5})"
 )
 _FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
 
@@ -100,7 +100,7 @@ def parse_date(value: object, *, loose: bool = True) -> datetime | None:
         return None
     plain = _PLAIN_RFC822.fullmatch(text)
     if plain is not None:
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, KeyError):
             return _plain_rfc822(plain)
     readers = (_parse_iso, _parse_rfc822, _parse_loose) if loose else (_parse_iso, _parse_rfc822)
     for reader in readers:
@@ -117,15 +117,18 @@ def _plain_rfc822(match: re.Match[str]) -> datetime:
     """The usual RSS date ("Tue, 02 Jan 2024 10:00:00 +0100") as ``_parse_rfc822`` reads it,
     without its normalizing passes; ValueError sends anything odd to the full readers."""
     day, month, year, hour, minute, second, zone = match.groups()
-    offset = 0
     if zone[0] in "+-":
         hours, minutes = int(zone[1:3]), int(zone[3:5])
         if hours >= 24:
             raise ValueError(zone)
         offset = (-1 if zone[0] == "-" else 1) * (hours * 3600 + minutes * 60)
+    elif zone in ZONE_OFFSETS:
+        offset = ZONE_OFFSETS[zone] * 60
+    else:
+        raise ValueError(zone)
     moment = datetime(
-        int(year), _MONTH_NUMBERS[month], int(day), int(hour), int(minute),
-        min(int(second), 59), tzinfo=UTC,
+        int(year), _MONTH_NUMBERS[month.capitalize()], int(day), int(hour), int(minute),
+        min(int(second or 0), 59), tzinfo=UTC,
     )  # fmt: skip
     return moment - timedelta(seconds=offset)
 

@@ -14,7 +14,7 @@ import binascii
 import contextlib
 import re
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
 from feedparser.html import _cp1252
@@ -303,3 +303,74 @@ def strip_xhtml_div(pieces: list[str]) -> list[str]:
                 depth += 1
         return pieces[1:-1]
     return pieces
+
+
+# -- feedparser's ways with records --------------------------------------------------------------
+
+Record = dict[str, Any]
+# feedparser's pattern for the email in an RSS author string
+_EMAIL = re.compile(
+    r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
+    r"([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
+)
+
+
+def enforce_href(attrs: Record) -> Record:
+    """An enclosure's or link's URL under "href", whichever of url, uri, href it came as."""
+    href = attrs.get("url", attrs.get("uri", attrs.get("href")))
+    if href:
+        attrs.pop("url", None)
+        attrs.pop("uri", None)
+        attrs["href"] = href
+    return attrs
+
+
+def add_tag(context: Record, term: str | None, scheme: str | None, label: str | None) -> None:
+    tags: list[Record] = context.setdefault("tags", [])
+    if not term and not scheme and not label:
+        return
+    value = {"term": term, "scheme": scheme, "label": label}
+    if value not in tags:
+        tags.append(value)
+
+
+def tag_text(context: Record, value: str) -> None:
+    """A category's text: the term of the tag its attributes began, or a tag of its own."""
+    if not value:
+        return
+    tags = context["tags"]
+    if tags and not tags[-1]["term"]:
+        tags[-1]["term"] = value
+    else:
+        add_tag(context, value, None, None)
+
+
+def sync_author(context: Record) -> None:
+    """feedparser's _sync_author_detail: the author string from the record, or the reverse."""
+    detail: Record = context.get("authors", [{}])[-1]
+    if detail:
+        name, email = detail.get("name"), detail.get("email")
+        if name and email:
+            context["author"] = f"{name} ({email})"
+        elif name:
+            context["author"] = name
+        elif email:
+            context["author"] = email
+        return
+    author, email = context.get("author"), None
+    if not author:
+        return
+    match = _EMAIL.search(author)
+    if match:
+        email = match.group(0)
+        author = author.replace(email, "").replace("()", "").replace("<>", "")
+        author = author.replace("&lt;&gt;", "").strip()
+        if author and author[0] == "(":
+            author = author[1:]
+        if author and author[-1] == ")":
+            author = author[:-1]
+        author = author.strip()
+    if author:
+        detail["name"] = author
+    if email:
+        detail["email"] = email

@@ -149,7 +149,7 @@ def sanitize_html(html: str, base_url: str | None) -> str:
         _BASE.url = previous
     # A parser drops one newline right after <pre>; html5ever's serializer does not write the
     # extra one the HTML standard asks for, so each pass would eat a line. Put it back.
-    return _PRE_NEWLINE.sub("\\1\n\n", cleaned)
+    return _PRE_NEWLINE.sub("\\1\n\n", cleaned) if "<pre" in cleaned else cleaned
 
 
 def plain_text_as_html(text: str) -> str:
