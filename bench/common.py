@@ -27,6 +27,7 @@ class Run:
     argv: list[str]
     wall_s: float
     peak_rss_mb: float  # ru_maxrss of the child (the largest of it and its waited-for children)
+    cpu_s: float  # user + system CPU time of the child
     returncode: int
     timed_out: bool
     stdout: str
@@ -61,7 +62,7 @@ if pid == 0:
 _pid, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
 with open(out, "w") as f:
-    json.dump({"wall": wall, "maxrss_kb": usage.ru_maxrss,
+    json.dump({"wall": wall, "maxrss_kb": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime,
                "code": os.waitstatus_to_exitcode(status)}, f)
 """
 
@@ -100,14 +101,15 @@ def measure(
         finally:
             timer.cancel()
         outer = time.perf_counter() - start
-    wall, rss_kb, code = outer, 0, proc.returncode
+    wall, rss_kb, cpu, code = outer, 0, 0.0, proc.returncode
     if usage_path.exists():
         usage = json.loads(usage_path.read_text())
-        wall, rss_kb, code = usage["wall"], usage["maxrss_kb"], usage["code"]
+        wall, rss_kb, cpu, code = usage["wall"], usage["maxrss_kb"], usage["cpu"], usage["code"]
     return Run(
         argv=argv,
         wall_s=wall,
         peak_rss_mb=rss_kb / 1024,
+        cpu_s=cpu,
         returncode=code,
         timed_out=killed.is_set(),
         stdout=out_path.read_text(errors="replace"),
@@ -129,7 +131,7 @@ def cpu_idle(seconds: float = 1.0) -> float:
     return (idle1 - idle0) / max(1, total1 - total0)
 
 
-def wait_quiet(max_wait: float = 20.0, idle: float = 0.9) -> float:
+def wait_quiet(max_wait: float = 45.0, idle: float = 0.9) -> float:
     """Wait (at most ``max_wait`` s) until the machine is at least ``idle`` idle over a second:
     other people's processes share this machine. Return the idle fraction last seen."""
     deadline = time.monotonic() + max_wait

@@ -219,7 +219,7 @@ def wrk_version() -> str:
         return "missing"
     out = subprocess.run([exe, "-v"], capture_output=True, text=True, check=False)
     first = (out.stdout or out.stderr).strip().splitlines()
-    return first[0].split(" [")[0] if first else "?"
+    return first[0].split(" [")[0].replace("debian/", "") if first else "?"
 
 
 SEARCHES = (
@@ -250,7 +250,9 @@ def measure_route(
         res.note = "404: the route does not exist yet"
         log(f"{server} {name}: 404, not loaded")
         return res
-    wrk(port, paths, seconds=min(2.0, seconds), connections=connections, script_dir=work)
+    # warm-up one request at a time (wrk here would leave a slow route's queue still running
+    # behind the measurements): each path once, then more for at most 2 s
+    sequential(port, paths, count=max(len(paths), 50), seconds=2.0)
     times, by_path = sequential(port, paths, count=seq_count, seconds=max(5.0, seconds))
     res.seq_requests = len(times)
     res.seq_p50_ms = percentile(times, 50)

@@ -21,12 +21,12 @@ INTRO = """\
 What tidings costs, measured on one machine. `make bench` runs the benchmark in `bench/` and
 rewrites the sections "Update", "Pages" and "Scale" below (other sections are written by other
 benchmarks and kept). Parts can be run alone: `.venv/bin/python -m bench --only update
---feeds 1000` (see `--help`). Figures come from one run; ratios are between two runs of that
-same run, on the same machine, against the same farm.
+--feeds 1000` (see `--help`). Each section's figures come from one run; a ratio compares the
+two sides within that run (same machine, same farm, steps alternating).
 """
 OURS = ("Update", "Pages", "Scale")
 UPDATE_HEAD = (
-    "step", "side", "wall s", "feeds/s", "items/s", "MB/s", "peak RSS MB", "answers",
+    "step", "side", "wall s", "CPU s", "feeds/s", "items/s", "MB/s", "peak RSS MB", "answers",
     "new items", "items stored", "CPU idle before", "outcome",
 )  # fmt: skip
 PAGES_HEAD = (
@@ -34,7 +34,7 @@ PAGES_HEAD = (
     "p50 ms under load", "p99 ms under load", "of hello's req/s", "CPU idle before", "notes",
 )  # fmt: skip
 SCALE_HEAD = (
-    "feeds", "farm MB", "items", "wall s", "feeds/s", "ms per feed",
+    "feeds", "farm MB", "items", "wall s", "CPU s", "feeds/s", "ms per feed",
     "ms per feed past the fixed cost", "peak RSS MB", "new / stored items", "CPU idle before",
     "outcome",
 )  # fmt: skip
@@ -59,8 +59,9 @@ class Context:
         ]
         note = (
             "Other processes may share this machine: before each timed step the benchmark "
-            "waits (up to 20 s) for the CPU to be at least 90% idle, and the tables show how "
-            "idle it was."
+            "waits (up to 45 s) for the CPU to be at least 90% idle, and the tables show how "
+            "idle it was; CPU s (user + system time of the measured process) is less "
+            "sensitive to such company than wall time."
         )
         return " · ".join(parts) + ".\n\n" + note + "\n"
 
@@ -114,6 +115,7 @@ def update_section(res: UpdateResults, ctx: Context) -> str:
                 PHASE_NAMES[s.phase],
                 s.side,
                 n(s.wall_s, 2),
+                n(s.cpu_s, 1),
                 n(s.feeds_per_s, 1),
                 n(s.items_per_s),
                 n(s.mb_per_s, 2),
@@ -125,7 +127,7 @@ def update_section(res: UpdateResults, ctx: Context) -> str:
                 ("ok" if s.ok else "FAILED") + (f": {s.note}" if s.note else ""),
             ]
         )
-    out.append(table(UPDATE_HEAD, rows, "llrrrrrlrrrl"))
+    out.append(table(UPDATE_HEAD, rows, "llrrrrrrlrrrl"))
     out.append("\nAgainst the targets:\n\n")
     trows = []
     for phase, goal in TARGETS.items():
@@ -174,6 +176,17 @@ def update_section(res: UpdateResults, ctx: Context) -> str:
             ]
         )
     out.append(table(["target", "tidings", "reader", "target", "result"], trows, "lrrll"))
+    cpu = []
+    for phase in TARGETS:
+        t, r = res.step("tidings", phase), res.step("reader", phase)
+        if t is not None and r is not None and t.cpu_s:
+            cpu.append(f"{PHASE_NAMES[phase]} {n(r.cpu_s / t.cpu_s, 2)}x")
+    if cpu:
+        out.append(
+            "\nThe same comparison in CPU time (reader's CPU s over tidings'): "
+            + ", ".join(cpu)
+            + ".\n"
+        )
     if res.errors:
         out.append("\nErrors: " + "; ".join(res.errors) + "\n")
     return "".join(out)
@@ -200,7 +213,8 @@ def pages_section(res: PagesResults, ctx: Context) -> str:
         f"{db['seconds']} s (`tidings db upgrade`, then bulk inserts into tidings' tables and "
         "one FTS5 rebuild). Server: `tidings serve --no-scheduler` (uvicorn, one process), "
         "started afresh for each route; floor: `bench/hello_app.py`, the same Starlette and "
-        "uvicorn run the same way. Per route: a 2 s warm-up, then one client on one keep-alive "
+        "uvicorn run the same way. Per route: a warm-up (each path once, then up to 2 s), one "
+        "request at a time; then one client on one keep-alive "
         "connection, one request at a time (up to 300 requests or "
         f"{max(5.0, res.duration_s):g} s: latency without queueing), then {res.wrk} with 1 "
         f"thread and {res.connections} connections for {res.duration_s:g} s (throughput, and "
@@ -299,6 +313,7 @@ def scale_section(res: ScaleResults, ctx: Context) -> str:
                 n(p.farm_mb, 1),
                 n(p.items),
                 n(p.wall_s, 1),
+                n(p.cpu_s, 1),
                 n(p.feeds / p.wall_s if p.wall_s else 0, 1),
                 n(p.per_feed_ms(), 2),
                 n(p.per_feed_ms(res.fixed_s), 2),
@@ -308,7 +323,7 @@ def scale_section(res: ScaleResults, ctx: Context) -> str:
                 ("ok" if p.ok else "FAILED") + (f": {p.note}" if p.note else ""),
             ]
         )
-    out.append(table(SCALE_HEAD, rows, "rrrrrrrrrrl"))
+    out.append(table(SCALE_HEAD, rows, "rrrrrrrrrrrl"))
     if len(res.points) >= 2:
         small, big = res.points[0], res.points[-1]
         a, b = small.per_feed_ms(res.fixed_s), big.per_feed_ms(res.fixed_s)

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         tidings=f"0.1.0 at {git_state()}",
         versions={
             "reader": f"reader {reader_side.VERSION} (in its own venv, with sgmllib3k)",
-            "nginx": f"nginx {nginx.version()}",
+            "nginx": nginx.version().replace("/", " "),
             "wrk": wrk_version(),
         },
         command=command_line(argv),

@@ -30,6 +30,7 @@ class ScalePoint:
     farm_mb: float
     items: int
     wall_s: float
+    cpu_s: float
     peak_rss_mb: float
     new_items: int
     failed: int
@@ -78,8 +79,8 @@ def run(work: Path, sizes: list[int], port: int, timeout: float) -> ScaleResults
         else:
             note = f"killed at the {timeout:.0f} s limit" if run.timed_out else run.stderr[-300:]
         point = ScalePoint(
-            n, farm.total_bytes / 1e6, farm.total_items, run.wall_s, run.peak_rss_mb, new,
-            failed, t.count_items(), traffic.requests, run.ok, note, idle,
+            n, farm.total_bytes / 1e6, farm.total_items, run.wall_s, run.cpu_s, run.peak_rss_mb,
+            new, failed, t.count_items(), traffic.requests, run.ok, note, idle,
         )  # fmt: skip
         results.points.append(point)
         log(

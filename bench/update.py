@@ -28,6 +28,7 @@ class Step:
     phase: str
     feeds: int
     wall_s: float
+    cpu_s: float
     peak_rss_mb: float
     new_items: int
     changed_items: int
@@ -98,7 +99,7 @@ def _tidings_step(t: Tidings, phase: str, ng: nginx.Nginx, n: int, timeout: floa
         note = _why(run)
     stored = t.count_items() if t.db.exists() else 0
     return Step(
-        "tidings", phase, n, run.wall_s, run.peak_rss_mb, new, changed, same, failed,
+        "tidings", phase, n, run.wall_s, run.cpu_s, run.peak_rss_mb, new, changed, same, failed,
         traffic.requests, traffic.statuses, traffic.body_bytes, stored, run.ok, note, idle,
     )  # fmt: skip
 
@@ -120,7 +121,7 @@ def _reader_step(r: Reader, phase: str, ng: nginx.Nginx, n: int, timeout: float)
         note = _why(run)
     stored = r.count_entries()
     return Step(
-        "reader", phase, n, run.wall_s, run.peak_rss_mb, new, changed, same, failed,
+        "reader", phase, n, run.wall_s, run.cpu_s, run.peak_rss_mb, new, changed, same, failed,
         traffic.requests, traffic.statuses, traffic.body_bytes, stored, run.ok, note, idle,
     )  # fmt: skip
 
