@@ -149,7 +149,8 @@ class Reader:
         self, node: Node, name: str, depth: int, base: str, context: Record, mode: str
     ) -> None:
         if name in _NESTED_ROOTS:
-            raise Decline(f"a {name} element where none is expected")
+            where = "inside an item" if mode == "entry" else "where none is expected"
+            raise Decline(f"a {name} element {where}")
         if name in _SKIPPED or name in _IGNORED_CONSTRUCTS:
             if name in ("textinput", "source"):
                 self.title_depth = -1  # feedparser starts title tracking afresh there
