@@ -43,7 +43,6 @@ EXPECTED_DECLINES: dict[str, str] = {
     "nodefeedparser__illegally-nested.xml": "inside an item",  # an item in an item
     "nodefeedparser__saxerror.xml": "not well-formed",  # a bare "&"
     "rome__issue137-rss.xml": "not well-formed",  # libxml2 refuses "http://www .w3.org/..."
-    "rome__rss_1.0-ns-on-channel.xml": "root element",  # RSS 1.0 namespace only on the channel
     "rome__test3.xml": "not well-formed",  # libxml2 refuses a namespace URI ending in a space
     "rssparserkt__feed-test-image-link.xml": "image element",  # <image> with a link in an item
     "rssparserkt__feed-test-time.xml": "holds elements",  # <pubDate><time>...</time></pubDate>

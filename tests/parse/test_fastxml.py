@@ -59,6 +59,20 @@ def test_each_format_reads_like_feedparser(fixture: str, version: str, items: in
     assert all(item.title or item.guid or item.link or item.summary_html for item in feed.items)
 
 
+def test_rdf_version_from_a_declaration_below_the_root() -> None:
+    feed = both(
+        '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<channel xmlns="http://purl.org/rss/1.0/"><title>T</title><link>http://a.example/</link>'
+        '</channel><item xmlns="http://purl.org/rss/1.0/"><title>I</title>'
+        "<link>http://a.example/1</link></item></rdf:RDF>"
+    )
+    assert (feed.version, feed.title, feed.items[0].link) == ("rss10", "T", "http://a.example/1")
+    assert "root element" in declines(
+        '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        "<channel><title>T</title></channel></rdf:RDF>"
+    )
+
+
 def test_rss20_namespaces() -> None:
     feed = both(
         rss(

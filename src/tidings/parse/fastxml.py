@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
 
@@ -109,17 +109,7 @@ def read_records(body: bytes, *, url: str, headers: Mapping[str, str]) -> tuple[
 
 def _document_version(root: Node, name: str) -> str:
     """feedparser's version: from the first telling namespace declaration, then the root."""
-    version = ""
-    for prefix, uri in cast(Any, root).nsmap.items():
-        lowered = str(uri).lower()
-        if prefix is None and lowered == "http://my.netscape.com/rdf/simple/0.9/":
-            version = "rss090"
-        elif lowered == "http://purl.org/rss/1.0/":
-            version = "rss10"
-        elif lowered == "http://www.w3.org/2005/atom":
-            version = "atom10"
-        if version:
-            break
+    version = _declared_version(cast(Any, root).nsmap.items())
     attrs = attributes(root)
     if name == "rss":
         if not version.startswith("rss"):
@@ -128,9 +118,39 @@ def _document_version(root: Node, name: str) -> str:
         return version
     if name == "feed":
         return version or _ATOM_VERSIONS.get(attrs.get("version", ""), "atom")
-    if name == "rdf_rdf" and version:
-        return version
+    if name == "rdf_rdf":
+        # nothing else sets an RDF document's version: the first telling declaration in
+        # document order does, wherever it is (often on the channel)
+        version = version or _version_below(root)
+        if version:
+            return version
     raise Decline(f"the root element {name!r} is not one the fast path reads")
+
+
+def _declared_version(declarations: Iterable[tuple[str | None, str]]) -> str:
+    for prefix, uri in declarations:
+        lowered = str(uri).lower()
+        if prefix is None and lowered == "http://my.netscape.com/rdf/simple/0.9/":
+            return "rss090"
+        if lowered == "http://purl.org/rss/1.0/":
+            return "rss10"
+        if lowered == "http://www.w3.org/2005/atom":
+            return "atom10"
+    return ""
+
+
+def _version_below(root: Node) -> str:
+    """The version from the first element below the root that declares a telling namespace."""
+    parents: dict[Any, dict[str | None, str]] = {root: cast(Any, root).nsmap}
+    for element in cast(Any, root).iterdescendants():
+        inherited = parents[element.getparent()]
+        scope: dict[str | None, str] = element.nsmap
+        parents[element] = scope
+        own = [(prefix, uri) for prefix, uri in scope.items() if inherited.get(prefix) != uri]
+        version = _declared_version(own)
+        if version:
+            return version
+    return ""
 
 
 def _feed(reader: Reader, url: str, max_items: int, notes: list[str]) -> ParsedFeed:
