@@ -32,7 +32,13 @@ END_HANDLERS = frozenset(
 CAN_BE_RELATIVE = frozenset(_FeedParserMixin.can_be_relative_uri)
 HTML_TYPES = frozenset(_FeedParserMixin.html_types)
 XHTML = "application/xhtml+xml"
-looks_like_html = _FeedParserMixin.looks_like_html
+
+
+def looks_like_html(value: str) -> bool:
+    """feedparser's guess that a text value is HTML (it needs a "<" or "&" to say yes)."""
+    return ("<" in value or "&" in value) and bool(_FeedParserMixin.looks_like_html(value))
+
+
 _AMP_REFERENCE = re.compile("&([A-Za-z0-9_]+);")
 _C1_CONTROL = re.compile("[\x80-\x9f]")
 # lower-case http(s), a host without brackets, no ";" parameters, no empty query or fragment and
