@@ -192,6 +192,11 @@ def test_unescaped_markup_in_description_becomes_xhtml_as_in_feedparser() -> Non
             '<rss version="2.0"><channel><title>Hello &who;</title></channel></rss>',
             "entity declarations",
         ),
+        (
+            '<?xml version="1.0"?>' + "<!-- long comment -->" * 300 + "<!DOCTYPE rss [<!ENTITY"
+            ' who "World">]><rss version="2.0"><channel><title>Hi &who;</title></channel></rss>',
+            "entity declarations",
+        ),
         (rss("<item><title>t</title><item><title>u</title></item></item>"), "inside an item"),
         (rss("<item><description>a <source>b</source></description></item>"), "acts on"),
     ],

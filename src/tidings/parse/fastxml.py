@@ -97,9 +97,12 @@ def read_records(body: bytes, *, url: str, headers: Mapping[str, str]) -> tuple[
     if _DOCTYPE.search(text, 0, 4096):
         raise Decline("the document keeps entity declarations")  # lxml would not expand them
     try:
-        root = cast(Node, etree.fromstring(text.encode("utf-8"), _PARSERS.parser))
+        tree = etree.fromstring(text.encode("utf-8"), _PARSERS.parser)
     except etree.XMLSyntaxError as exc:
         raise Decline(f"the XML is not well-formed ({exc})") from exc
+    if tree.getroottree().docinfo.doctype:  # the search above only looks at the start
+        raise Decline("the document keeps entity declarations")
+    root = cast(Node, tree)
     name = name_of(root)
     version = _version(_document_version(root, name), doctype)
     reader = Reader(version, headers.get("content-language") or None, bases="base" in text)
