@@ -217,6 +217,15 @@ class Reader:
 
     def _construct(self, node: Node, base: str, default: str) -> tuple[str, Record]:
         """A text construct (title, summary, content ...): its value and its detail record."""
+        if default != XHTML and not len(node) and not node.items():
+            # the usual case, plain character data of the default type: the steps below that
+            # could change it are a text/plain value that looks like HTML, and finish()
+            output = (node.text or "").strip()
+            kind = default
+            if not self.atom and kind == "text/plain" and looks_like_html(output):
+                kind = "text/html"
+            value = finish(output)
+            return value, {"type": kind, "base": base, "value": value}
         attrs = attributes(node) if node.items() else {}
         kind = map_content_type(attrs.get("type", default))
         declared = kind
