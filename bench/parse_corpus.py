@@ -225,6 +225,31 @@ def suite_table() -> str:
     return "\n".join(lines)
 
 
+def idle_fraction(seconds: float = 1.0) -> float:
+    """How idle the CPUs were over ``seconds`` (from /proc/stat; 1.0 where it is missing)."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)
+
+    try:
+        idle0, total0 = sample()
+        time.sleep(seconds)
+        idle1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        return 1.0
+    return (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_for_quiet(limit: float = 60.0, wanted: float = 0.9) -> float:
+    """Wait (up to ``limit`` seconds) for the machine to be ``wanted`` idle; the idle seen."""
+    deadline = time.monotonic() + limit
+    idle = idle_fraction()
+    while idle < wanted and time.monotonic() < deadline:
+        idle = idle_fraction()
+    return idle
+
+
 def machine() -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (
@@ -235,7 +260,12 @@ def machine() -> str:
 
 
 def section(
-    results: dict[str, tuple[float, float]], size: int, count: int, runs: int, extra: str
+    results: dict[str, tuple[float, float]],
+    size: int,
+    count: int,
+    runs: int,
+    extra: str,
+    setting: str,
 ) -> str:
     bare, lxml = results["feedparser.parse"], results["lxml fromstring"]
     lines = [
@@ -243,7 +273,7 @@ def section(
         "",
         f"`python bench/parse_corpus.py --runs {runs}`: all {count} files of the shared corpus "
         f"({size / 1e6:.2f} MB) parsed in one round, best of {runs} rounds (the parsers take "
-        f"turns round by round). {machine()}. MB/s and feeds/s are from wall time; the CPU "
+        f"turns round by round). {setting}. MB/s and feeds/s are from wall time; the CPU "
         "columns use this process's CPU time, which other work on a shared machine disturbs "
         "less.",
         "",
@@ -295,7 +325,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     bodies = [p.read_bytes() for p in paths]
     size = sum(map(len, bodies))
-    print(f"{len(bodies)} files, {size / 1e6:.2f} MB; {machine()}")
+    idle = wait_for_quiet()
+    setting = f"{machine()}, CPUs {idle:.0%} idle before the first round"
+    print(f"{len(bodies)} files, {size / 1e6:.2f} MB; {setting}")
     results = measure(bodies, args.runs)
     for name, (wall, cpu) in results.items():
         print(
@@ -360,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         print(table)
     if args.update_doc:
-        update_doc(args.update_doc, section(results, size, len(paths), args.runs, "\n".join(extra)))
+        text = section(results, size, len(paths), args.runs, "\n".join(extra), setting)
+        update_doc(args.update_doc, text)
         print(f"wrote the Parsing section of {args.update_doc}")
     return 0
 
