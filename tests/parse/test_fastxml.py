@@ -214,6 +214,23 @@ def test_parse_feed_falls_back_to_feedparser_on_decline() -> None:
     assert any("read it leniently" in warning for warning in feed.warnings)
 
 
+def test_a_fast_path_failure_falls_back_to_feedparser(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tidings.parse.fastread import Reader
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a bug")
+
+    document = fixture_bytes("rss20-full.xml")
+    expected = _parse(document, url=FEED_URL, headers={}, max_items=5000, path="feedparser")
+    monkeypatch.setattr(Reader, "read_root", broken)
+    assert parse_feed(document, url=FEED_URL) == expected
+    assert "fast XML path failed" in caplog.text
+    with pytest.raises(KeyError):
+        _parse(document, url=FEED_URL, headers={}, max_items=5000, path="fast")
+
+
 def test_external_entities_are_never_read(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("top-secret-value")

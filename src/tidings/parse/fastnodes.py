@@ -93,12 +93,12 @@ def name_of(node: Node) -> str:
         namespace, _, local = tag[1:].partition("}")
         prefix = namespace_prefix(namespace)
         if prefix is None:  # unknown namespace: feedparser goes by the document's prefix
-            name = f"{node.prefix}_{local.lower()}" if node.prefix else local.lower()
+            name = f"{node.prefix}_{local}".lower() if node.prefix else local.lower()
             if len(_NAMES) > 10_000:
                 _NAMES.clear()
             _NAMES[key] = name
             return name
-        name = f"{prefix}_{local.lower()}" if prefix else local.lower()
+        name = f"{prefix}_{local}".lower() if prefix else local.lower()
     if len(NAME_BY_TAG) > 10_000:
         NAME_BY_TAG.clear()
     NAME_BY_TAG[tag] = name
