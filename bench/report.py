@@ -18,11 +18,13 @@ from bench.update import UpdateResults
 
 TITLE = "# Performance\n"
 INTRO = """\
-What tidings costs, measured on one machine. `make bench` runs the benchmark in `bench/` and
-rewrites the sections "Update", "Pages" and "Scale" below (other sections are written by other
-benchmarks and kept). Parts can be run alone: `.venv/bin/python -m bench --only update
---feeds 1000` (see `--help`). Each section's figures come from one run; a ratio compares the
-two sides within that run (same machine, same farm, steps alternating).
+What tidings costs, measured on one machine. Each section is written by the benchmark it
+names and rewritten only by it.
+
+"Update", "Pages" and "Scale" come from `make bench` (code in `bench/`); parts can be run alone,
+e.g. `make bench BENCH_ARGS="--only update --feeds 1000"` (see `.venv/bin/python -m bench
+--help`). Each of these sections comes from one run; a ratio compares the two sides within that
+run (same machine, same farm, steps alternating).
 """
 OURS = ("Update", "Pages", "Scale")
 UPDATE_HEAD = (
