@@ -104,7 +104,7 @@ def test_paging(site: tuple[Aggregator, TestClient], clock: Clock) -> None:
     assert "no more items" in client.get("/?page=9").text
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc", "1e3", "999999999"])
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1e3", "999999999", "²"])
 def test_bad_page_is_a_400_with_a_message(site: tuple[Aggregator, TestClient], page: str) -> None:
     _, client = site
     response = client.get(f"/?page={page}")

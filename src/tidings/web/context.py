@@ -66,6 +66,6 @@ def csrf_token(request: Request) -> str:
 def page_number(request: Request) -> int:
     """The ``page`` query parameter, 1 by default; anything else is a 400 with a message."""
     raw = request.query_params.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100_000:
         raise HTTPException(400, f"page must be a whole number from 1 to 100000, not {raw!r}")
     return int(raw)
