@@ -32,6 +32,7 @@ from tidings.types import (
     Item,
     ParsedFeed,
     ParsedItem,
+    SearchHit,
     UpdateResult,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "ParseError",
     "ParsedFeed",
     "ParsedItem",
+    "SearchHit",
     "Settings",
     "StoreError",
     "TidingsError",

@@ -119,7 +119,8 @@ def test_headers_on_every_response_including_errors(site: tuple[Aggregator, Test
         response = client.get(path)
         assert response.headers["x-content-type-options"] == "nosniff", path
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
-        assert "script-src" not in response.headers["content-security-policy"]
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self';" in csp and "'unsafe" not in csp, path
     missing = client.get("/nowhere")
     assert missing.status_code == 404 and "Not found" in missing.text
 

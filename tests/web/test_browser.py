@@ -147,6 +147,28 @@ def test_a_person_runs_the_site(served: tuple[str, FeedServer]) -> None:
         if os.environ.get("SAVE_SCREENSHOTS"):
             page.screenshot(path=str(SCREENSHOTS / "source-page.png"), full_page=True)
 
+        # the ages script rewords a stale age from the server, without a reload
+        page.evaluate(
+            "document.querySelector('.item time').textContent = 'stale';"
+            "document.dispatchEvent(new Event('visibilitychange'))"
+        )
+        expect(page.locator(".item time").first).to_have_text("1 hour 8 minutes ago")
+
+        page.get_by_role("link", name="Search", exact=True).click()
+        page.get_by_label("Search the items of every source").fill("harbour")
+        page.get_by_role("button", name="Search").click()
+        expect(page.get_by_role("status")).to_have_text("2 results · Subscribe to this search")
+        expect(page.locator(".snippet mark").first).to_have_text("harbour")
+        page.get_by_label("Search the items of every source").fill('"winter exercise"')
+        page.get_by_role("button", name="Search").click()
+        expect(page.get_by_role("status")).to_contain_text("1 result")
+        expect(page.locator(".results .item-title")).to_have_text(["Exercise in the north"])
+        page.get_by_role("link", name="Subscribe to this search").click()
+        expect(page.locator("body")).to_contain_text("Exercise in the north")
+        feed = page.request.get(base + "/rss.xml")
+        assert feed.ok and feed.headers["content-type"].startswith("application/rss+xml")
+        assert "<title>Allies agree on a new plan</title>" in feed.text()
+
         page.goto(base + "/categories/world")
         expect(page.locator(".item-title").first).to_have_text("Exercise in the north")
 

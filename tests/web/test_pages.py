@@ -135,3 +135,39 @@ def test_source_pages_page(site: tuple[Aggregator, TestClient], clock: Clock) ->
     second = client.get(f"/sources/{fid}?page=2").text
     assert "Story 2" in second and "Story 1" not in second
     assert f'href="/sources/{fid}?page=3"' in second and "source-block" in second
+
+
+def test_ages_are_worded_by_the_server_for_the_refresh_script(
+    site: tuple[Aggregator, TestClient], clock: Clock
+) -> None:
+    agg, client = site
+    nato(agg, clock)
+    page = client.get("/sources")
+    assert '<script src="/static/ages.js" defer></script>' in page.text
+    stamp = (clock.now - timedelta(days=4)).isoformat(timespec="seconds")
+    assert f'datetime="{stamp}"' in client.get("/").text
+    clock.now += timedelta(days=1)
+    ages = client.get("/ages.json", params=[("t", stamp), ("t", "2026-01-01T00:00:00")])
+    assert ages.status_code == 200
+    assert ages.json()[stamp] == "5 days ago"
+    assert ages.json()["2026-01-01T00:00:00"].endswith(" ago")
+    script = client.get("/static/ages.js")
+    assert script.status_code == 200 and "/ages.json?" in script.text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [[("t", "yesterday")], [("t", "2026-13-01T00:00:00")], [("t", "1")] * 501],
+)
+def test_ages_refuses_what_is_not_a_time(
+    site: tuple[Aggregator, TestClient], params: list[tuple[str, str]]
+) -> None:
+    _, client = site
+    response = client.get("/ages.json", params=params)
+    assert response.status_code == 400
+
+
+def test_pages_allow_only_their_own_script(site: tuple[Aggregator, TestClient]) -> None:
+    _, client = site
+    csp = client.get("/").headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp

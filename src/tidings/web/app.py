@@ -33,8 +33,9 @@ SAMPLES = {
 }
 
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
-    "media-src https: http:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+    "img-src 'self' https: http: data:; media-src https: http:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
 )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from tidings.timefmt import relative_age
 from tidings.web import views
 from tidings.web.context import Web, page_number
 
@@ -32,10 +36,30 @@ def routes(web: Web) -> list[BaseRoute]:
         data = views.category(agg, request.path_params["slug"], page_number(request))
         return web.render("category.html", data=data, request=request)
 
+    def ages(request: Request) -> Response:
+        times = request.query_params.getlist("t")
+        if len(times) > MAX_AGES:
+            raise HTTPException(400, f"at most {MAX_AGES} times at once, not {len(times)}")
+        now, tz = agg.clock(), agg.site().timezone
+        return JSONResponse({t: relative_age(_instant(t), now, tz) for t in times})
+
     return [
         Route("/", index),
+        Route("/ages.json", ages),
         Route("/sources", sources),
         Route("/sources/{feed_id:int}", source),
         Route("/categories", categories),
         Route("/categories/{slug}", category),
     ]
+
+
+MAX_AGES = 500
+
+
+def _instant(text: str) -> datetime:
+    """An ISO-8601 time as the pages print it in ``<time datetime>``; else a 400."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(400, f"not an ISO-8601 time: {text[:40]!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
