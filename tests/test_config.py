@@ -95,3 +95,10 @@ def test_host_min_gap(value: str | None, expected: float) -> None:
 def test_bad_host_min_gap_names_the_variable(value: str) -> None:
     with pytest.raises(ConfigError, match="TIDINGS_HOST_MIN_GAP"):
         Settings.load({"TIDINGS_HOST_MIN_GAP": value})
+
+
+def test_page_cache_seconds() -> None:
+    assert Settings.load({}).page_cache_seconds == 5.0
+    assert Settings.load({"TIDINGS_PAGE_CACHE_SECONDS": "0"}).page_cache_seconds == 0.0
+    with pytest.raises(ConfigError, match="TIDINGS_PAGE_CACHE_SECONDS"):
+        Settings.load({"TIDINGS_PAGE_CACHE_SECONDS": "-1"})

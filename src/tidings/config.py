@@ -50,6 +50,7 @@ class Settings:
     site_title: str = "tidings"
     items_per_page: int = 30
     samples: bool = True  # subscribe the bundled sample feeds on an empty database
+    page_cache_seconds: float = 5.0  # how stale a visitor's page may be; 0: no cache
 
     @property
     def sqlite_path(self) -> Path:
@@ -116,6 +117,7 @@ class Settings:
         ):
             take(name, _positive_int)
         take("host_min_gap", _non_negative_float)
+        take("page_cache_seconds", _non_negative_float)
         take("default_refresh", _seconds)
         take("min_refresh", _seconds)
         take("retention_days", _optional_days)

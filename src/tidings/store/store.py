@@ -127,12 +127,16 @@ class Store:
             self._set_categories(conn, feed_id, names)
 
     def _feed_query(self) -> Any:
-        counts = (
-            select(items.c.feed_id, func.count().label("n")).group_by(items.c.feed_id).subquery()
+        # A correlated count reads only the selected feeds' index ranges; a grouped count over
+        # all items cost ~100 ms per feed looked up at a million items.
+        count = (
+            select(func.count())
+            .select_from(items)
+            .where(items.c.feed_id == feeds.c.id)
+            .correlate(feeds)
+            .scalar_subquery()
         )
-        return select(feeds, func.coalesce(counts.c.n, 0).label("item_count")).outerjoin(
-            counts, counts.c.feed_id == feeds.c.id
-        )
+        return select(feeds, count.label("item_count"))
 
     def _feeds_from_rows(self, conn: Any, rows: Sequence[Row[Any]]) -> list[Feed]:
         ids = [r.id for r in rows]

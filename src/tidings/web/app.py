@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from tidings.core import Aggregator
 from tidings.errors import NotFoundError, TidingsError
 from tidings.web import admin, auth, metrics, outputs, pages, search
+from tidings.web.cache import PageCache
 from tidings.web.context import Web
 
 log = logging.getLogger("tidings.web")
@@ -139,7 +140,11 @@ def create_app(
             Route("/samples/{name}", sample),
             Mount("/static", StaticFiles(directory=static), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(auth.SameOrigin, agg=agg)],
+        middleware=[
+            Middleware(PageCache, seconds=agg.settings.page_cache_seconds),
+            Middleware(SecurityHeaders),
+            Middleware(auth.SameOrigin, agg=agg),
+        ],
         exception_handlers={
             HTTPException: http_error,
             NotFoundError: not_found,

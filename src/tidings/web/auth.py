@@ -8,7 +8,6 @@ double-submit token bound to a cookie (for the sign-in form itself).
 from __future__ import annotations
 
 import hmac
-import secrets
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -44,10 +43,13 @@ class SameOrigin(BaseHTTPMiddleware):
         request.state.session = session
         request.state.user = session.user if session else None
         response = await call_next(request)
-        if CSRF_COOKIE not in request.cookies and session is None:
+        # only a page that rendered a form token sets the cookie it is checked against: the
+        # public pages stay free of cookies, and so can be cached
+        new_token = getattr(request.state, "new_csrf", None)
+        if new_token and CSRF_COOKIE not in request.cookies and session is None:
             response.set_cookie(
                 CSRF_COOKIE,
-                getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32),
+                new_token,
                 httponly=True,
                 samesite="strict",
                 secure=request.url.scheme == "https",

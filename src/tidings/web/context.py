@@ -48,8 +48,21 @@ class Web:
         context.setdefault("site_title", self.agg.site().site_title)
         if request is not None:
             context.setdefault("user", getattr(request.state, "user", None))
-            context.setdefault("csrf_token", csrf_token(request))
+            context.setdefault("csrf_token", LazyToken(request))
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
+
+
+class LazyToken:
+    """The form token, made only when a template prints it (a page without a form sets no
+    cookie)."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self.request)
+
+    __html__ = __str__
 
 
 def csrf_token(request: Request) -> str:
