@@ -13,6 +13,7 @@ items give the same bytes, which is what makes a body hash usable as an ETag.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import uuid
@@ -177,7 +178,9 @@ def write_rss(channel: Channel, items: Sequence[Item], sources: Mapping[int, Sou
     ch = _sub(rss, "channel")
     _sub(ch, "title", channel.title)
     _sub(ch, "link", channel.home_url)
-    _sub(ch, "description", channel.description or channel.title)
+    # RSS readers take <description> as HTML; the channel's is plain text, so it is escaped
+    # once here (a feed's description "<img src=x onerror=...>" must stay text downstream)
+    _sub(ch, "description", html.escape(channel.description or channel.title, quote=False))
     _sub(
         ch,
         f"{{{ATOM_NS}}}link",
