@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# verified against when the user does not exist, so that both paths cost the same time
-_DUMMY = _hasher.hash("tidings: no such user")
+
+
+@cache
+def _dummy() -> str:
+    """Verified against when the user does not exist, so that both paths cost the same time.
+
+    Made on first use: a hash costs ~0.1 s, which every command (and every update run) would
+    otherwise pay at import.
+    """
+    return _hasher.hash("tidings: no such user")
 
 MIN_LENGTH = 8
 
@@ -20,6 +30,6 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or _dummy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
