@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.fetch.conftest import canary, free_port, make_client, serve, serve_raw  # noqa: F401
+from tests.fetch.conftest import free_port, make_client, serve, serve_raw  # noqa: F401
 
 
 @dataclass
