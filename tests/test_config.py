@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,11 @@ def test_page_cache_seconds() -> None:
     assert Settings.load({"TIDINGS_PAGE_CACHE_SECONDS": "0"}).page_cache_seconds == 0.0
     with pytest.raises(ConfigError, match="TIDINGS_PAGE_CACHE_SECONDS"):
         Settings.load({"TIDINGS_PAGE_CACHE_SECONDS": "-1"})
+
+
+def test_parse_processes() -> None:
+    assert Settings.load({"TIDINGS_PARSE_PROCESSES": "0"}).parse_processes == 0
+    assert Settings.load({}).parse_processes == max(0, min((os.cpu_count() or 1) - 1, 8))
+    for bad in ("-1", "many", "65"):
+        with pytest.raises(ConfigError, match="TIDINGS_PARSE_PROCESSES"):
+            Settings.load({"TIDINGS_PARSE_PROCESSES": bad})

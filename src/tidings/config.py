@@ -28,6 +28,11 @@ VERSION = "0.1.0"
 USER_AGENT = f"tidings/{VERSION} (+{PROJECT_URL})"
 
 
+def default_parse_processes() -> int:
+    """One parsing process per core beyond the first (which runs the event loop and the store)."""
+    return max(0, min((os.cpu_count() or 1) - 1, 8))
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path(".tidings")
@@ -51,6 +56,7 @@ class Settings:
     items_per_page: int = 30
     samples: bool = True  # subscribe the bundled sample feeds on an empty database
     page_cache_seconds: float = 5.0  # how stale a visitor's page may be; 0: no cache
+    parse_processes: int = field(default_factory=default_parse_processes)  # 0: parse in threads
 
     @property
     def sqlite_path(self) -> Path:
@@ -118,6 +124,7 @@ class Settings:
             take(name, _positive_int)
         take("host_min_gap", _non_negative_float)
         take("page_cache_seconds", _non_negative_float)
+        take("parse_processes", _processes)
         take("default_refresh", _seconds)
         take("min_refresh", _seconds)
         take("retention_days", _optional_days)
@@ -185,6 +192,16 @@ def _positive_int(var: str, s: str) -> int:
         raise ConfigError(f"{var}: expected a whole number, got {s!r}") from exc
     if n <= 0:
         raise ConfigError(f"{var}: must be positive, got {n}")
+    return n
+
+
+def _processes(var: str, s: str) -> int:
+    try:
+        n = int(s)
+    except ValueError as exc:
+        raise ConfigError(f"{var}: expected a whole number of processes, got {s!r}") from exc
+    if not 0 <= n <= 64:
+        raise ConfigError(f"{var}: must be from 0 to 64, got {n}")
     return n
 
 

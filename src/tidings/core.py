@@ -116,6 +116,7 @@ class Aggregator:
             per_host=self.settings.per_host_concurrency,
             host_gap=self.settings.host_min_gap,
             metrics=self.metrics,
+            parse_processes=self.settings.parse_processes,
         )
         self._pipeline.allowed_tags = self._site_tags()
         return self

@@ -19,6 +19,7 @@ def _dummy() -> str:
     """
     return _hasher.hash("tidings: no such user")
 
+
 MIN_LENGTH = 8
 
 

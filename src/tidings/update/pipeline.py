@@ -2,10 +2,11 @@
 
 Fetches run concurrently on asyncio within a global cap and a per-host cap (taken first, so the
 feeds of a slow host queue for their host without holding global slots) and an optional minimum gap
-between starts on one host; parsing runs off the event loop; every store call runs on one dedicated
-thread, so SQLite has one writer and no write transaction ever waits on the network. A feed's
-failure becomes that feed's ``UpdateResult``; a feed already being updated is not fetched twice at
-once. Every update is counted in ``metrics`` and logged with the feed's id as a field.
+between starts on one host; parsing runs off the event loop (large documents in worker processes,
+see ``parsers``); every store call runs on one dedicated thread, so SQLite has one writer and no
+write transaction ever waits on the network. A feed's failure becomes that feed's
+``UpdateResult``; a feed already being updated is not fetched twice at once. Every update is
+counted in ``metrics`` and logged with the feed's id as a field.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from typing import Any, TypeVar
 from tidings.errors import DiscoveryError, NotAFeedError, ParseError, TidingsError
 from tidings.fetch import FetchClient
 from tidings.fetch.discover import feed_links_in_html, guess_feed_urls, looks_like_html
-from tidings.parse import parse_feed, restrict_feed
 from tidings.store.store import Store
 from tidings.types import FeedState, FetchResult, ParsedFeed, UpdatePlan, UpdateResult
 from tidings.update.decide import decide_failure, decide_success, is_unchanged_body
 from tidings.update.hosts import HostGate, host_of
 from tidings.update.metrics import Metrics
+from tidings.update.parsers import Parsers
 from tidings.update.schedule import Policy
 
 log = logging.getLogger("tidings.update")
@@ -56,6 +57,7 @@ class Pipeline:
         per_host: int = 2,
         host_gap: float = 0.0,
         metrics: Metrics | None = None,
+        parse_processes: int = 0,
     ) -> None:
         self.store = store
         self.client = client
@@ -71,8 +73,10 @@ class Pipeline:
         self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-store-read")
         # a site's narrower choice of HTML tags (None: the sanitizer's whole allowlist)
         self.allowed_tags: frozenset[str] | None = None
+        self.parsers = Parsers(parse_processes)
 
     def close(self) -> None:
+        self.parsers.close()
         self._db.shutdown(wait=True)
         self._reads.shutdown(wait=True)
 
@@ -103,15 +107,9 @@ class Pipeline:
             return await self.client.fetch(url, etag=etag, last_modified=last_modified)
 
     async def parse(self, fetched: FetchResult) -> ParsedFeed:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, self._parse, fetched)
-
-    def _parse(self, fetched: FetchResult) -> ParsedFeed:
-        parsed = parse_feed(
-            fetched.body, url=fetched.final_url, headers=fetched.headers, max_items=self.max_items
+        return await self.parsers.parse(
+            fetched.body, fetched.final_url, fetched.headers, self.max_items, self.allowed_tags
         )
-        tags = self.allowed_tags
-        return restrict_feed(parsed, tags) if tags is not None else parsed
 
     # -- one feed ------------------------------------------------------------------------------
 

@@ -1,0 +1,74 @@
+"""Where documents are parsed: off the event loop, and on every core for the large ones.
+
+Parsing is most of a cold update's CPU, and most of parsing is the HTML sanitizer, which holds
+the GIL while it calls back into Python for every attribute; threads therefore share one core.
+Documents of ``PROCESS_THRESHOLD`` bytes or more go to worker processes (started on first use,
+with ``spawn`` so that no thread or socket of this process is inherited); smaller ones parse in a
+thread, where sending them to a process would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from tidings.parse import parse_feed, restrict_feed
+from tidings.types import ParsedFeed
+
+PROCESS_THRESHOLD = 8 * 1024
+
+
+def parse_document(
+    body: bytes,
+    url: str,
+    headers: Mapping[str, str],
+    max_items: int,
+    tags: frozenset[str] | None,
+) -> ParsedFeed:
+    """Parse and, when the site narrowed the allowed tags, restrict: the work of one document."""
+    parsed = parse_feed(body, url=url, headers=headers, max_items=max_items)
+    return restrict_feed(parsed, tags) if tags is not None else parsed
+
+
+class Parsers:
+    """Parses fetched documents for the pipeline; ``close`` stops the worker processes."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self, size: int) -> Executor | None:
+        if self.processes <= 0 or size < PROCESS_THRESHOLD:
+            return None  # the loop's default thread pool
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._pool
+
+    async def parse(
+        self,
+        body: bytes,
+        url: str,
+        headers: Mapping[str, str],
+        max_items: int,
+        tags: frozenset[str] | None,
+    ) -> ParsedFeed:
+        loop = asyncio.get_running_loop()
+        args = (body, url, dict(headers), max_items, tags)
+        executor = self._executor(len(body))
+        try:
+            return await loop.run_in_executor(executor, parse_document, *args)
+        except BrokenProcessPool:
+            # a worker died (killed, out of memory): this document parses here, the next pool
+            # is started afresh
+            self._pool = None
+            return await loop.run_in_executor(None, parse_document, *args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

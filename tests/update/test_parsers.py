@@ -1,0 +1,77 @@
+"""Parsing in worker processes gives what parsing in a thread gives, errors included."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from tidings.errors import NotAFeedError
+from tidings.parse import parse_feed
+from tidings.update.parsers import PROCESS_THRESHOLD, Parsers
+
+
+def big_feed(items: int = 200) -> bytes:
+    entries = "".join(
+        f"<item><title>Story {n}</title><link>/s/{n}</link><guid>g{n}</guid>"
+        f"<description>&lt;p onclick='x()'&gt;Text &lt;a href='/a/{n}'&gt;{n}&lt;/a&gt;&lt;/p&gt;"
+        "</description></item>"
+        for n in range(items)
+    )
+    body = f'<rss version="2.0"><channel><title>Big</title><link>/</link>{entries}</channel></rss>'
+    assert len(body) > PROCESS_THRESHOLD
+    return body.encode()
+
+
+@pytest.fixture
+def parsers() -> Parsers:
+    p = Parsers(1)
+    yield p
+    p.close()
+
+
+async def test_a_process_parses_as_a_thread_does(parsers: Parsers) -> None:
+    body = big_feed()
+    got = await parsers.parse(body, "https://news.example/feed", {}, 5000, None)
+    assert parsers._pool is not None  # it did go to a process
+    assert got == parse_feed(body, url="https://news.example/feed")
+    assert got.items[0].link == "https://news.example/s/0"
+    assert "onclick" not in (got.items[0].summary_html or "")
+
+
+async def test_restricted_tags_apply_in_the_process(parsers: Parsers) -> None:
+    got = await parsers.parse(big_feed(), "https://news.example/", {}, 3, frozenset({"p"}))
+    assert len(got.items) == 3
+    assert got.items[0].summary_html == "<p>Text 0</p>"
+
+
+async def test_small_documents_stay_in_this_process(parsers: Parsers) -> None:
+    body = b'<rss version="2.0"><channel><title>Small</title></channel></rss>'
+    assert (await parsers.parse(body, "https://e.org/", {}, 10, None)).title == "Small"
+    assert parsers._pool is None
+
+
+async def test_errors_cross_back_with_their_kind(parsers: Parsers) -> None:
+    page = b"<!doctype html><html><body>" + b"<p>not a feed</p>" * 2000 + b"</body></html>"
+    with pytest.raises(NotAFeedError) as caught:
+        await parsers.parse(page, "https://e.org/", {"content-type": "text/html"}, 10, None)
+    assert caught.value.kind == "not_a_feed" and caught.value.permanent
+
+
+async def test_a_killed_worker_costs_one_document_nothing(parsers: Parsers) -> None:
+    await parsers.parse(big_feed(), "https://e.org/", {}, 10, None)
+    assert parsers._pool is not None
+    for pid in list(parsers._pool._processes):  # type: ignore[union-attr]
+        os.kill(pid, signal.SIGKILL)
+    again = await parsers.parse(big_feed(), "https://e.org/", {}, 10, None)
+    assert len(again.items) == 10
+    third = await parsers.parse(big_feed(), "https://e.org/", {}, 10, None)  # a fresh pool
+    assert third == again
+
+
+async def test_no_processes_means_threads_only() -> None:
+    parsers = Parsers(0)
+    got = await parsers.parse(big_feed(), "https://e.org/", {}, 10, None)
+    assert len(got.items) == 10 and parsers._pool is None
+    parsers.close()
