@@ -24,6 +24,7 @@ from tidings.errors import NotFoundError, TidingsError
 from tidings.web import admin, auth, metrics, outputs, pages, search
 from tidings.web.cache import PageCache
 from tidings.web.context import Web
+from tidings.web.outputs import MAX_ID
 
 log = logging.getLogger("tidings.web")
 
@@ -103,6 +104,12 @@ def create_app(
     async def not_found(request: Request, exc: Exception) -> Response:
         return render("error.html", status=404, request=request, status_code=404, message=str(exc))
 
+    async def overflow(request: Request, exc: Exception) -> Response:
+        # a path id beyond SQLite's 64-bit integers names nothing: 404, as a smaller unknown id
+        if any(isinstance(v, int) and v > MAX_ID for v in request.path_params.values()):
+            return await not_found(request, NotFoundError("no such item: the number is too large"))
+        return await server_error(request, exc)
+
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("error serving %s", request.url.path, exc_info=exc)
         return render(
@@ -148,6 +155,7 @@ def create_app(
         exception_handlers={
             HTTPException: http_error,
             NotFoundError: not_found,
+            OverflowError: overflow,
             500: server_error,
         },
         lifespan=lifespan,
