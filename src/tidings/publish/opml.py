@@ -24,10 +24,23 @@ from urllib.parse import urlsplit
 
 from tidings.errors import OPMLError
 
-__all__ = ["MAX_OUTLINES", "OPMLDocument", "OPMLEntry", "parse_opml", "write_opml"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_FEEDS",
+    "MAX_OUTLINES",
+    "OPMLDocument",
+    "OPMLEntry",
+    "parse_opml",
+    "write_opml",
+]
 
 MAX_OUTLINES = 100_000
 """More outlines than this is not a subscription list but an attack or a mistake."""
+MAX_FEEDS = 10_000
+"""More feeds than this is refused too: each is a subscription to store and fetch (10,000
+import in a few seconds; 100,000 would hold the request for half a minute)."""
+MAX_BYTES = 5 * 1024 * 1024
+"""The largest document read, whoever hands it over (the admin form, a URL, the command line)."""
 
 _FEED_TYPES = frozenset({"rss", "atom"})
 _WEB_SCHEMES = frozenset({"http", "https"})
@@ -244,6 +257,8 @@ class _Reader:
         if url in self.first_seen:
             self._merge_duplicate(frame, url, categories)
             return
+        if len(self.entries) >= MAX_FEEDS:
+            raise OPMLError(f"more than {MAX_FEEDS:,} feeds; refused (import them in parts)")
         self.first_seen[url] = (len(self.entries), frame.line)
         self.entries.append(OPMLEntry(url, _label(attrs), site_url, categories))
 
@@ -259,6 +274,10 @@ class _Reader:
         self._warn(frame, f"duplicate of {_shorten(url)} (first at line {first_line}){note}")
 
     def read(self, data: bytes) -> OPMLDocument:
+        if len(data) > MAX_BYTES:
+            raise OPMLError(
+                f"the document is {len(data):,} bytes, over the {MAX_BYTES >> 20} MB limit; refused"
+            )
         if not data.strip():
             raise OPMLError("the document is empty")
         try:
@@ -273,9 +292,10 @@ class _Reader:
 def parse_opml(data: bytes) -> OPMLDocument:
     """Read an OPML 1.0/2.0 subscription list; see the module docstring for what is tolerated.
 
-    Raises OPMLError when the bytes are not an OPML document at all, have a DOCTYPE, or have
-    more than MAX_OUTLINES outlines. Feeds inside nested folders get the innermost folder as
-    their category, plus the last segment of each path in their ``category`` attribute.
+    Raises OPMLError when the bytes are not an OPML document at all, have a DOCTYPE, are over
+    MAX_BYTES, or have more than MAX_OUTLINES outlines or MAX_FEEDS feeds. Feeds inside nested
+    folders get the innermost folder as their category, plus the last segment of each path in
+    their ``category`` attribute.
     """
     return _Reader().read(data)
 
