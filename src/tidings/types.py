@@ -193,6 +193,9 @@ class FeedState:
     retention_days: int | None = None
     items: Mapping[str, StoredItem] = field(default_factory=dict)
     tombstones: frozenset[str] = frozenset()
+    # the dates of the stored items, for the adaptive interval; None: those of ``items``. A
+    # feed answering 304 needs only these, which an index gives without reading the items
+    item_dates: tuple[datetime, ...] | None = None
     # the publisher's hints from the last parse, so that they also apply after a 304:
     # the larger of RSS ttl and sy:updatePeriod, in minutes; skipHours (GMT) and skipDays
     ttl_minutes: int | None = None

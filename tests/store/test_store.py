@@ -111,6 +111,10 @@ def test_apply_writes_items_meta_validators_and_log(store: Store) -> None:
     assert got[0].categories == ("x",) and got[0].feed_title == "Feed title"
     state = store.feed_state(fid)
     assert set(state.items) == {identity_of(a), identity_of(b)} and state.body_hash == "h1"
+    light = store.feed_state(fid, with_items=False)  # what a 304 needs
+    assert light.items == {} and light.body_hash == "h1" and light.etag == '"v1"'
+    assert light.item_dates is not None
+    assert sorted(light.item_dates) == sorted(s.sort_date for s in state.items.values())
     log = store.fetch_history(fid)
     assert len(log) == 1 and log[0].new_items == 2 and log[0].bytes == 345
 

@@ -283,3 +283,20 @@ def test_parse_failure_is_a_failure_plan() -> None:
         size=1234,
     )
     assert plan.error_kind == "not_a_feed" and plan.status == 200 and plan.bytes == 1234
+
+
+def test_a_304_decides_from_the_dates_alone() -> None:
+    """The light state of a 304 (dates, no identities) plans what the full state plans."""
+    items = {identity_of(i): stored(i, NOW - timedelta(days=3)) for i in (A, B)}
+    full = FeedState(1, "https://example.org/feed", etag='"e"', items=items)
+    light = FeedState(
+        1,
+        "https://example.org/feed",
+        etag='"e"',
+        item_dates=tuple(s.sort_date for s in items.values()),
+    )
+    answer = fetched(status=304)
+    assert decide_success(light, answer, None, NOW, POLICY) == decide_success(
+        full, answer, None, NOW, POLICY
+    )
+    assert decide_success(light, answer, None, NOW, POLICY).schedule_reason.startswith("adaptive")

@@ -78,10 +78,10 @@ async def test_the_loop_outlives_every_kind_of_error(
     real_due = agg.store.due_feeds
     broken = {"due": 2}
 
-    def feed_state(feed_id: int):  # type: ignore[no-untyped-def]
+    def feed_state(feed_id: int, **kw):  # type: ignore[no-untyped-def]
         if feed_id == bug_id:
             raise RuntimeError("a bug in one feed's path")
-        return real_state(feed_id)
+        return real_state(feed_id, **kw)
 
     def due_feeds(now, limit=10_000):  # type: ignore[no-untyped-def]
         if broken["due"]:

@@ -350,11 +350,23 @@ class Store:
 
     # -- updates -------------------------------------------------------------------------------
 
-    def feed_state(self, feed_id: int) -> FeedState:
+    def feed_state(self, feed_id: int, *, with_items: bool = True) -> FeedState:
+        """What an update starts from; without ``with_items``, only the items' dates.
+
+        A 304 needs no item identities: its dates come from the (feed_id, sort_date) index
+        alone, while reading the identities touches every item row.
+        """
         with self.engine.connect() as conn:
             row = conn.execute(select(feeds).where(feeds.c.id == feed_id)).first()
             if row is None:
                 raise NotFoundError(f"no feed with id {feed_id}")
+            if not with_items:
+                dates = tuple(
+                    conn.execute(select(items.c.sort_date).where(items.c.feed_id == feed_id))
+                    .scalars()
+                    .all()
+                )
+                return self._state(row, {}, frozenset(), dates)
             stored = {
                 r.identity_hash: StoredItem(
                     r.identity_hash, r.content_hash, r.first_seen, r.sort_date
@@ -373,8 +385,17 @@ class Store:
                     select(tombstones.c.identity_hash).where(tombstones.c.feed_id == feed_id)
                 ).scalars()
             )
+        return self._state(row, stored, gone, None)
+
+    @staticmethod
+    def _state(
+        row: Row[Any],
+        stored: dict[str, StoredItem],
+        gone: frozenset[str],
+        dates: tuple[datetime, ...] | None,
+    ) -> FeedState:
         return FeedState(
-            feed_id=feed_id,
+            feed_id=row.id,
             url=row.url,
             etag=row.etag,
             last_modified=row.last_modified,
@@ -385,6 +406,7 @@ class Store:
             retention_days=row.retention_days,
             items=stored,
             tombstones=gone,
+            item_dates=dates,
             ttl_minutes=row.ttl_minutes,
             skip_hours=frozenset(int(h) for h in (row.skip_hours or "").split(",") if h.isdigit()),
             skip_days=frozenset(d for d in (row.skip_days or "").split(",") if d),

@@ -188,8 +188,12 @@ def decide_success(
         skip_hours, skip_days = parsed.skip_hours, parsed.skip_days
     else:
         ttl, skip_hours, skip_days = state.ttl_minutes, state.skip_hours, state.skip_days
-    gone = set(expired)
-    dates = [s.sort_date for i, s in state.items.items() if i not in gone]
+    stored_dates = (
+        state.item_dates
+        if state.item_dates is not None
+        else [s.sort_date for s in state.items.values()]
+    )
+    dates = [d for d in stored_dates if not (cutoff and d < cutoff)]  # the expired go
     interval = success_interval(
         refresh_seconds=state.refresh_seconds,
         policy=policy,

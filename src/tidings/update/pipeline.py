@@ -127,6 +127,11 @@ class Pipeline:
                     state.url, etag=state.etag, last_modified=state.last_modified
                 )
             parsed = None if is_unchanged_body(state, fetched) else await self.parse(fetched)
+            if state.item_dates is not None and (
+                parsed is not None or state.retention_days or self.policy.retention_days
+            ):
+                # items to match or to expire: now the identities are worth reading
+                state = await self.read(self.store.feed_state, state.feed_id)
         except TidingsError as exc:
             elapsed = time.monotonic() - started if started is not None else 0.0
             return decide_failure(
@@ -160,7 +165,7 @@ class Pipeline:
         state: FeedState | None = None
         try:
             # a read: it need not wait behind other feeds' writes (this feed has none in flight)
-            state = await self.read(self.store.feed_state, feed_id)
+            state = await self.read(self.store.feed_state, feed_id, with_items=False)
             url = state.url
             fields["url"] = url
             plan = await self.plan(state)
