@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any, cast
 
 from feedparser.datetimes import _parse_date
@@ -26,7 +27,7 @@ from tidings.parse.dtd import apply_doctype_policy
 from tidings.parse.encoding import charset_from_content_type, decode_document, normalize_xml
 from tidings.parse.fastnodes import Decline, Node, Record, attributes, name_of
 from tidings.parse.fastread import Reader
-from tidings.parse.items import cap_items, clean_id, html_field
+from tidings.parse.items import clean_id, html_field
 from tidings.parse.urls import absolute_url, resolve_base
 from tidings.parse.xmlfeed import (
     _DAYS,
@@ -36,14 +37,10 @@ from tidings.parse.xmlfeed import (
     _content_base,
     _detail_base,
     _enclosures,
-    _feed_image,
-    _feed_link,
     _item_image,
-    _language,
-    _ttl,
     _typed_text,
-    _update_period,
     _version,
+    assemble,
 )
 from tidings.types import ParsedFeed, ParsedItem
 
@@ -158,32 +155,15 @@ def _version_below(root: Node) -> str:
 
 def _feed(reader: Reader, url: str, max_items: int, notes: list[str]) -> ParsedFeed:
     """The records mapped as ``xmlfeed.parse_xml`` maps feedparser's."""
-    feed, version = reader.feed, reader.version
-    atom = version.startswith("atom")
-    feed_base = resolve_base(_detail_base(feed, ("title_detail", "subtitle_detail")), url)
-    kept, cap_note = cap_items(reader.entries, max_items)
-    if cap_note:
-        notes.append(cap_note)
-    feed_author = _author(feed) if atom else None
-    captions = frozenset(reader.captions)
-    items: list[ParsedItem] = []
-    empty = 0
-    for entry in kept:
-        item = _item(entry, url, feed_author, captions)
-        if item is None:
-            empty += 1
-        else:
-            items.append(item)
-    if empty:
-        notes.append(f"skipped {empty} items with no id, link, title or content")
-    return ParsedFeed(
-        version=version or "unknown",
-        title=_typed_text(feed, "title"),
-        link=_feed_link(feed, feed_base, atom=atom),
-        description=_typed_text(feed, "subtitle"),
-        image=_feed_image(feed, feed_base),
-        language=_language(feed.get("language")),
-        ttl_minutes=_ttl(feed.get("ttl")),
+    feed = reader.feed
+    return assemble(
+        feed,
+        reader.entries,
+        version=reader.version,
+        url=url,
+        max_items=max_items,
+        notes=notes,
+        item=partial(_item, captions=frozenset(reader.captions)),
         skip_hours=frozenset(
             int(h) % 24
             for h in reader.skip_hours or ()
@@ -192,11 +172,7 @@ def _feed(reader: Reader, url: str, max_items: int, notes: list[str]) -> ParsedF
         skip_days=frozenset(
             day for day in _DAYS for given in reader.skip_days or () if given.lower() == day.lower()
         ),
-        update_period_seconds=_update_period(
-            feed.get("sy_updateperiod"), feed.get("sy_updatefrequency")
-        ),
-        items=tuple(items),
-        warnings=tuple(notes),
+        update_period=(feed.get("sy_updateperiod"), feed.get("sy_updatefrequency")),
     )
 
 

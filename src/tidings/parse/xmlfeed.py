@@ -15,8 +15,9 @@ import html
 import io
 import re
 import xml.sax
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 import feedparser
@@ -91,37 +92,68 @@ def parse_xml(body: bytes, *, url: str, headers: Mapping[str, str], max_items: i
     if bozo_note:
         notes.append(f"the XML is not well-formed ({bozo_note}); read it leniently")
 
-    captions = _media_captions(text)
+    return assemble(
+        feed,
+        entries,
+        version=version,
+        url=url,
+        max_items=max_items,
+        notes=notes,
+        item=partial(_item, captions=_media_captions(text)),
+        skip_hours=_skip_hours(text),
+        skip_days=_skip_days(text),
+        update_period=(_own(feed, "sy_updateperiod"), _own(feed, "sy_updatefrequency")),
+    )
+
+
+ItemReader = Callable[[Any, str, "str | None"], "ParsedItem | None"]
+
+
+def assemble(
+    feed: Mapping[str, Any],
+    entries: Sequence[Any],
+    *,
+    version: str,
+    url: str,
+    max_items: int,
+    notes: list[str],
+    item: ItemReader,
+    skip_hours: frozenset[int],
+    skip_days: frozenset[str],
+    update_period: tuple[Any, Any],  # sy:updatePeriod and sy:updateFrequency as read
+) -> ParsedFeed:
+    """The feed record from its mapped parts: one place for both readers (feedparser's, ours).
+
+    ``item(entry, feed_url, feed_author)`` maps one entry, None for an empty one.
+    """
+    atom = version.startswith("atom")
     feed_base = resolve_base(_detail_base(feed, ("title_detail", "subtitle_detail")), url)
-    kept_entries, cap_note = cap_items(entries, max_items)
+    kept, cap_note = cap_items(entries, max_items)
     if cap_note:
         notes.append(cap_note)
     # Atom entries without an author inherit the feed's (RFC 4287, 4.2.1); RSS ones do not
-    feed_author = _author(feed) if version.startswith("atom") else None
+    feed_author = _author(feed) if atom else None
     items: list[ParsedItem] = []
     empty = 0
-    for entry in kept_entries:
-        item = _item(entry, url, feed_author, captions)
-        if item is None:
+    for entry in kept:
+        parsed = item(entry, url, feed_author)
+        if parsed is None:
             empty += 1
         else:
-            items.append(item)
+            items.append(parsed)
     if empty:
         notes.append(f"skipped {empty} items with no id, link, title or content")
-
     return ParsedFeed(
         version=version or "unknown",
         title=_typed_text(feed, "title"),
-        link=_feed_link(feed, feed_base, atom=version.startswith("atom")),
+        link=_feed_link(feed, feed_base, atom=atom),
         description=_typed_text(feed, "subtitle"),
         image=_feed_image(feed, feed_base),
         language=_language(feed.get("language")),
         ttl_minutes=_ttl(feed.get("ttl")),
-        skip_hours=_skip_hours(text),
-        skip_days=_skip_days(text),
-        update_period_seconds=_update_period(
-            _own(feed, "sy_updateperiod"), _own(feed, "sy_updatefrequency")
-        ),
+        skip_hours=skip_hours,
+        skip_days=skip_days,
+        update_period_seconds=_update_period(*update_period),
         items=tuple(items),
         warnings=tuple(notes),
     )
