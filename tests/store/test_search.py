@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import text
 
 from tidings.errors import StoreError
-from tidings.store import migrate
+from tidings.store import migrate, search
 from tidings.store.search import (
     MAX_LIMIT,
-    MAX_OFFSET,
     MAX_QUERY_CHARS,
     MAX_TERMS,
+    RANK_WINDOW,
     Fts5Search,
     Phrase,
     backend_for,
@@ -285,7 +285,7 @@ def test_limits_are_clamped(store: Store) -> None:
     assert len(backend.search(query, limit=0, offset=0)) == 1
     assert len(backend.search(query, limit=-5, offset=-5)) == 1
     assert len(backend.search(query, limit=50, offset=MAX_LIMIT)) == 20
-    assert backend.search(query, limit=10, offset=MAX_OFFSET + 1) == []
+    assert backend.search(query, limit=10, offset=RANK_WINDOW) == []
     assert backend.count(query) == MAX_LIMIT + 20
 
 
@@ -389,3 +389,25 @@ def test_newest_first_ignores_relevance(store: Store) -> None:
     ranked = [h.item.title for h in backend.search(query, limit=5, offset=0)]
     newest = [h.item.title for h in backend.search(query, limit=5, offset=0, newest_first=True)]
     assert ranked == ["Tram tram", "Other"] and newest == ["Other", "Tram tram"]
+
+
+def test_only_the_newest_matches_are_ranked(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the window, older matches are out of reach and the count says "more than"."""
+    monkeypatch.setattr(search, "RANK_WINDOW", 5)
+    # the oldest items match best (the word in the title); the newest only in their text
+    add(store, *(ParsedItem(guid=f"t{n}", title="ferry ferry") for n in range(3)))
+    add(
+        store,
+        *(
+            ParsedItem(guid=f"b{n}", title=f"News {n}", summary_html="<p>ferry</p>")
+            for n in range(6)
+        ),
+        url="https://e.org/other",
+    )
+    backend = Fts5Search(store.engine)
+    query = parse_query("ferry")
+    hits = backend.search(query, limit=50, offset=0)
+    assert len(hits) == 5 and all(h.item.title.startswith("News") for h in hits if h.item.title)
+    assert backend.count(query) == 6  # RANK_WINDOW + 1: "more than 5"
+    assert backend.count(parse_query("ferry -news")) == 3
+    assert backend.search(query, limit=10, offset=5) == []

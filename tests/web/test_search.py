@@ -217,3 +217,18 @@ def test_on_postgresql_search_says_it_is_not_available(
         assert feed.status_code == 503 and "not available" in feed.text
         assert client.get("/rss.xml").status_code == 200  # the other feeds work
     agg.close()
+
+
+def test_more_matches_than_are_ranked_says_so(
+    site: tuple[Aggregator, TestClient], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tidings.store import search as store_search
+    from tidings.web import search as web_search
+
+    for module in (store_search, web_search):
+        monkeypatch.setattr(module, "RANK_WINDOW", 4)
+    agg, client = site
+    add_items(agg, clock.now, *(ParsedItem(guid=str(n), title=f"Ferry {n}") for n in range(6)))
+    page = client.get("/search", params={"q": "ferry"})
+    assert "More than 4 results; the newest 4 are ranked" in page.text
+    assert len(results(page.text)) == 4 and 'rel="next"' not in page.text

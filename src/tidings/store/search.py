@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, Integer, func, literal_column, select
+from sqlalchemy import Engine, Integer, bindparam, func, literal_column, select
 from sqlalchemy.sql import column, table
 from sqlalchemy.sql.expression import ColumnClause
 
@@ -37,9 +37,9 @@ from tidings.types import SearchHit
 __all__ = [
     "FTS_TABLE",
     "MAX_LIMIT",
-    "MAX_OFFSET",
     "MAX_QUERY_CHARS",
     "MAX_TERMS",
+    "RANK_WINDOW",
     "Fts5Search",
     "Phrase",
     "SearchBackend",
@@ -56,7 +56,7 @@ FTS_TABLE = "items_fts"
 MAX_QUERY_CHARS = 500  # longer queries are cut here: nobody types more, and FTS cost grows with it
 MAX_TERMS = 16  # words or phrases kept from one query
 MAX_LIMIT = 100  # results per call
-MAX_OFFSET = 10_000  # deeper pages return nothing rather than make SQLite rank everything
+RANK_WINDOW = 1_000  # matches ranked per query, the newest; deeper results are not reachable
 MAX_TEXT_CHARS = 200_000  # plain text indexed per item
 
 # snippet() and highlight() wrap matches in these; they are XML-illegal control characters, so
@@ -320,12 +320,6 @@ class Fts5Search:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def _matching(self, expression: str) -> Any:
-        return (
-            _fts.join(items, items.c.id == _fts.c.rowid).join(feeds, feeds.c.id == items.c.feed_id),
-            _fts_ref.op("MATCH")(expression),
-        )
-
     def search(
         self, query: SearchQuery, *, limit: int, offset: int, newest_first: bool = False
     ) -> list[SearchHit]:
@@ -333,10 +327,36 @@ class Fts5Search:
         from tidings.store.store import ITEM_COLUMNS, Store
 
         expression = to_fts5(query)
-        if expression is None or offset > MAX_OFFSET:
+        if expression is None or offset >= RANK_WINDOW:
             return []
-        source, match = self._matching(expression)
-        stmt = (
+        match = _fts_ref.op("MATCH")(expression)
+        # Rank the newest RANK_WINDOW matches only: bm25 over every match of a common word costs
+        # a second at a million items, over the newest thousand a few milliseconds.
+        window = (
+            select(
+                _fts.c.rowid.label("rid"),
+                func.bm25(_fts_ref, self.TITLE_WEIGHT, 1.0).label("score"),
+            )
+            .select_from(_fts)
+            .where(match)
+            .order_by(_fts.c.rowid.desc())
+            .limit(RANK_WINDOW)
+            .subquery()
+        )
+        page = (
+            select(window.c.rid)
+            .join(items, items.c.id == window.c.rid)
+            .order_by(
+                *(() if newest_first else (window.c.score,)),
+                items.c.sort_date.desc(),
+                items.c.id.desc(),
+            )
+            .limit(max(1, min(limit, MAX_LIMIT)))
+            .offset(max(0, offset))
+        )
+        # snippets one row at a time: FTS5 answers MATCH with a rowid at once, while a join
+        # with the page would make it match the whole index again
+        one = (
             select(
                 *ITEM_COLUMNS,
                 _feed_title,
@@ -345,18 +365,16 @@ class Fts5Search:
                     "snippet_marked"
                 ),
             )
-            .select_from(source)
-            .where(match)
-            .order_by(
-                *(() if newest_first else (func.bm25(_fts_ref, self.TITLE_WEIGHT, 1.0),)),
-                items.c.sort_date.desc(),
-                items.c.id.desc(),
+            .select_from(
+                _fts.join(items, items.c.id == _fts.c.rowid).join(
+                    feeds, feeds.c.id == items.c.feed_id
+                )
             )
-            .limit(max(1, min(limit, MAX_LIMIT)))
-            .offset(max(0, offset))
+            .where(match, _fts.c.rowid == bindparam("rid"))
         )
         with self.engine.connect() as conn:
-            rows = conn.execute(stmt).all()
+            ids = list(conn.execute(page).scalars())
+            rows = [conn.execute(one, {"rid": rid}).first() for rid in ids]
         return [
             SearchHit(
                 item=Store._item(r),
@@ -364,16 +382,23 @@ class Fts5Search:
                 snippet_html=marks_to_html(r.snippet_marked),
             )
             for r in rows
+            if r is not None  # deleted between the two reads
         ]
 
     def count(self, query: SearchQuery) -> int:
+        """Exact up to ``RANK_WINDOW``; past it, ``RANK_WINDOW + 1`` ("more than 1,000")."""
         expression = to_fts5(query)
         if expression is None:
             return 0
-        source, match = self._matching(expression)
-        stmt = select(func.count()).select_from(source).where(match)
+        matching = (
+            select(_fts.c.rowid)
+            .select_from(_fts)
+            .where(_fts_ref.op("MATCH")(expression))
+            .limit(RANK_WINDOW + 1)
+            .subquery()
+        )
         with self.engine.connect() as conn:
-            return int(conn.execute(stmt).scalar() or 0)
+            return int(conn.execute(select(func.count()).select_from(matching)).scalar() or 0)
 
 
 def backend_for(engine: Engine) -> SearchBackend:

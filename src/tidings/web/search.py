@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator
 from tidings.errors import StoreError
+from tidings.store.search import RANK_WINDOW
 from tidings.types import Item, SearchHit
 from tidings.web.context import Web, page_number
 from tidings.web.views import Page
@@ -41,6 +42,11 @@ class SearchResults:
     now: datetime
     problem: str | None  # why the query finds nothing, when it cannot find anything
 
+    @property
+    def more_than(self) -> int | None:
+        """The window, when more items match than are ranked ("more than 1000 results")."""
+        return RANK_WINDOW if self.total > RANK_WINDOW else None
+
 
 def _shown(hit: SearchHit) -> ShownHit:
     # store/search.marks_to_html escaped all the text and added balanced <mark> elements only
@@ -65,7 +71,7 @@ def search_results(agg: Aggregator, q: str, page: int) -> SearchResults:
         hits = agg.search(q, limit=size, offset=offset)
     except StoreError as exc:  # a database without a search backend yet
         return SearchResults(query, (), 0, empty, now, str(exc))
-    has_next = len(hits) == size and offset + size < total
+    has_next = len(hits) == size and offset + size < min(total, RANK_WINDOW)
     return SearchResults(
         query, tuple(_shown(h) for h in hits), total, Page(page, size, has_next), now, None
     )
