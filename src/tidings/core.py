@@ -7,7 +7,7 @@ Reads are plain methods (they only touch the store); anything that talks to the 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -144,8 +144,9 @@ class Aggregator:
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def feeds(self) -> list[Feed]:
-        return self.store.list_feeds()
+    def feeds(self, ids: Iterable[int] | None = None) -> list[Feed]:
+        """Every feed, or those of ``ids`` that exist (one query, by id)."""
+        return self.store.list_feeds(ids)
 
     def feed(self, ref: str | int) -> Feed:
         """A feed by id or by URL."""

@@ -195,3 +195,12 @@ def test_items_newest_first_paged_and_by_category(store: Store) -> None:
     assert [i.title for i in store.items(category="tech")] == ["i1", "i3"]
     assert [i.title for i in store.items(category="Tech")] == ["i1", "i3"]
     assert store.count_items() == 5 and store.count_items(feed_id=f1) == 2
+
+
+def test_list_feeds_by_id_in_one_call(store: Store) -> None:
+    a = store.add_feed("https://e.org/a", now=NOW)
+    b = store.add_feed("https://e.org/b", now=NOW)
+    store.add_feed("https://e.org/c", now=NOW)
+    assert [f.id for f in store.list_feeds([b, a, 999])] == [a, b]
+    assert store.list_feeds([]) == []
+    assert len(store.list_feeds()) == 3

@@ -175,10 +175,12 @@ class Store:
             for r in rows
         ]
 
-    def list_feeds(self) -> list[Feed]:
+    def list_feeds(self, ids: Iterable[int] | None = None) -> list[Feed]:
+        query = self._feed_query().order_by(feeds.c.id)
+        if ids is not None:
+            query = query.where(feeds.c.id.in_(list(ids)))
         with self.engine.connect() as conn:
-            rows = conn.execute(self._feed_query().order_by(feeds.c.id)).all()
-            return self._feeds_from_rows(conn, rows)
+            return self._feeds_from_rows(conn, conn.execute(query).all())
 
     def get_feed(self, feed_id: int) -> Feed:
         with self.engine.connect() as conn:

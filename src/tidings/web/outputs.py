@@ -98,17 +98,14 @@ def _feed(agg: Aggregator, feed_id: int) -> Feed:
 
 
 def _sources(agg: Aggregator, base: str, items: Sequence[Item]) -> dict[int, Source]:
-    """The source of each item, one lookup per distinct feed (at most one per item listed)."""
-    out: dict[int, Source] = {}
-    for feed_id in dict.fromkeys(i.feed_id for i in items):
-        try:
-            feed = agg.feed(feed_id)
-        except NotFoundError:  # removed since the items were read
-            continue
-        out[feed_id] = Source(
+    """The source of each item, in one query (a feed removed since the items were read is
+    left out)."""
+    return {
+        feed.id: Source(
             feed.id, feed.display_title, feed.url, feed.site_url, _url(base, f"/sources/{feed.id}")
         )
-    return out
+        for feed in agg.feeds({i.feed_id for i in items})
+    }
 
 
 def _data(
