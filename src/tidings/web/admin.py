@@ -1,23 +1,29 @@
-"""The admin pages: feeds (add, edit, delete, update now, remove items), OPML, site settings.
+"""The admin pages: feeds (add, edit, delete, update now, remove items, enable), their health and
+fetch history, OPML, site settings.
 
 Every route needs a signed-in user; every change is a POST with a checked form token.
 """
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.core import SiteSettings
 from tidings.errors import NotFoundError, TidingsError
 from tidings.parse import ALLOWED_TAGS
+from tidings.timefmt import gettext as _
 from tidings.timefmt import parse_duration
-from tidings.web.auth import checked_form, require_user
+from tidings.web import views
+from tidings.web.auth import checked_form, local_path, require_user
+from tidings.web.charts import history_svg
 from tidings.web.context import Web
 
 MAX_OPML_BYTES = 5 * 1024 * 1024
@@ -72,20 +78,38 @@ def routes(web: Web) -> list[BaseRoute]:
         request: Request, *, status: int = 200, message: str | None = None, error: str | None = None
     ) -> Response:
         require_user(request)
+        feeds = agg.feeds()
         return web.render(
             "admin.html",
             status=status,
             request=request,
-            feeds=agg.feeds(),
+            feeds=feeds,
+            health=views.health_counts(feeds),
             now=agg.clock(),
             message=message or request.query_params.get("done"),
             error=error,
         )
 
-    def done(message: str) -> Response:
-        from urllib.parse import quote
+    def done(message: str, to: str = "/admin") -> Response:
+        return RedirectResponse(f"{to}?done={quote(message)}", status_code=303)
 
-        return RedirectResponse(f"/admin?done={quote(message)}", status_code=303)
+    def feed_page(
+        request: Request, fid: int, *, status: int = 200, error: str | None = None
+    ) -> Response:
+        """The feed's form, with its fetch history as a chart and a table."""
+        data = views.fetch_history(agg, fid)
+        return web.render(
+            "admin_feed.html",
+            status=status,
+            request=request,
+            feed=data.feed,
+            error=error,
+            message=request.query_params.get("done"),
+            history=data.fetches,
+            # history_svg escapes every piece of text that comes from the data
+            chart=Markup(history_svg(data.fetches, title=_("Fetch history"))),  # noqa: S704
+            now=data.now,
+        )
 
     async def add(request: Request) -> Response:
         require_user(request)
@@ -105,14 +129,38 @@ def routes(web: Web) -> list[BaseRoute]:
 
     def edit_form(request: Request) -> Response:
         require_user(request)
-        feed = agg.feed(feed_id(request))
+        return feed_page(request, feed_id(request))
+
+    def history_json(request: Request) -> Response:
+        require_user(request)
+        data = views.fetch_history(agg, feed_id(request))
+        return JSONResponse(views.fetch_history_json(data))
+
+    def health(request: Request) -> Response:
+        require_user(request)
         return web.render(
-            "admin_feed.html",
+            "admin_health.html",
             request=request,
-            feed=feed,
-            error=None,
-            history=agg.store.fetch_history(feed.id, 20),
-            now=agg.clock(),
+            data=views.feed_health(agg),
+            message=request.query_params.get("done"),
+        )
+
+    async def enable(request: Request) -> Response:
+        """Enable a disabled feed; it is due at once. A feed that is not disabled is left as it
+        is: enabling clears the error count, which must not hide a feed that is still failing."""
+        require_user(request)
+        form = await checked_form(request)
+        fid = feed_id(request)
+        # back to the page the form was on (its path only: the notice is the one query)
+        back = urlsplit(local_path(str(form.get("next", "")))).path
+        feed = await run_in_threadpool(agg.feed, fid)
+        if not feed.disabled_reason:
+            return done(_("%(title)s is not disabled.") % {"title": feed.display_title}, back)
+        feed = await run_in_threadpool(agg.enable_feed, fid)
+        return done(
+            _("Enabled %(title)s: it is fetched at the next update.")
+            % {"title": feed.display_title},
+            back,
         )
 
     async def edit(request: Request) -> Response:
@@ -132,15 +180,7 @@ def routes(web: Web) -> list[BaseRoute]:
         except NotFoundError:
             raise
         except TidingsError as exc:
-            return web.render(
-                "admin_feed.html",
-                status=400,
-                request=request,
-                feed=agg.feed(fid),
-                error=str(exc),
-                history=agg.store.fetch_history(fid, 20),
-                now=agg.clock(),
-            )
+            return await run_in_threadpool(feed_page, request, fid, status=400, error=str(exc))
         return done(f"Saved {feed.display_title}.")
 
     async def delete(request: Request) -> Response:
@@ -237,6 +277,9 @@ def routes(web: Web) -> list[BaseRoute]:
         Route("/admin/feeds/{feed_id:int}/delete", delete, methods=["POST"]),
         Route("/admin/feeds/{feed_id:int}/update", update_now, methods=["POST"]),
         Route("/admin/feeds/{feed_id:int}/clear", clear, methods=["POST"]),
+        Route("/admin/feeds/{feed_id:int}/enable", enable, methods=["POST"]),
+        Route("/admin/feeds/{feed_id:int}/history.json", history_json, methods=["GET"]),
+        Route("/admin/health", health, methods=["GET"]),
         Route("/admin/opml", opml_import, methods=["POST"]),
         Route("/admin/settings", settings_form, methods=["GET"]),
         Route("/admin/settings", save_settings, methods=["POST"]),
