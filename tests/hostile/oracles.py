@@ -75,6 +75,31 @@ def url_problem(value: str, *, tag: str = "", attribute: str = "", relative_ok: 
     return f"<{tag} {attribute}={value!r}> has the scheme {scheme!r}"
 
 
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a ``srcset`` as the HTML standard splits it (a comma inside a URL is part of
+    it; only trailing commas and commas after the descriptors separate candidates)."""
+    urls: list[str] = []
+    pos, end = 0, len(value)
+    while pos < end:
+        while pos < end and (value[pos] in " \t\n\r\f,"):
+            pos += 1
+        start = pos
+        while pos < end and value[pos] not in " \t\n\r\f":
+            pos += 1
+        url = value[start:pos]
+        if not url:
+            break
+        if url.endswith(","):
+            urls.append(url.rstrip(","))
+            continue
+        urls.append(url)
+        depth = 0
+        while pos < end and not (value[pos] == "," and depth == 0):
+            depth += {"(": 1, ")": -1}.get(value[pos], 0)
+            pos += 1
+    return urls
+
+
 class _Tokens(HTMLParser):
     """Start tags with decoded attributes, and the text of script/style elements."""
 
@@ -127,12 +152,10 @@ def _attribute_problems(
             if problem:
                 problems.append(problem)
         elif name == "srcset":
-            for candidate in value.split(","):
-                url = candidate.strip().split(" ")[0]
-                if url:
-                    problem = url_problem(url, tag=tag, attribute=name, relative_ok=relative_ok)
-                    if problem:
-                        problems.append(problem)
+            for url in srcset_urls(value):
+                problem = url_problem(url, tag=tag, attribute=name, relative_ok=relative_ok)
+                if problem:
+                    problems.append(problem)
     if tag == "a" and "target" in names:
         rel = dict(attrs).get("rel", "").split()
         href = dict(attrs).get("href", "")

@@ -144,12 +144,40 @@ def sanitize_html(html: str, base_url: str | None) -> str:
         html = text_to_html(html_to_text(html))
     previous, _BASE.url = _BASE.url, base_url
     try:
-        cleaned = _CLEANER.clean(html)
+        cleaned = _clean_once(html)
+        # an element the cleaner unwraps can leave nesting no parser would build (<h1> inside
+        # <h1> once a <foo> between them is gone), which the next pass rebuilds differently:
+        # clean again until nothing changes, so that the output is a fixed point
+        for _ in range(3 if _unwraps(html) else 0):
+            again = _clean_once(cleaned)
+            if again == cleaned:
+                break
+            cleaned = again
     finally:
         _BASE.url = previous
+    return cleaned
+
+
+def _clean_once(html: str) -> str:
+    # character references decode to what the next pass would change ("&#1;" is removed by
+    # clean_text, "&#13;" read as a newline): do it now, so the output is a fixed point
+    cleaned = clean_text(_CLEANER.clean(html))
+    if "\r" in cleaned:
+        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
     # A parser drops one newline right after <pre>; html5ever's serializer does not write the
     # extra one the HTML standard asks for, so each pass would eat a line. Put it back.
     return _PRE_NEWLINE.sub("\\1\n\n", cleaned) if "<pre" in cleaned else cleaned
+
+
+_START_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)")
+
+
+def _unwraps(html: str) -> bool:
+    """Whether ``html`` has an element the cleaner removes but keeps the content of."""
+    return any(
+        name not in ALLOWED_TAGS and name not in DROP_WITH_CONTENT
+        for name in {m.lower() for m in _START_TAG.findall(html)}
+    )
 
 
 def plain_text_as_html(text: str) -> str:
