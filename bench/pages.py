@@ -34,6 +34,10 @@ def log(msg: str) -> None:
     print(f"[pages] {msg}", file=sys.stderr, flush=True)
 
 
+TIDINGS = "tidings"
+NO_CACHE = "tidings, no cache"
+
+
 @dataclass(slots=True)
 class RouteResult:
     name: str  # as reported, e.g. "/sources/{id}"
@@ -64,8 +68,8 @@ class PagesResults:
     routes: list[RouteResult] = field(default_factory=list)
     hello_rps: float = 0.0
 
-    def route(self, name: str) -> RouteResult | None:
-        return next((r for r in self.routes if r.name == name), None)
+    def route(self, name: str, server: str = "tidings") -> RouteResult | None:
+        return next((r for r in self.routes if r.name == name and r.server == server), None)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -307,13 +311,18 @@ def run(
         "/search?q=": [f"/search?q={quote(q)}" for q in SEARCHES],
         "/rss.xml": ["/rss.xml"],
     }
-    for name, paths in routes.items():
-        # a fresh server per route: requests a slow route leaves queued when wrk stops would
-        # otherwise still be running while the next route is measured
-        port = free_port()
-        argv = [*tidings.exe, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"]
-        slug = re.sub(r"[^a-z]+", "-", name).strip("-") or "index"
-        with Server(argv, tidings.env, port, work / f"serve-{slug}.log") as srv:
-            srv.wait_ready("/healthz", timeout=120)
-            results.routes.append(measure(name, "tidings", port, paths))
+    for server, cache in ((TIDINGS, None), (NO_CACHE, "0")):
+        env = dict(tidings.env)
+        if cache is not None:  # every request rendered from the database: the real work
+            env["TIDINGS_PAGE_CACHE_SECONDS"] = cache
+        for name, paths in routes.items():
+            # a fresh server per route: requests a slow route leaves queued when wrk stops would
+            # otherwise still be running while the next route is measured
+            port = free_port()
+            argv = [*tidings.exe, "serve", "--host", "127.0.0.1", "--port", str(port)]
+            argv.append("--no-scheduler")
+            slug = re.sub(r"[^a-z]+", "-", f"{name} {server}").strip("-") or "index"
+            with Server(argv, env, port, work / f"serve-{slug}.log") as srv:
+                srv.wait_ready("/healthz", timeout=120)
+                results.routes.append(measure(name, server, port, paths))
     return results
