@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from html import escape
 from typing import Final
 
+from tidings.timefmt import gettext as _
+from tidings.timefmt import ngettext
 from tidings.types import FetchRecord
 
 WIDTH: Final = 480
@@ -54,7 +56,8 @@ def history_svg(records: Sequence[FetchRecord], *, title: str = "Fetch history")
         return (
             head
             + f'<text x="4" y="{GAP}" font-size="12" fill="currentColor">'
-            + "No fetches yet.</text></svg>"
+            + escape(_("No fetches yet."))
+            + "</text></svg>"
         )
     fetches = sorted(records, key=lambda r: r.at)
     parts = [head, _items_panel(fetches), _times_panel(fetches), "</svg>"]
@@ -69,7 +72,8 @@ def _items_panel(fetches: Sequence[FetchRecord]) -> str:
     top = GAP
     out = [
         f'<g class="items"><text x="0" y="{top - 6}" font-size="12" fill="currentColor">'
-        f"New items per day (max {peak})</text>",
+        + escape(_("New items per day (max %(peak)d)") % {"peak": peak})
+        + "</text>",
         f'<line x1="0" y1="{top + PANEL}" x2="{WIDTH}" y2="{top + PANEL}" stroke="#999" '
         'stroke-width="1"/>',
     ]
@@ -77,9 +81,10 @@ def _items_panel(fetches: Sequence[FetchRecord]) -> str:
         if not count:
             continue
         h = PANEL * count / peak
+        tip = escape(f"{day.isoformat()}: " + ngettext("%(num)d new", "%(num)d new", count))
         out.append(
             f'<rect x="{_f(index * slot)}" y="{_f(top + PANEL - h)}" width="{_f(bar)}" '
-            f'height="{_f(h)}" fill="#4a7ab8"><title>{day.isoformat()}: {count} new</title></rect>'
+            f'height="{_f(h)}" fill="#4a7ab8"><title>{tip % {"num": count}}</title></rect>'
         )
     out.append("</g>")
     return "".join(out)
@@ -103,7 +108,8 @@ def _times_panel(fetches: Sequence[FetchRecord]) -> str:
             )
     return (
         f'<g class="times"><text x="0" y="{top - 6}" font-size="12" fill="currentColor">'
-        f"Response time, ms (max {peak}); failures in red</text>"
+        + escape(_("Response time, ms (max %(peak)d); failures in red") % {"peak": peak})
+        + "</text>"
         f'<line x1="0" y1="{top + PANEL}" x2="{WIDTH}" y2="{top + PANEL}" stroke="#999" '
         'stroke-width="1"/>'
         f'<polyline points="{" ".join(points)}" fill="none" stroke="#2e8b57" stroke-width="1.5"/>'
