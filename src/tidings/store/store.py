@@ -443,8 +443,7 @@ class Store:
     def apply(self, plan: UpdatePlan) -> bool:
         """Write one feed's update in one transaction; False if the feed is gone meanwhile."""
         with self.engine.begin() as conn:
-            exists = conn.execute(select(feeds.c.id).where(feeds.c.id == plan.feed_id)).first()
-            if exists is None:
+            if not self._writable(conn, plan.feed_id):
                 return False
             fid = plan.feed_id
             if plan.new:
@@ -548,6 +547,12 @@ class Store:
                     values["disabled_reason"] = plan.disabled_reason
             conn.execute(update(feeds).where(feeds.c.id == fid).values(**values))
         return True
+
+    def _writable(self, conn: Any, feed_id: int) -> bool:
+        """Whether ``apply`` may write the feed: it still exists. The first statement of the
+        update's transaction, so that a leased store (``store.leases``) can check and release
+        its lease here, in the same transaction as the write."""
+        return conn.execute(select(feeds.c.id).where(feeds.c.id == feed_id)).first() is not None
 
     @staticmethod
     def _adopt(conn: Any, feed_id: int, url: str) -> dict[str, Any]:
