@@ -53,6 +53,9 @@ __all__ = [
 ]
 
 FTS_TABLE = "items_fts"
+PG_VECTOR = "search_vector"  # items' generated tsvector on PostgreSQL (migration 0005)
+PG_INDEX = "ix_items_search_vector"
+PG_CONFIG = "tidings"  # the text search configuration made by migration 0005
 MAX_QUERY_CHARS = 500  # longer queries are cut here: nobody types more, and FTS cost grows with it
 MAX_TERMS = 16  # words or phrases kept from one query
 MAX_LIMIT = 100  # results per call
@@ -121,8 +124,18 @@ def search_text_of(summary_html: str | None, content_html: str | None) -> str | 
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Alembic's ``include_name`` hook: the FTS5 index and its shadow tables are not in metadata."""
-    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
+    """Alembic's ``include_name`` hook: the search indexes are made by hand, not from metadata.
+
+    On SQLite the FTS5 table and its shadow tables; on PostgreSQL the generated
+    ``items.search_vector`` and its GIN index (migration 0005), which SQLite has no use for.
+    """
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(FTS_TABLE)
+    if type_ == "column":
+        return not (name == PG_VECTOR and parent_names.get("table_name") == "items")
+    return not (type_ == "index" and name == PG_INDEX)
 
 
 # -- the query language ------------------------------------------------------------------------
