@@ -57,6 +57,9 @@ class Settings:
     samples: bool = True  # subscribe the bundled sample feeds on an empty database
     page_cache_seconds: float = 5.0  # how stale a visitor's page may be; 0: no cache
     parse_processes: int = field(default_factory=default_parse_processes)  # 0: parse in threads
+    # embedded: this process fetches; workers: 'tidings worker' processes do (PostgreSQL only)
+    mode: str = "embedded"
+    lease_seconds: int = 600  # how long a worker holds a feed before it is due again
 
     @property
     def sqlite_path(self) -> Path:
@@ -131,7 +134,13 @@ class Settings:
         take("timezone", _zone)
         take("site_title", _nonempty)
         take("samples", _bool)
+        take("mode", _mode)
+        take("lease_seconds", _seconds)
         settings = cls(**kw)
+        if settings.mode == "workers" and not settings.database_url.startswith("postgres"):
+            raise ConfigError(
+                "TIDINGS_MODE: workers need PostgreSQL: set TIDINGS_DATABASE_URL=postgresql://..."
+            )
         if settings.default_refresh < settings.min_refresh:
             raise ConfigError(
                 f"TIDINGS_DEFAULT_REFRESH: {settings.default_refresh}s is below "
@@ -255,3 +264,10 @@ def _bool(var: str, s: str) -> bool:
     if low in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{var}: expected true or false, got {s!r}")
+
+
+def _mode(var: str, s: str) -> str:
+    low = s.lower()
+    if low not in ("embedded", "workers"):
+        raise ConfigError(f"{var}: expected embedded or workers, got {s!r}")
+    return low

@@ -94,7 +94,14 @@ feeds = Table(
     # a permanent redirect seen on consecutive fetches; adopted as the URL after 3
     Column("redirect_url", Text),
     Column("redirect_count", Integer, nullable=False, server_default="0"),
+    # a worker's claim on the feed (store/leases.py): its result is written only while the
+    # token is current; past lease_until the feed is due again; lease_host counts the host's
+    # requests in flight across all workers
+    Column("lease_token", String(32)),
+    Column("lease_until", UTCDateTime),
+    Column("lease_host", Text),
     Index("ix_feeds_next_check", "next_check"),
+    Index("ix_feeds_lease_until", "lease_until"),
 )
 
 items = Table(

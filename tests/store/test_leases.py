@@ -1,0 +1,152 @@
+"""Leases on both backends: claim within the host budget, expiry, renewal, the conditional write.
+
+The enqueue step is a fake here (it records the batches on the transaction's connection); the
+real one, procrastinate's, runs in tests/update/test_workers.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from tidings.store import leases as lease_sql
+from tidings.store.leases import Lease, LeasedStore
+from tidings.store.schema import feeds
+from tidings.store.store import Store
+from tidings.types import ItemWrite, ParsedItem, UpdatePlan
+from tidings.update.decide import content_hash_of, identity_of
+from tidings.update.dispatch import dispatch
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+LEASE = 60.0
+
+
+class Queue:
+    """Records the batches a dispatch enqueues, as the real queue would in its transaction."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[Lease]] = []
+
+    def __call__(self, conn: Connection, groups: list[list[Lease]]) -> int:
+        assert conn.in_transaction()
+        self.batches.extend(groups)
+        return len(groups)
+
+    @property
+    def leases(self) -> list[Lease]:
+        return [le for batch in self.batches for le in batch]
+
+
+def subscribe(store: Store, hosts: int, per_host: int) -> list[int]:
+    return [
+        store.add_feed(f"http://h{h}.example/feed{i}", now=NOW - timedelta(minutes=i))
+        for h in range(hosts)
+        for i in range(per_host)
+    ]
+
+
+def leased(store: Store) -> dict[int, tuple[str | None, datetime | None]]:
+    with store.engine.connect() as conn:
+        return lease_sql.leases_of(conn, store.feed_ids())
+
+
+def run(store: Store, queue: Queue, now: datetime = NOW, **kw: object) -> int:
+    return dispatch(store.engine, queue, now=now, lease_seconds=LEASE, cap=2, batch=4, **kw).leased  # type: ignore[arg-type]
+
+
+def item_write(guid: str) -> ItemWrite:
+    item = ParsedItem(guid=guid, title=guid)
+    return ItemWrite(identity_of(item), content_hash_of(item), item, NOW, NOW)
+
+
+def test_claim_holds_each_host_to_its_cap_and_enqueues_every_lease(store: Store) -> None:
+    subscribe(store, hosts=3, per_host=5)
+    queue = Queue()
+    assert run(store, queue) == 6
+    hosts = [le.host for le in queue.leases]
+    assert sorted(hosts) == sorted(["h0.example", "h1.example", "h2.example"] * 2)
+    assert len({le.token for le in queue.leases}) == 6
+    assert [len(b) for b in queue.batches] == [3, 3]
+    # the leases are stored with their tokens and expiry
+    stored = leased(store)
+    for le in queue.leases:
+        assert stored[le.feed_id] == (le.token, NOW + timedelta(seconds=LEASE))
+    # nothing more while the leases live: every host is at its cap
+    assert run(store, queue, NOW + timedelta(seconds=30)) == 0
+
+
+def test_the_longest_overdue_go_first_and_disabled_never(store: Store) -> None:
+    ids = subscribe(store, hosts=1, per_host=4)
+    with store.engine.begin() as conn:
+        conn.execute(feeds.update().where(feeds.c.id == ids[3]).values(disabled_reason="gone"))
+    queue = Queue()
+    run(store, queue)
+    assert sorted(le.feed_id for le in queue.leases) == sorted(ids[1:3])  # oldest due first
+
+
+def test_an_expired_lease_makes_the_feed_due_again_with_a_new_token(store: Store) -> None:
+    subscribe(store, hosts=1, per_host=2)
+    first = Queue()
+    run(store, first)
+    later = NOW + timedelta(seconds=LEASE + 1)
+    second = Queue()
+    assert run(store, second, later) == 2
+    assert {le.feed_id for le in second.leases} == {le.feed_id for le in first.leases}
+    assert not {le.token for le in second.leases} & {le.token for le in first.leases}
+
+
+def test_a_result_is_written_only_under_the_current_lease(store: Store) -> None:
+    (fid,) = subscribe(store, hosts=1, per_host=1)
+    worker = LeasedStore(store.engine)
+    old = Queue()
+    run(store, old)
+    (stale,) = old.leases
+    # the worker hangs past its lease; another dispatch leases the feed again
+    new = Queue()
+    run(store, new, NOW + timedelta(seconds=LEASE + 1))
+    (current,) = new.leases
+
+    plan = UpdatePlan(fid, NOW, NOW + timedelta(hours=1), status=200, new=(item_write("a"),))
+    worker.hold([stale])
+    assert worker.apply(plan) is False  # refused whole: no item, no log line, no schedule
+    worker.drop([stale])
+    assert worker.stale == 1
+    assert store.count_items(feed_id=fid) == 0
+    assert store.fetch_history(fid) == []
+    assert leased(store)[fid][0] == current.token
+
+    worker.hold([current])
+    assert worker.apply(plan) is True
+    worker.drop([current])
+    assert store.count_items(feed_id=fid) == 1
+    assert leased(store)[fid] == (None, None)  # released in the same transaction
+    assert store.get_feed(fid).next_check == NOW + timedelta(hours=1)
+    # a plain store (embedded mode) is unaffected by leases
+    assert store.apply(UpdatePlan(fid, NOW, NOW + timedelta(hours=2), status=304)) is True
+
+
+def test_renew_keeps_only_the_leases_still_current(store: Store) -> None:
+    subscribe(store, hosts=2, per_host=1)
+    queue = Queue()
+    run(store, queue)
+    a, b = queue.leases
+    forged = Lease(b.feed_id, "0" * 32, b.host)
+    until = NOW + timedelta(minutes=5)
+    with store.engine.begin() as conn:
+        assert lease_sql.renew(conn, [a, forged], until) == [a.feed_id]
+    assert leased(store)[a.feed_id] == (a.token, until)
+    assert leased(store)[b.feed_id] == (b.token, NOW + timedelta(seconds=LEASE))
+
+
+def test_update_now_makes_named_feeds_due_and_leases_them(store: Store) -> None:
+    ids = subscribe(store, hosts=1, per_host=3)
+    with store.engine.begin() as conn:
+        conn.execute(feeds.update().values(next_check=NOW + timedelta(hours=2)))
+    queue = Queue()
+    assert run(store, queue) == 0  # nothing due
+    assert run(store, queue, ids=[ids[0]]) == 1
+    assert [le.feed_id for le in queue.leases] == [ids[0]]
+    with store.engine.connect() as conn:
+        due = conn.execute(select(feeds.c.next_check).where(feeds.c.id == ids[0])).scalar()
+    assert due == NOW
