@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from tests.conftest import Clock
+from tests.hostile.oracles import page_problems
 from tests.web.helpers import add_items, form_token, sign_in
 from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
@@ -538,6 +539,10 @@ PARAMS = {
     "S07-ages-garbage": "/ages.json?t=' OR 1=1",
     "S07-ages-overflow": "/ages.json?t=99999-01-01",
     "S07-search-page": "/search?q=ferry&page=1e9",
+    "S07-page-markup": "/?page=%3Cscript%3Ealert(1)%3C/script%3E",
+    "S07-count-markup": "/embed/latest?count=%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E",
+    "S07-done-markup": "/admin?done=%3Cimg%20src=x%20onerror=alert(1)%3E",
+    "S07-next-markup": "/signin?next=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
 }
 
 
@@ -549,6 +554,8 @@ def test_query_parameters_are_validated(site: Site, case: str) -> None:
     assert response.status_code in (200, 400, 404), (case, response.status_code, response.text)
     assert not SQL_ERRORS.search(response.text)
     assert_security_headers(response, PARAMS[case])
+    if response.headers["content-type"].startswith("text/html"):
+        assert page_problems(response.text) == []  # the echoed value is text, not markup
     assert state(site.agg) == before
 
 

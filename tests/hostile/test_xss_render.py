@@ -245,3 +245,23 @@ def test_stored_items_have_no_unsafe_url(site: Site) -> None:
     for feed in site.agg.feeds():
         for url in (feed.site_url, feed.image_url):
             assert url is None or url.startswith(("http://", "https://")), url
+
+
+def test_json_feed_carries_text_as_json_strings(site: Site) -> None:
+    """O-TEXT in JSON: every hostile title comes back verbatim, as a JSON string."""
+    response = site.client.get("/feed.json")
+    titles = {item.get("title") for item in json.loads(response.content)["items"]}
+    newest = {i.title for i in site.agg.items(limit=50)}
+    assert newest <= titles
+    assert any("<script>" in (t or "") for t in titles)
+
+
+def test_client_script_writes_text_only() -> None:
+    """O-TEXT in the browser: the site's one script sets textContent, never HTML."""
+    from importlib import resources
+
+    for name in ("ages.js",):
+        source = resources.files("tidings.web").joinpath("static", name).read_text()
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in source, (name, sink)
+        assert "textContent" in source
