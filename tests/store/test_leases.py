@@ -67,7 +67,8 @@ def test_claim_holds_each_host_to_its_cap_and_enqueues_every_lease(store: Store)
     hosts = [le.host for le in queue.leases]
     assert sorted(hosts) == sorted(["h0.example", "h1.example", "h2.example"] * 2)
     assert len({le.token for le in queue.leases}) == 6
-    assert [len(b) for b in queue.batches] == [3, 3]
+    assert sum(len(b) for b in queue.batches) == 6
+    assert all(0 < len(b) <= 4 for b in queue.batches)
     # the leases are stored with their tokens and expiry
     stored = leased(store)
     for le in queue.leases:

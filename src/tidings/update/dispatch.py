@@ -33,6 +33,7 @@ log = logging.getLogger("tidings.dispatch")
 
 BATCH = 32  # feeds per job: a job costs a few statements, a feed about a dozen
 SCAN = 5_000  # due feeds looked at per dispatch: enough to find other hosts behind busy ones
+SPREAD = 8  # jobs a dispatch makes at least (when it has the feeds): several workers get work
 MAX_LEASED = 20_000  # leases alive at once: beyond, the workers could not start them in time
 
 Enqueue = Callable[[Connection, list[list[Lease]]], int]
@@ -69,11 +70,15 @@ def pick(
     return chosen
 
 
-def batches(leases: Sequence[Lease], size: int) -> list[list[Lease]]:
-    """The leases dealt round-robin into ceil(n / size) batches: even sizes, hosts mixed."""
-    if size < 1:
-        raise ValueError(f"the batch size must be at least 1, not {size}")
-    count = -(-len(leases) // size)
+def batches(leases: Sequence[Lease], size: int, spread: int = SPREAD) -> list[list[Lease]]:
+    """The leases dealt round-robin into batches of at most ``size``: even sizes, hosts mixed.
+
+    At least ``spread`` batches (or one per lease, when fewer): a small dispatch, which is the
+    usual one once the workers keep up, still reaches several workers instead of one.
+    """
+    if size < 1 or spread < 1:
+        raise ValueError(f"the batch size and spread must be at least 1, not {size}, {spread}")
+    count = min(len(leases), max(-(-len(leases) // size), spread))
     out: list[list[Lease]] = [[] for _ in range(count)]
     for index, lease in enumerate(leases):
         out[index % count].append(lease)
