@@ -1,0 +1,163 @@
+"""The hostile feeds in a real browser: the site served by ``tidings serve``, the four hostile
+feeds subscribed by ``tidings add``, every page opened in headless Chromium.
+
+Run once with the Content-Security-Policy removed from every response, so that only the markup
+is judged (escaping and sanitizing must hold alone), and once as served, where the CSP must have
+nothing to refuse. Either way: no dialog opens (every payload calls ``alert``), no page navigates
+away (meta refresh, base), no frame or document is requested from anywhere else. The browser never
+leaves the machine: every request to another origin is aborted (and recorded).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.feedserver import FeedServer, Route
+from tests.hostile import cases
+from tests.hostile.cases import FORMATS, TEXT
+from tests.hostile.test_xss_render import hostile_doc
+from tests.web.test_browser import CHROMIUM, FLAGS, free_port, missing, sync_playwright
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(missing is not None, reason=missing or "")]
+
+PASSWORD = "correct horse battery"
+CATEGORY = TEXT["T04-svg"]
+
+
+@dataclass
+class Served:
+    base: str
+    feeds: FeedServer
+    pages: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    tmp: Path = tmp_path_factory.mktemp("browser")
+    feeds = FeedServer().start()
+    for fmt in FORMATS:
+        feeds.routes[f"/{fmt}"] = Route(
+            cases.build(fmt, hostile_doc(fmt)), content_type=cases.CONTENT_TYPES[fmt]
+        )
+    env = {
+        **os.environ,
+        "TIDINGS_DATA_DIR": str(tmp / "data"),
+        "TIDINGS_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "TIDINGS_SAMPLES": "false",
+        "TIDINGS_ITEMS_PER_PAGE": "1000",
+        "TIDINGS_SITE_TITLE": TEXT["T02-attr-breakout"],
+    }
+    cli = [sys.executable, "-m", "tidings.cli"]
+
+    def run(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [*cli, *args], input=stdin, env=env, check=True, capture_output=True, text=True,
+            timeout=120,
+        )  # fmt: skip
+        return done.stdout
+
+    run("user", "add", "ada", "--password-stdin", stdin=PASSWORD + "\n")
+    for fmt in FORMATS:
+        run("add", feeds.url(f"/{fmt}"), "--category", CATEGORY)
+    port = free_port()
+    proc = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--no-scheduler"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):  # bounded wait for the server to listen
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    pages = [
+        "/",
+        "/sources",
+        *(f"/sources/{n}" for n in range(1, len(FORMATS) + 1)),
+        "/categories",
+        "/search?q=alert",
+        "/search?q=%22%3E%3Cimg",
+        "/embed/latest?count=50",
+        "/admin",
+        *(f"/admin/feeds/{n}" for n in range(1, len(FORMATS) + 1)),
+        "/admin/settings",
+    ]
+    try:
+        yield Served(base, feeds, pages)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        feeds.stop()
+
+
+@pytest.mark.parametrize("csp", ["without-csp", "with-csp"])
+def test_no_payload_runs_in_a_browser(served: Served, csp: str) -> None:
+    assert sync_playwright is not None
+    base = served.base
+    dialogs: list[str] = []
+    foreign: list[tuple[str, str]] = []
+    csp_reports: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        context = browser.new_context()
+
+        def route(request_route: object) -> None:
+            r = request_route  # playwright's Route
+            request = r.request  # type: ignore[attr-defined]
+            if not request.url.startswith(base + "/"):
+                foreign.append((request.resource_type, request.url))
+                r.abort()  # type: ignore[attr-defined]
+                return
+            if csp == "with-csp":
+                r.continue_()  # type: ignore[attr-defined]
+                return
+            response = r.fetch(max_redirects=0)  # type: ignore[attr-defined]
+            headers = {
+                k: v
+                for k, v in response.headers.items()
+                if k.lower() not in ("content-security-policy", "x-frame-options")
+            }
+            r.fulfill(response=response, headers=headers)  # type: ignore[attr-defined]
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"), d.dismiss()))
+        page.on(
+            "console",
+            lambda m: csp_reports.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        page.goto(base + "/signin")
+        page.get_by_label("User name").fill("ada")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base + "/admin")
+        slug = page.goto(base + "/categories")
+        assert slug is not None
+        category = page.locator(".categories a").first.get_attribute("href")
+        assert category and category.startswith("/categories/")
+        for path in [*served.pages, category]:
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            for details in page.locator("details").all()[:20]:  # ontoggle fires on opening
+                details.evaluate("d => { d.open = true }")
+            page.wait_for_load_state("networkidle")
+            assert page.url == base + path, f"{path} navigated to {page.url}"
+            assert len(page.frames) == 1, f"{path} has frames: {[f.url for f in page.frames]}"
+        browser.close()
+    assert dialogs == []
+    navigations = [u for kind, u in foreign if kind in ("document", "iframe", "script", "object")]
+    assert navigations == []
+    if csp == "with-csp":
+        assert csp_reports == []
