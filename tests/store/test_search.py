@@ -1,10 +1,13 @@
-"""Full-text search on a real SQLite file: the query language, ranking, snippets, the index."""
+"""Full-text search: the query language, ranking, snippets and the index, on both backends.
+
+The ``store`` fixture (tests/store/conftest.py) is a real SQLite file and a real PostgreSQL
+schema, so every case below runs on FTS5 and on the tsvector backend alike.
+"""
 
 from __future__ import annotations
 
 import random
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,8 +16,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from tests.pg import fresh_schema
 from tidings.errors import StoreError
 from tidings.store import migrate, search
+from tidings.store.pgsearch import PgSearch, to_tsquery
 from tidings.store.search import (
     MAX_LIMIT,
     MAX_QUERY_CHARS,
@@ -22,6 +27,7 @@ from tidings.store.search import (
     RANK_WINDOW,
     Fts5Search,
     Phrase,
+    SearchBackend,
     backend_for,
     marks_to_html,
     parse_query,
@@ -35,11 +41,8 @@ from tidings.update.decide import content_hash_of, identity_of
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store.open(f"sqlite:///{tmp_path / 'tidings.db'}")
-    yield s
-    s.close()
+def backend(store: Store) -> SearchBackend:
+    return backend_for(store.engine)
 
 
 def write(item: ParsedItem) -> ItemWrite:
@@ -53,9 +56,7 @@ def add(store: Store, *items: ParsedItem, url: str = "https://e.org/feed") -> in
 
 
 def titles(store: Store, q: str, limit: int = 50) -> list[str | None]:
-    return [
-        h.item.title for h in Fts5Search(store.engine).search(parse_query(q), limit=limit, offset=0)
-    ]
+    return [h.item.title for h in backend(store).search(parse_query(q), limit=limit, offset=0)]
 
 
 @pytest.fixture
@@ -150,7 +151,7 @@ def test_snippets_mark_matches_and_escape(store: Store) -> None:
             summary_html='<p>&lt;b&gt;ferry&lt;/b&gt; &amp; "quotes" <em>ferry</em></p>',
         ),
     )
-    (hit,) = Fts5Search(store.engine).search(parse_query("ferry"), limit=5, offset=0)
+    (hit,) = backend(store).search(parse_query("ferry"), limit=5, offset=0)
     assert hit.title_html == (
         "&lt;script&gt;alert(&#x27;<mark>ferry</mark>&#x27;)&lt;/script&gt; &amp; co"
     )
@@ -164,7 +165,7 @@ def test_snippets_mark_matches_and_escape(store: Store) -> None:
 def test_long_text_gives_a_short_snippet(store: Store) -> None:
     body = " ".join(["filler"] * 500 + ["needle"] + ["filler"] * 500)
     add(store, ParsedItem(guid="x", title="Long", content_html=f"<p>{body}</p>"))
-    (hit,) = Fts5Search(store.engine).search(parse_query("needle"), limit=5, offset=0)
+    (hit,) = backend(store).search(parse_query("needle"), limit=5, offset=0)
     assert "<mark>needle</mark>" in hit.snippet_html
     assert hit.snippet_html.startswith("…") and hit.snippet_html.endswith("…")
     assert len(hit.snippet_html) < 400
@@ -210,6 +211,31 @@ HOSTILE = [
     "\U0001e900\U0001e901",  # Adlam letters: newer than FTS5's Unicode tables
     "e\u0301",
     "\ud800",
+    # tsquery syntax, backslashes and placeholders are words and spaces here
+    "ferry & rain",
+    "ferry | rain",
+    "!ferry",
+    "!!ferry",
+    "ferry <-> rain",
+    "ferry <2> rain",
+    "<->",
+    "&|!():*<->",
+    "ferry:*",
+    "ferry:AB",
+    "'ferry'",
+    "''",
+    "\\",
+    "ferry\\",
+    "\\'",
+    'a\\"b',
+    "E'\\x00'",
+    "$1",
+    "%s",
+    "%(q)s",
+    "::regconfig",
+    "to_tsquery('ferry')",
+    "\u0301",
+    "-\u0301 ferry",
     "x" * 10_000,
     "ferry " * 2_000,
     '"' * 5_000,
@@ -217,28 +243,53 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize("q", HOSTILE)
-def test_hostile_queries_never_fail(news: Store, q: str) -> None:
-    backend = Fts5Search(news.engine)
-    query = parse_query(q)
-    hits = backend.search(query, limit=10, offset=0)
-    assert backend.count(query) >= len(hits)
-    expression = to_fts5(query)
-    if expression is None:
-        assert query.problem and hits == []
-    else:
-        assert query.problem is None
+def test_hostile_queries_never_fail(news: Store) -> None:
+    found = backend(news)
+    for q in HOSTILE:  # one store for all: a fresh PostgreSQL schema per query is slow
+        query = parse_query(q)
+        hits = found.search(query, limit=10, offset=0)
+        assert found.count(query) >= len(hits), q
+        if to_fts5(query) is None:
+            assert to_tsquery(query) is None, q
+            assert query.problem and hits == [], q
+        else:
+            assert query.problem is None, q
+    assert len(titles(news, "ferry")) == 3  # and nothing changed
+
+
+def test_query_operators_are_plain_text(news: Store) -> None:
+    both = {"Weather"}
+    for q in ("ferry & rain", "ferry | rain", "ferry:* rain", "(ferry) !rain", "ferry <-> rain"):
+        assert set(titles(news, q)) == both, q
+    assert set(titles(news, "!!ferry")) == {"Harbour news", "Weather", "Ferry ferry ferry"}
+    assert titles(news, "ferry <2> rain") == []  # "2" is a word, and no item has it
+    assert titles(news, "ferry<->rain") == []  # one token: the phrase "ferry rain"
+
+
+def test_tsquery_carries_user_text_only_in_parameters() -> None:
+    from sqlalchemy.dialects import postgresql
+
+    query = parse_query("""budget "ferry's timetable" OR zqx'yvw -kjh\\plm""")
+    expression = to_tsquery(query)
+    assert expression is not None
+    compiled = expression.compile(dialect=postgresql.dialect())
+    sql = str(compiled)
+    for word in ("budget", "ferry", "timetable", "zqx", "yvw", "kjh", "plm"):
+        assert word not in sql
+    words = {v for v in compiled.params.values() if isinstance(v, str) and len(v) > 1}
+    assert {"budget", "ferry s timetable", "zqx yvw", "kjh plm"} <= words
+    assert "tsquery_not" in sql and "tsquery_or" in sql and "phraseto_tsquery" in sql
 
 
 def test_random_queries_never_fail(news: Store) -> None:
     alphabet = "ferryrain \"-*():^+{}[]~,.;'\\/ORANDNOTNEAR\x00\u00e9\u0301日🚢"
     rng = random.Random(20261128)
-    backend = Fts5Search(news.engine)
-    for _ in range(1500):
+    found = backend(news)
+    for _ in range(1500 if isinstance(found, Fts5Search) else 300):
         q = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         query = parse_query(q)
-        backend.search(query, limit=5, offset=0)
-        backend.count(query)
+        found.search(query, limit=5, offset=0)
+        found.count(query)
 
 
 def test_sql_fragments_match_nothing_and_change_nothing(news: Store) -> None:
@@ -279,14 +330,14 @@ def test_long_queries_are_cut() -> None:
 
 def test_limits_are_clamped(store: Store) -> None:
     add(store, *(ParsedItem(guid=str(n), title=f"tram {n}") for n in range(MAX_LIMIT + 20)))
-    backend = Fts5Search(store.engine)
+    found = backend(store)
     query = parse_query("tram")
-    assert len(backend.search(query, limit=10**9, offset=0)) == MAX_LIMIT
-    assert len(backend.search(query, limit=0, offset=0)) == 1
-    assert len(backend.search(query, limit=-5, offset=-5)) == 1
-    assert len(backend.search(query, limit=50, offset=MAX_LIMIT)) == 20
-    assert backend.search(query, limit=10, offset=RANK_WINDOW) == []
-    assert backend.count(query) == MAX_LIMIT + 20
+    assert len(found.search(query, limit=10**9, offset=0)) == MAX_LIMIT
+    assert len(found.search(query, limit=0, offset=0)) == 1
+    assert len(found.search(query, limit=-5, offset=-5)) == 1
+    assert len(found.search(query, limit=50, offset=MAX_LIMIT)) == 20
+    assert found.search(query, limit=10, offset=RANK_WINDOW) == []
+    assert found.count(query) == MAX_LIMIT + 20
 
 
 def test_marks_to_html_is_always_balanced() -> None:
@@ -306,7 +357,7 @@ def test_search_text_is_the_visible_text() -> None:
     assert search_text_of("<script>hidden()</script>shown", None) == "shown"
 
 
-def test_the_index_follows_updates_and_deletes(store: Store, tmp_path: Path) -> None:
+def test_the_index_follows_updates_and_deletes(store: Store) -> None:
     old = ParsedItem(guid="1", title="Tram strike", summary_html="<p>Trams stop.</p>")
     fid = add(store, old, ParsedItem(guid="2", title="Bus", summary_html="<p>Buses run.</p>"))
     new = ParsedItem(guid="1", title="Ferry strike", summary_html="<p>Ferries stop.</p>")
@@ -320,13 +371,15 @@ def test_the_index_follows_updates_and_deletes(store: Store, tmp_path: Path) -> 
     # removing the feed cascades to its items, and the cascade reaches the index too
     store.remove_feed(fid)
     assert titles(store, "bus") == []
-    raw = sqlite3.connect(tmp_path / "tidings.db")
-    assert raw.execute("SELECT count(*) FROM items_fts_docsize").fetchone() == (0,)
-    raw.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
-    raw.close()
+    if store.engine.dialect.name == "sqlite":
+        assert store.engine.url.database
+        raw = sqlite3.connect(store.engine.url.database)
+        assert raw.execute("SELECT count(*) FROM items_fts_docsize").fetchone() == (0,)
+        raw.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
+        raw.close()
 
 
-def test_migration_backfills_and_downgrades(tmp_path: Path) -> None:
+def test_migration_backfills_and_downgrades(tmp_path: Path) -> None:  # SQLite
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = migrate.create(url)
     migrate.upgrade(engine, "0003")
@@ -363,6 +416,45 @@ def test_migration_backfills_and_downgrades(tmp_path: Path) -> None:
     engine.dispose()
 
 
+@pytest.mark.postgres
+def test_postgresql_migration_backfills_and_downgrades(pg_database: str) -> None:
+    fresh_schema(pg_database)
+    engine = migrate.create(pg_database)
+    migrate.upgrade(engine, "0004")
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://e.org/f', :now)"),
+            {"now": NOW.replace(tzinfo=None)},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO items (feed_id, identity_hash, content_hash, title, first_seen,"
+                " sort_date, search_text) VALUES (1, 'i', 'c', 'Old ferries', :now, :now,"
+                " 'An archived story, see example.com')"
+            ),
+            {"now": NOW.replace(tzinfo=None)},
+        )
+    migrate.upgrade(engine, "0005")
+    store = Store(engine)
+    assert titles(store, "archived story") == ["Old ferries"]
+    assert titles(store, "ferry example") == ["Old ferries"]  # stems; "example.com" is 2 words
+    _downgrade(engine, "0004")
+    with engine.connect() as conn:
+        columns = set(
+            conn.execute(
+                text("SELECT column_name FROM information_schema.columns WHERE table_name='items'")
+            ).scalars()
+        )
+        assert "search_vector" not in columns and "search_text" in columns
+        assert (
+            conn.execute(text("SELECT count(*) FROM pg_ts_config WHERE cfgname='tidings'")).scalar()
+            == 0
+        )
+    migrate.upgrade(engine, "0005")
+    assert titles(store, "archived") == ["Old ferries"]
+    engine.dispose()
+
+
 def _downgrade(engine: Any, revision: str) -> None:
     from alembic import command
 
@@ -372,10 +464,14 @@ def _downgrade(engine: Any, revision: str) -> None:
         command.downgrade(cfg, revision)
 
 
-def test_backend_for_other_databases_says_so() -> None:
-    fake: Any = SimpleNamespace(dialect=SimpleNamespace(name="postgresql"))
-    with pytest.raises(StoreError, match="not available on postgresql"):
-        backend_for(fake)
+def test_backend_for_each_database() -> None:
+    def engine(name: str) -> Any:
+        return SimpleNamespace(dialect=SimpleNamespace(name=name))
+
+    assert isinstance(backend_for(engine("sqlite")), Fts5Search)
+    assert isinstance(backend_for(engine("postgresql")), PgSearch)
+    with pytest.raises(StoreError, match="not available on mysql"):
+        backend_for(engine("mysql"))
 
 
 def test_newest_first_ignores_relevance(store: Store) -> None:
@@ -384,10 +480,10 @@ def test_newest_first_ignores_relevance(store: Store) -> None:
         ParsedItem(guid="a", title="Tram tram", published=NOW - timedelta(days=3)),
         ParsedItem(guid="b", title="Other", summary_html="<p>a tram</p>", published=NOW),
     )
-    backend = Fts5Search(store.engine)
+    found = backend(store)
     query = parse_query("tram")
-    ranked = [h.item.title for h in backend.search(query, limit=5, offset=0)]
-    newest = [h.item.title for h in backend.search(query, limit=5, offset=0, newest_first=True)]
+    ranked = [h.item.title for h in found.search(query, limit=5, offset=0)]
+    newest = [h.item.title for h in found.search(query, limit=5, offset=0, newest_first=True)]
     assert ranked == ["Tram tram", "Other"] and newest == ["Other", "Tram tram"]
 
 
@@ -404,10 +500,10 @@ def test_only_the_newest_matches_are_ranked(store: Store, monkeypatch: pytest.Mo
         ),
         url="https://e.org/other",
     )
-    backend = Fts5Search(store.engine)
+    found = backend(store)
     query = parse_query("ferry")
-    hits = backend.search(query, limit=50, offset=0)
+    hits = found.search(query, limit=50, offset=0)
     assert len(hits) == 5 and all(h.item.title.startswith("News") for h in hits if h.item.title)
-    assert backend.count(query) == 6  # RANK_WINDOW + 1: "more than 5"
-    assert backend.count(parse_query("ferry -news")) == 3
-    assert backend.search(query, limit=10, offset=5) == []
+    assert found.count(query) == 6  # RANK_WINDOW + 1: "more than 5"
+    assert found.count(parse_query("ferry -news")) == 3
+    assert found.search(query, limit=10, offset=5) == []

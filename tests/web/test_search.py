@@ -199,9 +199,7 @@ def test_aggregator_search_and_count(site: tuple[Aggregator, TestClient], clock:
 
 
 @pytest.mark.postgres
-def test_on_postgresql_search_says_it_is_not_available(
-    settings: Settings, clock: Clock, pg_database: str
-) -> None:
+def test_on_postgresql_search_works(settings: Settings, clock: Clock, pg_database: str) -> None:
     from dataclasses import replace
 
     from tests.pg import fresh_schema
@@ -212,10 +210,13 @@ def test_on_postgresql_search_says_it_is_not_available(
     with TestClient(create_app(agg)) as client:
         page = client.get("/search?q=ferry")
         assert page.status_code == 200
-        assert "full-text search is not available on postgresql" in page.text
+        found = results(page.text)
+        assert len(found) == 2 and "<mark>Ferry</mark> timetable" in found[0]
+        assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text
+        assert client.get("/search?q=" + quote('"ferry" & -rain | !(x:*)')).status_code == 200
         feed = client.get("/search/rss.xml?q=ferry")
-        assert feed.status_code == 503 and "not available" in feed.text
-        assert client.get("/rss.xml").status_code == 200  # the other feeds work
+        assert feed.status_code == 200 and "Ferry timetable" in feed.text
+        assert client.get("/search/rss.xml?q=-ferry").status_code == 400
     agg.close()
 
 

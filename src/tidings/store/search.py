@@ -7,14 +7,16 @@ never match a search for "strong" or "href", and snippets are text we escape our
 trigger could not strip tags without an application-defined SQL function, which every connection
 (the sqlite3 shell included) would then need; a column written by the store needs nothing. On
 SQLite an external-content FTS5 table (``items_fts``, migration 0004) is kept in step with
-``items`` by triggers, so no write path can forget to index.
+``items`` by triggers, so no write path can forget to index; on PostgreSQL a generated tsvector
+column (``items.search_vector``, migration 0005) does the same.
 
 The query language is the one people know from web search engines: words (all must match),
 ``"exact phrases"``, ``-excluded`` words or phrases, and ``OR`` between two alternatives
 (``a b OR c`` means a and (b or c)). ``parse_query`` turns any string into a backend-neutral
 ``SearchQuery`` and each backend renders that itself. FTS5 gets every word inside a quoted
-string, so user text is never FTS5 syntax; a tsvector backend would compose ``phraseto_tsquery``
-values with ``&&``, ``||`` and ``!!`` over bound parameters.
+string, so user text is never FTS5 syntax; on PostgreSQL (``store/pgsearch.py``) each word or
+phrase is a ``phraseto_tsquery`` of a bound parameter, joined by ``tsquery_and``, ``tsquery_or``
+and ``tsquery_not``.
 """
 
 from __future__ import annotations
@@ -415,10 +417,11 @@ class Fts5Search:
 
 
 def backend_for(engine: Engine) -> SearchBackend:
-    """The search backend for this database; PostgreSQL (tsvector + GIN) is not built yet."""
+    """The search backend for this database: FTS5 on SQLite, tsvector + GIN on PostgreSQL."""
     if engine.dialect.name == "sqlite":
         return Fts5Search(engine)
-    raise StoreError(
-        f"full-text search is not available on {engine.dialect.name} yet (only SQLite FTS5)",
-        kind="search",
-    )
+    if engine.dialect.name == "postgresql":
+        from tidings.store.pgsearch import PgSearch  # it builds on this module
+
+        return PgSearch(engine)
+    raise StoreError(f"full-text search is not available on {engine.dialect.name}", kind="search")

@@ -32,7 +32,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator
-from tidings.errors import NotFoundError, StoreError
+from tidings.errors import NotFoundError
 from tidings.publish.feeds import FORMATS, Channel, FeedFormat, Source, newest_date
 from tidings.timefmt import gettext as _
 from tidings.timefmt import iso
@@ -172,10 +172,7 @@ def search_feed(agg: Aggregator, base: str, name: str, q: str) -> FeedData:
     problem = agg.search_problem(query)
     if problem:
         raise HTTPException(400, problem)
-    try:
-        hits = agg.search(query, limit=FEED_SIZE, newest_first=True)
-    except StoreError as exc:  # a database without a search backend yet
-        raise HTTPException(503, str(exc)) from exc
+    hits = agg.search(query, limit=FEED_SIZE, newest_first=True)
     encoded = quote(query, safe="")
     return _data(
         agg,

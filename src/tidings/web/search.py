@@ -15,7 +15,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator
-from tidings.errors import StoreError
 from tidings.store.search import RANK_WINDOW
 from tidings.types import Item, SearchHit
 from tidings.web.context import Web, page_number
@@ -66,11 +65,8 @@ def search_results(agg: Aggregator, q: str, page: int) -> SearchResults:
     if problem:
         return SearchResults(query, (), 0, empty, now, problem)
     offset = (page - 1) * size
-    try:
-        total = agg.search_count(q)
-        hits = agg.search(q, limit=size, offset=offset)
-    except StoreError as exc:  # a database without a search backend yet
-        return SearchResults(query, (), 0, empty, now, str(exc))
+    total = agg.search_count(q)
+    hits = agg.search(q, limit=size, offset=offset)
     has_next = len(hits) == size and offset + size < min(total, RANK_WINDOW)
     return SearchResults(
         query, tuple(_shown(h) for h in hits), total, Page(page, size, has_next), now, None

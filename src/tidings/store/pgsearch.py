@@ -1,0 +1,218 @@
+"""Full-text search on PostgreSQL: the tsvector of migration 0005, ts_rank_cd and ts_headline.
+
+The same ``SearchQuery`` as on SQLite becomes a tsquery built only from functions over bound
+parameters: each word or phrase is ``phraseto_tsquery`` of its words (so a phrase is
+``a <-> b``), clauses are joined with ``tsquery_and``, alternatives with ``tsquery_or``, and
+exclusions with ``tsquery_not``. User text is never tsquery syntax, nor SQL. The words go through
+the same ``regexp_replace`` as the indexed text did, so query and index break words alike, and
+the ``tidings`` configuration stems both the same way.
+
+Ranking mirrors ``Fts5Search``: only the newest ``RANK_WINDOW`` matches are scored (the GIN index
+finds them, ts_rank_cd weighs a title match (A) above a text match (B)), ties go to the newer
+item, and the headlines are computed for the returned page only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, Text, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY, TSVECTOR
+from sqlalchemy.sql.elements import ColumnElement
+
+from tidings.store import search
+from tidings.store.schema import feeds, items
+from tidings.store.search import (
+    CLOSE,
+    MAX_LIMIT,
+    OPEN,
+    PG_CONFIG,
+    PG_VECTOR,
+    Phrase,
+    SearchQuery,
+    marks_to_html,
+)
+from tidings.types import SearchHit
+
+__all__ = ["PgSearch", "to_tsquery"]
+
+# what migration 0005 indexes: letters, digits and combining diacritics; anything else a break
+WORD_BREAKS = "[^[:alnum:]\u0300-\u036f]+"
+
+_vector: ColumnElement[Any] = literal_column(f"items.{PG_VECTOR}", TSVECTOR)
+_config: ColumnElement[Any] = literal_column(f"'{PG_CONFIG}'::regconfig", REGCONFIG)  # constant
+_feed_title = func.coalesce(feeds.c.user_title, feeds.c.title, feeds.c.url).label("feed_title")
+
+
+def _phrase(phrase: Phrase) -> ColumnElement[Any]:
+    words = func.regexp_replace(literal(" ".join(phrase.words), Text), WORD_BREAKS, " ", "g")
+    return func.phraseto_tsquery(_config, words, type_=TSQUERY)
+
+
+def _any(phrases: tuple[Phrase, ...]) -> ColumnElement[Any]:
+    out = _phrase(phrases[0])
+    for phrase in phrases[1:]:
+        out = func.tsquery_or(out, _phrase(phrase), type_=TSQUERY)
+    return out
+
+
+def _positive(query: SearchQuery) -> ColumnElement[Any] | None:
+    if not query.required:
+        return None
+    out = _any(query.required[0])
+    for clause in query.required[1:]:
+        out = func.tsquery_and(out, _any(clause), type_=TSQUERY)
+    return out
+
+
+def to_tsquery(query: SearchQuery) -> ColumnElement[Any] | None:
+    """The tsquery for ``query``, every word a bound parameter; None when nothing can match."""
+    positive = _positive(query)
+    if positive is None or not query.excluded:
+        return positive
+    return func.tsquery_and(positive, func.tsquery_not(_any(query.excluded)), type_=TSQUERY)
+
+
+def _matches(tsquery: ColumnElement[Any]) -> ColumnElement[bool]:
+    return _vector.op("@@", is_comparison=True)(tsquery)
+
+
+class PgSearch:
+    """PostgreSQL: ts_rank_cd with titles weighing more than text, ties broken by date."""
+
+    SNIPPET_WORDS = 32
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def search(
+        self, query: SearchQuery, *, limit: int, offset: int, newest_first: bool = False
+    ) -> list[SearchHit]:
+        # the one Row -> Item conversion (imported here: store.py imports the search module)
+        from tidings.store.store import ITEM_COLUMNS, Store
+
+        tsquery = to_tsquery(query)
+        positive = _positive(query)
+        window_size = search.RANK_WINDOW
+        if tsquery is None or positive is None or offset >= window_size:
+            return []
+        window = (
+            select(items.c.id.label("rid"))
+            .where(_matches(tsquery))
+            .order_by(items.c.id.desc())
+            .limit(window_size)
+            .subquery()
+        )
+        score = func.ts_rank_cd(_vector, tsquery).label("score")
+        page = (
+            select(window.c.rid, score, items.c.sort_date.label("sd"))
+            .join(items, items.c.id == window.c.rid)
+            .order_by(
+                *(() if newest_first else (score.desc(),)),
+                items.c.sort_date.desc(),
+                items.c.id.desc(),
+            )
+            .limit(max(1, min(limit, MAX_LIMIT)))
+            .offset(max(0, offset))
+            .subquery()
+        )
+        marks = f'StartSel="{OPEN}", StopSel="{CLOSE}"'
+        words = self.SNIPPET_WORDS
+        title_options = literal(f"{marks}, HighlightAll=true", Text)
+        snippet_options = literal(f"{marks}, MaxWords={words}, MinWords={words // 2}", Text)
+        text = func.coalesce(items.c.search_text, "")
+        normal = _spaced(text)
+        # The headlines are made from the text with every non-word character a space, as it
+        # was indexed: PostgreSQL's parser would otherwise read tags, URLs or "3.5" as tokens
+        # of their own and miss the words inside. Same length, so the original is put back.
+        # OFFSET 0 keeps the planner from computing each headline once per use below.
+        marked = (
+            select(
+                page.c.score,
+                page.c.sd,
+                *ITEM_COLUMNS,
+                _feed_title,
+                func.ts_headline(
+                    _config, _spaced(func.coalesce(items.c.title, "")), positive, title_options
+                ).label("title_marked"),
+                func.ts_headline(_config, normal, positive, snippet_options).label("marked"),
+                normal.label("normal"),
+                text.label("original"),
+            )
+            .select_from(
+                page.join(items, items.c.id == page.c.rid).join(
+                    feeds, feeds.c.id == items.c.feed_id
+                )
+            )
+            .offset(0)
+            .subquery()
+        )
+        plain = func.translate(marked.c.marked, OPEN + CLOSE, "")
+        at = func.strpos(marked.c.normal, plain)
+        rows = select(
+            *(marked.c[c.key] for c in ITEM_COLUMNS),
+            marked.c.feed_title,
+            marked.c.title_marked,
+            marked.c.marked,
+            at.label("at"),
+            func.length(marked.c.original).label("size"),
+            func.substr(marked.c.original, at, func.length(plain)).label("part"),
+        ).order_by(
+            *(() if newest_first else (marked.c.score.desc(),)),
+            marked.c.sd.desc(),
+            marked.c.id.desc(),
+        )
+        with self.engine.connect() as conn:
+            found = conn.execute(rows).all()
+        return [
+            SearchHit(
+                item=Store._item(r),
+                title_html=marks_to_html(_restore(r.title_marked, r.title or "")),
+                snippet_html=marks_to_html(_snippet(r.marked, r.part, r.at, r.size)),
+            )
+            for r in found
+        ]
+
+    def count(self, query: SearchQuery) -> int:
+        """Exact up to ``RANK_WINDOW``; past it, ``RANK_WINDOW + 1`` ("more than 1,000")."""
+        tsquery = to_tsquery(query)
+        if tsquery is None:
+            return 0
+        matching = select(items.c.id).where(_matches(tsquery)).limit(search.RANK_WINDOW + 1)
+        with self.engine.connect() as conn:
+            counted = select(func.count()).select_from(matching.subquery())
+            return int(conn.execute(counted).scalar() or 0)
+
+
+def _spaced(text: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Every character but letters, digits and combining marks a space, one for one."""
+    return func.regexp_replace(text, WORD_BREAKS.removesuffix("+"), " ", "g")
+
+
+def _restore(marked: str | None, original: str) -> str:
+    """The marks of a headline over the spaced text, put into the original characters."""
+    if not marked:
+        return original
+    if len(marked.replace(OPEN, "").replace(CLOSE, "")) != len(original):
+        return marked  # cannot happen; the spaced text is still the right words
+    out: list[str] = []
+    at = 0
+    for ch in marked:
+        if ch in (OPEN, CLOSE):
+            out.append(ch)
+        else:
+            out.append(original[at])
+            at += 1
+    return "".join(out)
+
+
+def _snippet(marked: str | None, part: str | None, at: int | None, size: int) -> str | None:
+    """The headline in the original text, with an ellipsis where it stops short, as in FTS5."""
+    if not marked or not part or not at:
+        return marked
+    out = _restore(marked, part)
+    if at > 1:
+        out = "…" + out
+    if at - 1 + len(part) < size:
+        out += "…"
+    return out
