@@ -21,7 +21,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, text, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    tuple_,
+    update,
+)
 
 from tidings.store.schema import feeds, fetch_log
 from tidings.store.store import Store
@@ -89,8 +101,17 @@ def due_candidates(conn: Connection, now: datetime, limit: int) -> list[tuple[in
     return [(int(fid), str(url)) for fid, url in conn.execute(query)]
 
 
-def named_candidates(conn: Connection, ids: Iterable[int], now: datetime) -> list[tuple[int, str]]:
-    """The feeds of ``ids`` that are enabled and not leased, locked (for "update now")."""
+def _not_checked_since(since: datetime | None) -> Any:
+    if since is None:
+        return true()
+    return or_(feeds.c.last_checked.is_(None), feeds.c.last_checked < since)
+
+
+def named_candidates(
+    conn: Connection, ids: Iterable[int], now: datetime, since: datetime | None = None
+) -> list[tuple[int, str]]:
+    """The feeds of ``ids`` that are enabled, not leased and not checked since ``since``,
+    locked (for "update now": a feed a worker has just written is not leased again)."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
@@ -98,20 +119,25 @@ def named_candidates(conn: Connection, ids: Iterable[int], now: datetime) -> lis
         select(feeds.c.id, feeds.c.url)
         .where(feeds.c.id.in_(wanted))
         .where(_claimable(now))
+        .where(_not_checked_since(since))
         .order_by(feeds.c.id)
         .with_for_update(skip_locked=True)
     )
     return [(int(fid), str(url)) for fid, url in conn.execute(query)]
 
 
-def make_due(conn: Connection, ids: Iterable[int], now: datetime) -> None:
-    """Bring the next check of ``ids`` forward to ``now`` (never back): "update now"."""
+def make_due(
+    conn: Connection, ids: Iterable[int], now: datetime, since: datetime | None = None
+) -> None:
+    """Bring the next check of ``ids`` not checked since ``since`` forward to ``now`` (never
+    back): "update now"."""
     wanted = list(dict.fromkeys(ids))
     for chunk in range(0, len(wanted), 1000):
         conn.execute(
             update(feeds)
             .where(feeds.c.id.in_(wanted[chunk : chunk + 1000]))
             .where(or_(feeds.c.next_check.is_(None), feeds.c.next_check > now))
+            .where(_not_checked_since(since))
             .values(next_check=now)
         )
 

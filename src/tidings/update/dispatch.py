@@ -101,23 +101,25 @@ def dispatch(
     scan: int = SCAN,
     max_leased: int = MAX_LEASED,
     ids: Sequence[int] | None = None,
+    since: datetime | None = None,
 ) -> DispatchReport:
-    """Lease due feeds (or the feeds of ``ids``, made due now) and enqueue their jobs."""
+    """Lease due feeds (or the feeds of ``ids`` not checked since ``since``, made due now) and
+    enqueue their jobs."""
     until = now + timedelta(seconds=lease_seconds)
     with engine.begin() as conn:
         lease_sql.lock_dispatch(conn)
         active = lease_sql.active_per_host(conn, now)
         if ids is not None:
-            lease_sql.make_due(conn, ids, now)
-            candidates = lease_sql.named_candidates(conn, ids, now)
+            lease_sql.make_due(conn, ids, now, since)
+            candidates = lease_sql.named_candidates(conn, ids, now, since)
         else:
             candidates = lease_sql.due_candidates(conn, now, scan)
         chosen = pick(candidates, active, cap, room(active, max_leased))
         granted = lease_sql.grant(conn, chosen, until)
         groups = batches(granted, batch) if granted else []
         jobs = enqueue(conn, groups) if groups else 0
-    if granted:
-        log.info(
+    if granted:  # a line per dispatch is worth it only when asked for (-v)
+        log.debug(
             "dispatched %d feeds in %d jobs",
             len(granted),
             jobs,
@@ -161,12 +163,13 @@ def update_now(
             cap=cap,
             batch=batch,
             ids=sorted(pending),
+            since=started,
         )
+        sleep(poll)
         done.update(lease_sql.results_since(engine, pending, started))
         pending -= done.keys()
         if not pending or time.monotonic() >= deadline:
             break
-        sleep(poll)
     urls = lease_sql.urls_of(engine, pending)
     for feed_id in pending:
         done[feed_id] = UpdateResult(
