@@ -1,5 +1,5 @@
 """The command line: add, list, remove, enable, update, health, import, export, items, serve,
-run-scheduler, user and db."""
+run-scheduler, worker, dispatch, user and db."""
 
 from __future__ import annotations
 
@@ -301,6 +301,106 @@ def run_scheduler(
     err.print("scheduler stopped", highlight=False)
 
 
+# -- worker mode (PostgreSQL, procrastinate) -------------------------------------------------------
+
+
+def worker_settings(command: str) -> Settings:
+    """The settings of a worker-mode command: TIDINGS_MODE=workers on PostgreSQL."""
+    try:
+        settings = Settings.load()
+    except TidingsError as exc:
+        raise fail(str(exc)) from None
+    if settings.mode != "workers":
+        raise fail(f"'tidings {command}' needs TIDINGS_MODE=workers (and PostgreSQL)")
+    return settings
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Batches of feeds updated at once by this process.")
+    ] = 4,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every fetch.")] = False,
+) -> None:
+    """Update the feeds that dispatchers lease to the workers, until SIGTERM or Ctrl-C."""
+    from tidings.store.leases import LeasedStore
+    from tidings.store.store import Store
+    from tidings.update import worker as worker_mod
+
+    settings = worker_settings("worker")
+    logs.configure(logging.DEBUG if verbose else logging.INFO)
+    try:
+        store = LeasedStore(Store.open(settings.effective_database_url).engine)
+    except TidingsError as exc:
+        raise fail(str(exc)) from None
+    agg = Aggregator(settings, store)
+
+    async def main() -> None:
+        async with agg:
+            runner = worker_mod.Worker(
+                agg.pipeline,
+                store,
+                clock=agg.clock,
+                lease_seconds=settings.lease_seconds,
+                cap=settings.per_host_concurrency,
+            )
+            await worker_mod.run(runner, concurrency=concurrency)
+
+    try:
+        asyncio.run(main())
+    except TidingsError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        agg.close()
+    err.print("worker stopped", highlight=False)
+
+
+@app.command("dispatch")
+def dispatch_(
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between dispatches.")] = 2.0,
+    once: Annotated[bool, typer.Option("--once", help="Dispatch once and exit.")] = False,
+) -> None:
+    """Lease the due feeds to the workers, per host within its budget, until SIGTERM or Ctrl-C.
+
+    Optional: the workers also dispatch, on a periodic task and after each batch.
+    """
+    from tidings.update import jobs
+    from tidings.update.dispatch import dispatch, run_dispatcher
+
+    settings = worker_settings("dispatch")
+    logs.configure(logging.INFO)
+    with opened() as agg:
+        jobs.ensure_schema(agg.store.engine)
+        if once:
+            report = dispatch(
+                agg.store.engine,
+                jobs.enqueue,
+                now=agg.clock(),
+                lease_seconds=settings.lease_seconds,
+                cap=settings.per_host_concurrency,
+            )
+            out.print(f"leased {report.leased} feeds in {report.jobs} jobs", highlight=False)
+            return
+
+        async def main() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            await run_dispatcher(
+                agg.store.engine,
+                jobs.enqueue,
+                stop,
+                clock=agg.clock,
+                lease_seconds=settings.lease_seconds,
+                cap=settings.per_host_concurrency,
+                interval=interval,
+            )
+
+        asyncio.run(main())
+    err.print("dispatcher stopped", highlight=False)
+
+
 # -- OPML ------------------------------------------------------------------------------------------
 
 
@@ -435,9 +535,21 @@ def db_upgrade() -> None:
         before = migrate.current_revision(engine)
         migrate.upgrade(engine)
         after = migrate.current_revision(engine)
+        queue = engine.dialect.name == "postgresql" and _queue_schema(engine)
     except TidingsError as exc:
         raise fail(str(exc)) from None
     out.print(f"database at revision {after} (was {before or 'empty'})", highlight=False)
+    if queue:
+        out.print("the workers' job queue (procrastinate) installed", highlight=False)
+
+
+def _queue_schema(engine: Any) -> bool:
+    """Install procrastinate's schema on PostgreSQL, when procrastinate is installed."""
+    try:
+        from tidings.update import jobs
+    except ImportError:  # the workers extra is not installed: embedded mode only
+        return False
+    return jobs.ensure_schema(engine)
 
 
 @db_app.command("copy")

@@ -415,7 +415,33 @@ class Aggregator:
             ids = self.due_feed_ids()
         if on_start is not None:
             on_start(len(ids))
+        if self.settings.mode == "workers":
+            return [*skipped, *await self._update_by_workers(ids, progress)]
         return [*skipped, *await self.pipeline.update_many(ids, progress)]
+
+    async def _update_by_workers(
+        self,
+        ids: Sequence[int],
+        progress: Callable[[UpdateResult], Awaitable[None] | None] | None,
+    ) -> list[UpdateResult]:
+        """Worker mode: lease the feeds, enqueue them and wait for what the workers wrote."""
+        from tidings.update import jobs  # procrastinate is needed in worker mode only
+        from tidings.update.dispatch import update_now
+
+        results = await asyncio.to_thread(
+            update_now,
+            self.store.engine,
+            jobs.enqueue,
+            ids,
+            clock=self.clock,
+            lease_seconds=self.settings.lease_seconds,
+            cap=self.settings.per_host_concurrency,
+        )
+        for result in results:
+            maybe = progress(result) if progress is not None else None
+            if maybe is not None:
+                await maybe
+        return results
 
     # -- OPML ----------------------------------------------------------------------------------
 
@@ -466,8 +492,22 @@ class Aggregator:
 
         Feeds start as they come due (from the stored ``next_check``, so a restart resumes);
         on ``stop``, updates in flight get ``grace`` seconds, then are abandoned cleanly (see
-        ``tidings.update.loop``).
+        ``tidings.update.loop``). In worker mode this process fetches nothing: it dispatches
+        the due feeds to the workers instead (``tidings.update.dispatch``).
         """
+        if self.settings.mode == "workers":
+            from tidings.update import jobs
+            from tidings.update.dispatch import run_dispatcher
+
+            await run_dispatcher(
+                self.store.engine,
+                jobs.enqueue,
+                stop,
+                clock=self.clock,
+                lease_seconds=self.settings.lease_seconds,
+                cap=self.settings.per_host_concurrency,
+            )
+            return
         scheduler = EmbeddedScheduler(
             self.pipeline,
             self.store,
