@@ -6,9 +6,10 @@ real one, procrastinate's, runs in tests/update/test_workers.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, event, select
 
 from tidings.store import leases as lease_sql
 from tidings.store.leases import Lease, LeasedStore
@@ -151,3 +152,30 @@ def test_update_now_makes_named_feeds_due_and_leases_them(store: Store) -> None:
     with store.engine.connect() as conn:
         due = conn.execute(select(feeds.c.next_check).where(feeds.c.id == ids[0])).scalar()
     assert due == NOW
+
+
+def test_the_lease_check_costs_no_statement_of_its_own(store: Store) -> None:
+    """The conditional write replaces the existence check a plain update starts with."""
+    plain_id, leased_id = subscribe(store, hosts=2, per_host=1)
+    queue = Queue()
+    run(store, queue, ids=[leased_id])
+    worker = LeasedStore(store.engine)
+    worker.hold(queue.leases)
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]).split()[0])
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        plan = UpdatePlan(plain_id, NOW, NOW + timedelta(hours=1), status=304)
+        assert store.apply(plan)
+        plain = list(statements)
+        statements.clear()
+        assert worker.apply(replace(plan, feed_id=leased_id))
+        leased = list(statements)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert len(leased) == len(plain)
+    assert (plain[0], leased[0]) == ("SELECT", "UPDATE")  # the check, then the same writes
+    assert leased[1:] == plain[1:]
