@@ -171,6 +171,21 @@ def test_long_text_gives_a_short_snippet(store: Store) -> None:
     assert len(hit.snippet_html) < 400
 
 
+def test_a_match_deep_in_a_long_text_is_in_its_snippet(store: Store) -> None:
+    # past the part of the text PgSearch reads first (HEADLINE_CHARS), in a page with others
+    deep = " ".join(["filler"] * 5_000 + ["needle", "at", "the", "end."])
+    add(
+        store,
+        ParsedItem(guid="deep", title="Deep", content_html=f"<p>{deep}</p>"),
+        ParsedItem(guid="near", title="Near", content_html="<p>A needle, first.</p>"),
+    )
+    hits = backend(store).search(parse_query("needle"), limit=5, offset=0)
+    snippets = {h.item.title: h.snippet_html for h in hits}
+    assert snippets["Deep"].startswith("…") and snippets["Deep"].endswith("at the end.")
+    assert "<mark>needle</mark> at the end." in snippets["Deep"]
+    assert snippets["Near"] == "A <mark>needle</mark>, first."
+
+
 HOSTILE = [
     "",
     "   ",

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Text, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY, TSVECTOR
+from sqlalchemy.sql import FromClause, Select, Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
 from tidings.store import search
@@ -41,6 +42,8 @@ WORD_BREAKS = "[^[:alnum:]\u0300-\u036f]+"
 
 _vector: ColumnElement[Any] = literal_column(f"items.{PG_VECTOR}", TSVECTOR)
 _config: ColumnElement[Any] = literal_column(f"'{PG_CONFIG}'::regconfig", REGCONFIG)  # constant
+MARKS = f'StartSel="{OPEN}", StopSel="{CLOSE}"'  # ts_headline's options, as FTS5's markers
+SNIPPET_WORDS = 32
 _feed_title = func.coalesce(feeds.c.user_title, feeds.c.title, feeds.c.url).label("feed_title")
 
 
@@ -80,7 +83,7 @@ def _matches(tsquery: ColumnElement[Any]) -> ColumnElement[bool]:
 class PgSearch:
     """PostgreSQL: ts_rank_cd with titles weighing more than text, ties broken by date."""
 
-    SNIPPET_WORDS = 32
+    HEADLINE_CHARS = 20_000  # text read for a snippet; the rest only when no match is in it
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -116,59 +119,41 @@ class PgSearch:
             .offset(max(0, offset))
             .subquery()
         )
-        marks = f'StartSel="{OPEN}", StopSel="{CLOSE}"'
-        words = self.SNIPPET_WORDS
-        title_options = literal(f"{marks}, HighlightAll=true", Text)
-        snippet_options = literal(f"{marks}, MaxWords={words}, MinWords={words // 2}", Text)
-        text = func.coalesce(items.c.search_text, "")
-        normal = _spaced(text)
-        # The headlines are made from the text with every non-word character a space, as it
-        # was indexed: PostgreSQL's parser would otherwise read tags, URLs or "3.5" as tokens
-        # of their own and miss the words inside. Same length, so the original is put back.
-        # OFFSET 0 keeps the planner from computing each headline once per use below.
-        marked = (
-            select(
-                page.c.score,
-                page.c.sd,
-                *ITEM_COLUMNS,
-                _feed_title,
-                func.ts_headline(
-                    _config, _spaced(func.coalesce(items.c.title, "")), positive, title_options
-                ).label("title_marked"),
-                func.ts_headline(_config, normal, positive, snippet_options).label("marked"),
-                normal.label("normal"),
-                text.label("original"),
-            )
-            .select_from(
-                page.join(items, items.c.id == page.c.rid).join(
-                    feeds, feeds.c.id == items.c.feed_id
-                )
-            )
-            .offset(0)
-            .subquery()
+        title_options = literal(f"{MARKS}, HighlightAll=true", Text)
+        title_marked = func.ts_headline(
+            _config, _spaced(func.coalesce(items.c.title, "")), positive, title_options
+        ).label("title_marked")
+        rows, inner = _with_snippet(
+            (page.c.score, page.c.sd, *ITEM_COLUMNS, _feed_title, title_marked),
+            page.join(items, items.c.id == page.c.rid).join(feeds, feeds.c.id == items.c.feed_id),
+            positive,
+            cap=self.HEADLINE_CHARS,
         )
-        plain = func.translate(marked.c.marked, OPEN + CLOSE, "")
-        at = func.strpos(marked.c.normal, plain)
-        rows = select(
-            *(marked.c[c.key] for c in ITEM_COLUMNS),
-            marked.c.feed_title,
-            marked.c.title_marked,
-            marked.c.marked,
-            at.label("at"),
-            func.length(marked.c.original).label("size"),
-            func.substr(marked.c.original, at, func.length(plain)).label("part"),
-        ).order_by(
-            *(() if newest_first else (marked.c.score.desc(),)),
-            marked.c.sd.desc(),
-            marked.c.id.desc(),
+        rows = rows.order_by(
+            *(() if newest_first else (inner.c.score.desc(),)),
+            inner.c.sd.desc(),
+            inner.c.id.desc(),
         )
         with self.engine.connect() as conn:
             found = conn.execute(rows).all()
+            snippets = {r.id: _snippet(r.marked, r.part, r.at, r.size) for r in found}
+            # a long text with no match in its first part: its snippet from the whole text
+            late = [
+                r.id
+                for r in found
+                if r.size > self.HEADLINE_CHARS and OPEN not in (r.marked or OPEN)
+            ]
+            if late:
+                again, _ = _with_snippet(
+                    (items.c.id,), items, positive, cap=None, where=items.c.id.in_(late)
+                )
+                for r in conn.execute(again):
+                    snippets[r.id] = _snippet(r.marked, r.part, r.at, r.size)
         return [
             SearchHit(
                 item=Store._item(r),
                 title_html=marks_to_html(_restore(r.title_marked, r.title or "")),
-                snippet_html=marks_to_html(_snippet(r.marked, r.part, r.at, r.size)),
+                snippet_html=marks_to_html(snippets[r.id]),
             )
             for r in found
         ]
@@ -182,6 +167,49 @@ class PgSearch:
         with self.engine.connect() as conn:
             counted = select(func.count()).select_from(matching.subquery())
             return int(conn.execute(counted).scalar() or 0)
+
+
+def _with_snippet(
+    columns: tuple[ColumnElement[Any], ...],
+    from_: FromClause,
+    positive: ColumnElement[Any],
+    *,
+    cap: int | None,
+    where: ColumnElement[bool] | None = None,
+) -> tuple[Select[Any], Subquery]:
+    """``columns`` and a snippet of the item's text (the first ``cap`` characters of it).
+
+    The headline is made from the text with every non-word character a space, as it was
+    indexed: PostgreSQL's parser would otherwise read tags, URLs or "3.5" as tokens of their own
+    and miss the words inside. The spaced text has the same length, so the headline is found in
+    it and the original characters are put back. OFFSET 0 keeps the planner from inlining the
+    subquery, which would compute the headline once for each use of it.
+    """
+    text = func.coalesce(items.c.search_text, "")
+    normal = _spaced(text if cap is None else func.left(text, cap))
+    options = literal(f"{MARKS}, MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}", Text)
+    inner = (
+        select(
+            *columns,
+            func.ts_headline(_config, normal, positive, options).label("marked"),
+            normal.label("normal"),
+            text.label("original"),
+        )
+        .select_from(from_)
+        .where(*(() if where is None else (where,)))
+        .offset(0)
+        .subquery()
+    )
+    plain = func.translate(inner.c.marked, OPEN + CLOSE, "")
+    at = func.strpos(inner.c.normal, plain)
+    outer = select(
+        *(inner.c[c.key] for c in columns if c.key is not None),
+        inner.c.marked,
+        at.label("at"),
+        func.length(inner.c.original).label("size"),
+        func.substr(inner.c.original, at, func.length(plain)).label("part"),
+    )
+    return outer, inner
 
 
 def _spaced(text: ColumnElement[Any]) -> ColumnElement[Any]:
