@@ -10,6 +10,11 @@ the ``tidings`` configuration stems both the same way.
 Ranking mirrors ``Fts5Search``: only the newest ``RANK_WINDOW`` matches are scored (the GIN index
 finds them, ts_rank_cd weighs a title match (A) above a text match (B)), ties go to the newer
 item, and the headlines are computed for the returned page only.
+
+Where the two backends may still differ: word forms (Porter on SQLite, Snowball here), accents
+when the ``unaccent`` extension could not be had, a phrase running from the end of a title into
+the start of the text (one vector here, two columns in FTS5), and phrases past the 16,383rd word
+of a text (tsvector positions stop there).
 """
 
 from __future__ import annotations

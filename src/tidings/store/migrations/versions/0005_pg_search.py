@@ -75,6 +75,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """The extension ``unaccent`` stays: other things in the database may use it."""
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("DROP INDEX IF EXISTS ix_items_search_vector")
