@@ -142,6 +142,15 @@ def test_ranking_title_and_frequency_first_then_date(store: Store) -> None:
     assert found.index("New") < found.index("Old")  # same score: newer first
 
 
+def test_a_title_match_ranks_above_a_text_match(store: Store) -> None:
+    add(
+        store,
+        ParsedItem(guid="t", title="Tram fares", published=NOW - timedelta(days=5)),
+        ParsedItem(guid="b", title="Fares", summary_html="<p>The tram is late.</p>", published=NOW),
+    )
+    assert titles(store, "tram") == ["Tram fares", "Fares"]  # although the text match is newer
+
+
 def test_snippets_mark_matches_and_escape(store: Store) -> None:
     add(
         store,
