@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Connection, event, select
 
 from tidings.store import leases as lease_sql
@@ -179,3 +180,15 @@ def test_the_lease_check_costs_no_statement_of_its_own(store: Store) -> None:
     assert len(leased) == len(plain)
     assert (plain[0], leased[0]) == ("SELECT", "UPDATE")  # the check, then the same writes
     assert leased[1:] == plain[1:]
+
+
+def test_a_dispatch_that_does_not_wait_leaves_the_work_to_the_running_one(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: there is no dispatch lock to find taken")
+    subscribe(store, hosts=1, per_host=2)
+    queue = Queue()
+    with store.engine.begin() as conn:
+        assert lease_sql.lock_dispatch(conn, wait=False)  # a dispatch in progress
+        report = dispatch(store.engine, queue, now=NOW, lease_seconds=LEASE, cap=2, wait=False)
+        assert report.busy and report.leased == 0
+    assert run(store, queue) == 2  # once it is over, the next one leases

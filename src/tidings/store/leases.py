@@ -59,11 +59,17 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
-def lock_dispatch(conn: Connection) -> None:
+def lock_dispatch(conn: Connection, *, wait: bool = True) -> bool:
     """Serialize dispatchers for the rest of the transaction: two of them counting a host's
-    leases at once could both see room and together exceed its cap."""
-    if conn.dialect.name == "postgresql":
+    leases at once could both see room and together exceed its cap. Without ``wait``, False
+    when another dispatch holds the lock (it is doing the work already)."""
+    if conn.dialect.name != "postgresql":
+        return True  # SQLite has one writer at a time anyway
+    if wait:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DISPATCH_LOCK})
+        return True
+    query = text("SELECT pg_try_advisory_xact_lock(:key)")
+    return bool(conn.execute(query, {"key": DISPATCH_LOCK}).scalar())
 
 
 def active_per_host(conn: Connection, now: datetime) -> dict[str, int]:

@@ -44,6 +44,7 @@ class DispatchReport:
     leased: int
     jobs: int
     active: int  # leases that were alive before this dispatch
+    busy: bool = False  # another dispatch held the lock and this one did not wait
 
 
 def pick(
@@ -102,12 +103,14 @@ def dispatch(
     max_leased: int = MAX_LEASED,
     ids: Sequence[int] | None = None,
     since: datetime | None = None,
+    wait: bool = True,
 ) -> DispatchReport:
     """Lease due feeds (or the feeds of ``ids`` not checked since ``since``, made due now) and
-    enqueue their jobs."""
+    enqueue their jobs. Without ``wait``, nothing is done while another dispatch runs."""
     until = now + timedelta(seconds=lease_seconds)
     with engine.begin() as conn:
-        lease_sql.lock_dispatch(conn)
+        if not lease_sql.lock_dispatch(conn, wait=wait):
+            return DispatchReport(0, 0, 0, busy=True)
         active = lease_sql.active_per_host(conn, now)
         if ids is not None:
             lease_sql.make_due(conn, ids, now, since)

@@ -32,7 +32,7 @@ SCHEMA_LOCK = 0x7469_6469_6E68  # one process applies procrastinate's schema at 
 class Runner(Protocol):
     async def run_batch(self, leases: Sequence[Lease]) -> dict[str, int]: ...
 
-    async def dispatch_once(self) -> int: ...
+    async def dispatch_once(self, *, wait: bool = True) -> bool: ...
 
 
 _runner: list[Runner] = []
@@ -67,9 +67,9 @@ async def fetch_batch(leases: list[list[Any]]) -> dict[str, int]:
 
 @app.periodic(cron=DISPATCH_CRON, periodic_id="tidings")
 @app.task(name="tidings.dispatch", queue=DISPATCH_QUEUE)
-async def dispatch_tick(timestamp: int) -> int:
+async def dispatch_tick(timestamp: int) -> None:
     """Lease and enqueue the due feeds (the workers' own clock: no scheduler process needed)."""
-    return await _current().dispatch_once()
+    await _current().dispatch_once()
 
 
 def job_args(batch: Sequence[Lease]) -> dict[str, Any]:

@@ -27,6 +27,8 @@ from tidings.update.pipeline import Pipeline
 
 log = logging.getLogger("tidings.worker")
 
+WAKE_GAP = 0.2  # seconds: the most often one worker dispatches after its batches
+
 
 class Worker:
     """Runs the batches of one worker process and dispatches when it frees host budget."""
@@ -78,7 +80,8 @@ class Worker:
             "stale": max(0, self.store.stale - stale_before),
         }
 
-    async def dispatch_once(self) -> int:
+    async def dispatch_once(self, *, wait: bool = True) -> bool:
+        """One dispatch; False if another was running and this one did not wait for it."""
         report = await asyncio.to_thread(
             dispatch,
             self.store.engine,
@@ -87,18 +90,24 @@ class Worker:
             lease_seconds=self.lease_seconds,
             cap=self.cap,
             batch=self.batch,
+            wait=wait,
         )
-        return report.leased
+        return not report.busy
 
     async def dispatch_when_woken(self) -> None:
-        """Dispatch after each wake-up (finished batches), never two at once; errors logged."""
+        """Dispatch after finished batches: wake-ups within ``WAKE_GAP`` make one dispatch, and
+        none waits for another worker's dispatch (it retries after the gap instead), so that
+        many workers never queue up on the dispatch lock. Errors are logged; the next wake-up
+        or periodic tick tries again."""
         while True:
             await self._wake.wait()
             self._wake.clear()
             try:
-                await self.dispatch_once()
-            except Exception:  # the next batch or tick tries again
+                if not await self.dispatch_once(wait=False):
+                    self._wake.set()  # someone else is dispatching: try again after the gap
+            except Exception:
                 log.exception("worker: dispatch failed")
+            await asyncio.sleep(WAKE_GAP)
 
 
 async def run(worker: Worker, *, concurrency: int, name: str = "tidings-worker") -> None:
