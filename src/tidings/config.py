@@ -7,6 +7,7 @@ environment wins. A bad value raises ``ConfigError`` naming the variable: startu
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import secrets
@@ -140,6 +141,10 @@ class Settings:
         if settings.mode == "workers" and not settings.database_url.startswith("postgres"):
             raise ConfigError(
                 "TIDINGS_MODE: workers need PostgreSQL: set TIDINGS_DATABASE_URL=postgresql://..."
+            )
+        if settings.mode == "workers" and importlib.util.find_spec("procrastinate") is None:
+            raise ConfigError(
+                "TIDINGS_MODE: workers need procrastinate: pip install 'tidings[workers]'"
             )
         if settings.default_refresh < settings.min_refresh:
             raise ConfigError(
