@@ -142,17 +142,22 @@ def test_renew_keeps_only_the_leases_still_current(store: Store) -> None:
     assert leased(store)[b.feed_id] == (b.token, NOW + timedelta(seconds=LEASE))
 
 
-def test_update_now_makes_named_feeds_due_and_leases_them(store: Store) -> None:
+def test_update_now_leases_named_feeds_not_due_and_not_checked_since(store: Store) -> None:
     ids = subscribe(store, hosts=1, per_host=3)
+    later = NOW + timedelta(hours=2)
     with store.engine.begin() as conn:
-        conn.execute(feeds.update().values(next_check=NOW + timedelta(hours=2)))
+        conn.execute(feeds.update().values(next_check=later))
+        conn.execute(feeds.update().where(feeds.c.id == ids[1]).values(last_checked=NOW))
     queue = Queue()
     assert run(store, queue) == 0  # nothing due
-    assert run(store, queue, ids=[ids[0]]) == 1
+    # by name, due or not; but not a feed already checked since the request was made
+    assert run(store, queue, ids=ids[:2], since=NOW) == 1
     assert [le.feed_id for le in queue.leases] == [ids[0]]
+    with store.engine.begin() as conn:
+        lease_sql.make_due(conn, ids, NOW, since=NOW)
     with store.engine.connect() as conn:
-        due = conn.execute(select(feeds.c.next_check).where(feeds.c.id == ids[0])).scalar()
-    assert due == NOW
+        due = dict(conn.execute(select(feeds.c.id, feeds.c.next_check)).all())
+    assert due == {ids[0]: NOW, ids[1]: later, ids[2]: NOW}  # forward, never for the checked
 
 
 def test_the_lease_check_costs_no_statement_of_its_own(store: Store) -> None:

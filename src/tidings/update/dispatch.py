@@ -105,7 +105,7 @@ def dispatch(
     since: datetime | None = None,
     wait: bool = True,
 ) -> DispatchReport:
-    """Lease due feeds (or the feeds of ``ids`` not checked since ``since``, made due now) and
+    """Lease due feeds (or the feeds of ``ids`` not checked since ``since``, due or not) and
     enqueue their jobs. Without ``wait``, nothing is done while another dispatch runs."""
     until = now + timedelta(seconds=lease_seconds)
     with engine.begin() as conn:
@@ -113,7 +113,6 @@ def dispatch(
             return DispatchReport(0, 0, 0, busy=True)
         active = lease_sql.active_per_host(conn, now)
         if ids is not None:
-            lease_sql.make_due(conn, ids, now, since)
             candidates = lease_sql.named_candidates(conn, ids, now, since)
         else:
             candidates = lease_sql.due_candidates(conn, now, scan)
@@ -155,9 +154,13 @@ def update_now(
         return []
     started = clock()
     deadline = time.monotonic() + (timeout if timeout is not None else lease_seconds * 1.5)
+    with engine.begin() as conn:  # due now: any dispatcher may take them, not only this one
+        lease_sql.make_due(conn, wanted, started)
     pending = set(wanted)
     done: dict[int, UpdateResult] = {}
     while True:
+        # a few feeds are leased by name (behind a backlog they might not be in the due scan);
+        # many are due now like the rest, and the scan finds them
         dispatch(
             engine,
             enqueue,
@@ -165,10 +168,10 @@ def update_now(
             lease_seconds=lease_seconds,
             cap=cap,
             batch=batch,
-            ids=sorted(pending),
+            ids=sorted(pending) if len(pending) <= SCAN else None,
             since=started,
         )
-        sleep(poll)
+        sleep(max(poll, len(pending) / 20_000))  # a million pending: a look every 50 s
         done.update(lease_sql.results_since(engine, pending, started))
         pending -= done.keys()
         if not pending or time.monotonic() >= deadline:
