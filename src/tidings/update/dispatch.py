@@ -147,13 +147,16 @@ def update_now(
 
     The feeds are made due and dispatched at once; those a host's budget holds back go as
     soon as its leases are released (this loop dispatches them, as do the workers). A feed not
-    written within ``timeout`` (default: one lease and a half) gets a result that says so.
+    written within ``timeout`` (default: a minute and a tenth of a second per feed, at most a
+    lease and a half) gets a result that says so; it stays queued.
     """
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
     started = clock()
-    deadline = time.monotonic() + (timeout if timeout is not None else lease_seconds * 1.5)
+    if timeout is None:  # a minute for a few feeds (a person is waiting), more for many
+        timeout = min(lease_seconds * 1.5, 60.0 + len(wanted) / 10)
+    deadline = time.monotonic() + timeout
     with engine.begin() as conn:  # due now: any dispatcher may take them, not only this one
         lease_sql.make_due(conn, wanted, started)
     pending = set(wanted)
@@ -182,7 +185,8 @@ def update_now(
             feed_id,
             urls.get(feed_id, ""),
             error_kind="timeout",
-            error="no worker updated it in time: is 'tidings worker' running?",
+            error=f"no worker updated it within {timeout:.0f} s (it stays queued for them): "
+            "is 'tidings worker' running?",
         )
     return [done[fid] for fid in wanted if fid in done]
 
