@@ -17,6 +17,7 @@ import pytest
 CLASSES = [
     ("xss-content", "XSS in item content (X)"),
     ("xss-fields", "XSS in titles, links, enclosures, metadata (T), on every output"),
+    ("browser", "XSS in a real browser (Chromium)"),
     ("sanitizer-properties", "Sanitizer properties (hypothesis)"),
     ("xml", "XML bombs and external entities (XML)"),
     ("ssrf", "SSRF, URL validation and redirects (N)"),
@@ -52,6 +53,7 @@ def classify(nodeid: str) -> str:
         "test_malformed.py": "malformed",
         "test_fuzz.py": "parser-fuzz",
         "test_opml.py": "opml",
+        "test_browser.py": "browser",
     }.get(file, "other")
 
 
