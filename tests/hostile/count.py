@@ -37,7 +37,7 @@ def classify(nodeid: str) -> str:
     case = re.search(r"\[(?:[a-z]+-)?([A-Z]+)\d", name)
     if file == "test_xss_parse.py":
         return "xss-content" if "content" in name else "xss-fields"
-    if file == "test_xss_render.py":
+    if file in ("test_xss_render.py", "test_error_render.py"):
         return "xss-fields"
     if file == "test_properties.py":
         return "sanitizer-properties"

@@ -265,3 +265,20 @@ def test_client_script_writes_text_only() -> None:
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in source, (name, sink)
         assert "textContent" in source
+
+
+def test_templates_mark_nothing_from_a_feed_safe() -> None:
+    """Autoescaping is only bypassed for the sanitized body and constant strings: a template
+    that one day writes ``{{ item.title|safe }}`` fails here."""
+    import re
+    from importlib import resources
+
+    templates = resources.files("tidings.web").joinpath("templates")
+    uses = []
+    for entry in templates.iterdir():
+        if entry.name.endswith(".html"):
+            for match in re.finditer(r"([\w.\"'<>/ ]+?)\|safe\b(?!_)", entry.read_text()):
+                uses.append((entry.name, match.group(1).strip()))
+    assert ("_items.html", "body") in uses
+    for name, expression in uses:
+        assert expression == "body" or re.fullmatch(r"\"[^\"{}]*\"", expression), (name, expression)
