@@ -13,8 +13,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +23,7 @@ from tests.feedserver import FeedServer, Route
 from tests.hostile import cases
 from tests.hostile.cases import FORMATS, TEXT
 from tests.hostile.test_xss_render import hostile_doc
-from tests.web.test_browser import CHROMIUM, FLAGS, free_port, missing, sync_playwright
+from tests.web.test_browser import CHROMIUM, FLAGS, missing, site, sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(missing is not None, reason=missing or "")]
 
@@ -68,20 +66,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     run("user", "add", "ada", "--password-stdin", stdin=PASSWORD + "\n")
     for fmt in FORMATS:
         run("add", feeds.url(f"/{fmt}"), "--category", CATEGORY)
-    port = free_port()
-    proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--no-scheduler"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):  # bounded wait for the server to listen
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
     pages = [
         "/",
         "/sources",
@@ -95,10 +79,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "/admin/settings",
     ]
     try:
-        yield Served(base, feeds, pages)
+        with site(env, "--no-scheduler") as base:
+            yield Served(base, feeds, pages)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
         feeds.stop()
 
 

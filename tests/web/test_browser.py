@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -64,6 +65,30 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextlib.contextmanager
+def site(env: dict[str, str], *options: str) -> Iterator[str]:
+    """``tidings serve`` in a process of its own; its base URL once it answers /healthz."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tidings.cli", "serve", "--port", str(port), *options],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):  # bounded wait for the server to listen
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, FeedServer]]:
     from email.utils import formatdate
@@ -92,23 +117,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, FeedServer]]:
         text=True,
         timeout=60,
     )
-    port = free_port()
-    proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):  # bounded wait for the server to listen
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base, feeds
-    proc.terminate()
-    proc.wait(timeout=10)
+    with site(env) as base:
+        yield base, feeds
     feeds.stop()
 
 
