@@ -40,7 +40,7 @@ import feedparser  # noqa: E402
 from lxml import etree  # type: ignore[import-untyped]  # noqa: E402
 from tests.parse.conftest import corpus_dir  # noqa: E402
 
-import tidings.parse.fastxml as fastxml  # noqa: E402
+import tidings.parse.lxmlfeed as lxmlfeed  # noqa: E402
 from tidings.errors import ParseError  # noqa: E402
 from tidings.parse import _parse, parse_feed  # noqa: E402
 
@@ -116,9 +116,9 @@ def stages(bodies: list[bytes], runs: int) -> dict[str, float]:
     """CPU seconds per stage of the fast path, over the files it reads (best of ``runs``)."""
     from tidings.parse import sanitize
     from tidings.parse.dtd import apply_doctype_policy
-    from tidings.parse.encoding import decode_document, normalize_xml
-    from tidings.parse.fastnodes import name_of
-    from tidings.parse.fastread import Reader
+    from tidings.parse.charset import decode_document, normalize_xml
+    from tidings.parse.lxmlnodes import name_of
+    from tidings.parse.lxmlread import Reader
 
     best: dict[str, float] = {}
     for _ in range(runs):
@@ -132,14 +132,14 @@ def stages(bodies: list[bytes], runs: int) -> dict[str, float]:
                 text, _ = apply_doctype_policy(text)
                 encoded = text.encode("utf-8")
                 marks.append(time.process_time())
-                root = etree.fromstring(encoded, fastxml._PARSERS.parser)
+                root = etree.fromstring(encoded, lxmlfeed._PARSERS.parser)
                 marks.append(time.process_time())
                 name = name_of(root)
-                version = fastxml._document_version(root, name)
+                version = lxmlfeed._document_version(root, name)
                 reader = Reader(version, None, bases="base" in text)
                 reader.read_root(root, name, URL)
                 marks.append(time.process_time())
-                fastxml._feed(reader, URL, 5000, [])
+                lxmlfeed._feed(reader, URL, 5000, [])
                 marks.append(time.process_time())
                 for key, start, end in zip(spent, marks, marks[1:], strict=False):
                     spent[key] += end - start
@@ -159,7 +159,7 @@ def fast_path_outcomes(paths: list[Path]) -> tuple[list[str], list[bytes], list[
         body = path.read_bytes()
         try:
             parsed = _parse(body, url=URL, headers={}, max_items=5000, path="fast")
-        except fastxml.Decline:
+        except lxmlfeed.Decline:
             declined.append(path.name)
             continue
         except ParseError:

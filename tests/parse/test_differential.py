@@ -20,7 +20,7 @@ import pytest
 
 from tidings.errors import ParseError
 from tidings.parse import _parse
-from tidings.parse.fastxml import Decline
+from tidings.parse.lxmlfeed import Decline
 from tidings.types import ParsedFeed, ParsedItem
 
 from .conftest import corpus_dir, corpus_files

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from feedparser.util import FeedParserDict
 
-from tidings.parse.fastxml import _date, read_records
+from tidings.parse.lxmlfeed import _date, read_records
 
 from .conftest import corpus_dir
 

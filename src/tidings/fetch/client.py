@@ -30,7 +30,7 @@ from tidings.errors import (
     FetchTimeoutError,
     TooLargeError,
 )
-from tidings.fetch.encoding import BodyDecoder, codings_left, content_codings
+from tidings.fetch.content_coding import BodyDecoder, codings_left, content_codings
 from tidings.fetch.guard import AddressPolicy, literal_ip
 from tidings.fetch.resolver import GuardedResolver
 from tidings.fetch.status import status_error

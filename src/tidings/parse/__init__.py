@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from typing import Literal
 
 from tidings.errors import ParseError
-from tidings.parse.fastxml import Decline, parse_fast
+from tidings.parse.lxmlfeed import Decline, parse_fast
 from tidings.parse.jsonfeed import parse_json
 from tidings.parse.sanitize import ALLOWED_TAGS, restrict_feed, sanitize_html
 from tidings.parse.sniff import Kind, sniff
 from tidings.parse.text import html_to_text
-from tidings.parse.xmlfeed import parse_xml
+from tidings.parse.feedparserfeed import parse_xml
 from tidings.types import ParsedFeed
 
 __all__ = [

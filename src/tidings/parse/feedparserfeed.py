@@ -25,7 +25,7 @@ import feedparser
 from tidings.errors import NotAFeedError, ParseError
 from tidings.parse.dates import from_struct_time, parse_date
 from tidings.parse.dtd import Doctype, apply_doctype_policy
-from tidings.parse.encoding import charset_from_content_type, decode_document, normalize_xml
+from tidings.parse.charset import charset_from_content_type, decode_document, normalize_xml
 from tidings.parse.items import (
     cap_items,
     clean_id,

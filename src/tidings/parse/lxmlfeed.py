@@ -24,12 +24,12 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from tidings.parse.dates import from_struct_time, parse_date
 from tidings.parse.dtd import apply_doctype_policy
-from tidings.parse.encoding import charset_from_content_type, decode_document, normalize_xml
-from tidings.parse.fastnodes import Decline, Node, Record, attributes, name_of
-from tidings.parse.fastread import Reader
+from tidings.parse.charset import charset_from_content_type, decode_document, normalize_xml
+from tidings.parse.lxmlnodes import Decline, Node, Record, attributes, name_of
+from tidings.parse.lxmlread import Reader
 from tidings.parse.items import clean_id, html_field
 from tidings.parse.urls import absolute_url, resolve_base
-from tidings.parse.xmlfeed import (
+from tidings.parse.feedparserfeed import (
     _DAYS,
     _author,
     _categories,

@@ -15,8 +15,8 @@ import pytest
 from feedparser.urls import _urljoin
 
 from tidings.parse import _parse, parse_feed
-from tidings.parse.fastnodes import resolve
-from tidings.parse.fastxml import Decline, read_records
+from tidings.parse.lxmlnodes import resolve
+from tidings.parse.lxmlfeed import Decline, read_records
 from tidings.parse.sanitize import _CLEANER, plain_text_as_html
 from tidings.parse.urls import WEB_SCHEMES, absolute_url
 from tidings.types import Enclosure, ParsedFeed
@@ -217,7 +217,7 @@ def test_parse_feed_falls_back_to_feedparser_on_decline() -> None:
 def test_a_fast_path_failure_falls_back_to_feedparser(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from tidings.parse.fastread import Reader
+    from tidings.parse.lxmlread import Reader
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("a bug")

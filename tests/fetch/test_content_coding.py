@@ -6,7 +6,7 @@ import zlib
 import pytest
 
 from tidings.errors import FetchError
-from tidings.fetch.encoding import (
+from tidings.fetch.content_coding import (
     MAX_MEMBERS,
     PIECE,
     BodyDecoder,

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from tidings.parse.encoding import (
+from tidings.parse.charset import (
     CLEAN_DECLARATION,
     charset_from_content_type,
     codec_for_label,

@@ -4,7 +4,7 @@ The fast path's reader walks the parsed tree once, in document order, and keeps 
 decides feedparser's results (which title wins, whether a second description is content, when
 an RSS author string is split), so that ``xmlfeed``'s mapping functions give the same
 :class:`~tidings.types.ParsedFeed` from either record. Anything it is not sure of raises
-:class:`~tidings.parse.fastnodes.Decline`.
+:class:`~tidings.parse.lxmlnodes.Decline`.
 
 Known differences from feedparser, on input seen neither in the corpus nor in feedparser's own
 test documents (the differential tests would show them otherwise):
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tidings.parse.fastnodes import (
+from tidings.parse.lxmlnodes import (
     CAN_BE_RELATIVE,
     HTML_TYPES,
     NAME_BY_TAG,
