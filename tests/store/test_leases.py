@@ -18,7 +18,7 @@ from tidings.store.schema import feeds
 from tidings.store.store import Store
 from tidings.types import ItemWrite, ParsedItem, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
-from tidings.update.dispatch import dispatch, update_now
+from tidings.update.dispatch import dispatch
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 LEASE = 60.0
@@ -197,48 +197,3 @@ def test_a_dispatch_that_does_not_wait_leaves_the_work_to_the_running_one(store:
         report = dispatch(store.engine, queue, now=NOW, lease_seconds=LEASE, cap=2, wait=False)
         assert report.busy and report.leased == 0
     assert run(store, queue) == 2  # once it is over, the next one leases
-
-
-def test_update_now_waits_for_what_the_workers_write(store: Store) -> None:
-    ids = subscribe(store, hosts=1, per_host=3)  # a cap of 2: the third waits for room
-    queue = Queue()
-    worker = LeasedStore(store.engine)
-    written: set[int] = set()
-
-    def a_worker_meanwhile(_seconds: float) -> None:
-        for le in queue.leases:
-            if le.feed_id not in written:
-                written.add(le.feed_id)
-                worker.hold([le])
-                plan = UpdatePlan(le.feed_id, NOW, NOW + timedelta(hours=1), status=304)
-                assert worker.apply(replace(plan, not_modified=True))
-
-    results = update_now(
-        store.engine,
-        queue,
-        ids,
-        clock=lambda: NOW,
-        lease_seconds=LEASE,
-        cap=2,
-        sleep=a_worker_meanwhile,
-    )
-    assert [(r.feed_id, r.ok, r.not_modified) for r in results] == [(i, True, True) for i in ids]
-    assert len(queue.leases) == 3  # each leased once, the third after the first two were done
-
-
-def test_update_now_says_when_no_worker_came(store: Store) -> None:
-    ids = subscribe(store, hosts=1, per_host=2)
-    queue = Queue()
-    results = update_now(
-        store.engine,
-        queue,
-        ids,
-        clock=lambda: NOW,
-        lease_seconds=LEASE,
-        cap=2,
-        timeout=0,
-        sleep=lambda _s: None,
-    )
-    assert [r.error_kind for r in results] == ["timeout", "timeout"]
-    assert "tidings worker" in str(results[0].error)
-    assert len(queue.leases) == 2  # still queued for the workers

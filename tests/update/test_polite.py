@@ -337,7 +337,7 @@ async def test_a_slow_host_never_holds_up_the_others(
 async def test_the_scheduler_keeps_a_slow_host_from_filling_its_batch(
     tight: Aggregator, hosts: list[FeedServer], clock: Clock
 ) -> None:
-    from tidings.update.loop import EmbeddedScheduler
+    from tidings.schedule.embedded import EmbeddedScheduler
 
     slow, fast = hosts
     for n in range(20):

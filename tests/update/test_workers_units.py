@@ -10,7 +10,8 @@ import pytest
 from tidings.config import Settings
 from tidings.errors import ConfigError
 from tidings.store.leases import Lease
-from tidings.update.dispatch import batches, pick, room, update_now
+from tidings.update.dispatch import Dispatcher, batches, pick, room
+from tidings.update.remote import update_now
 
 
 def url(host: str, n: int) -> str:
@@ -75,7 +76,8 @@ def test_update_now_names_nothing_and_waits_for_nothing() -> None:
         raise AssertionError("nothing to enqueue")
 
     clock = lambda: datetime(2026, 11, 28, tzinfo=UTC)  # noqa: E731
-    assert update_now(None, never, [], clock=clock, lease_seconds=60, cap=2) == []  # type: ignore[arg-type]
+    nowhere = Dispatcher(None, never, 60, cap=2)  # type: ignore[arg-type]
+    assert update_now(nowhere, [], clock=clock) == []
 
 
 def test_mode_and_lease_settings_are_checked_at_start() -> None:

@@ -15,14 +15,21 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from tidings.errors import DiscoveryError, NotAFeedError, ParseError, TidingsError
+from tidings.errors import (
+    DiscoveryError,
+    DuplicateError,
+    NotAFeedError,
+    ParseError,
+    TidingsError,
+)
 from tidings.fetch import FetchClient
+from tidings.fetch.canonical import canonical_url
 from tidings.fetch.discover import feed_links_in_html, guess_feed_urls, looks_like_html
 from tidings.store.store import Store
 from tidings.types import FeedState, FetchResult, ParsedFeed, UpdatePlan, UpdateResult
@@ -30,7 +37,8 @@ from tidings.update.decide import decide_failure, decide_success, is_unchanged_b
 from tidings.update.hosts import HostGate, host_of
 from tidings.update.metrics import Metrics
 from tidings.update.parsers import Parsers
-from tidings.update.schedule import Policy
+from tidings.update.schedule import Policy, permanent_target
+from tidings.update.updater import Progress, report
 
 log = logging.getLogger("tidings.update")
 T = TypeVar("T")
@@ -258,23 +266,61 @@ class Pipeline:
             )
 
     async def update_many(
-        self,
-        feed_ids: Iterable[int],
-        progress: Callable[[UpdateResult], Awaitable[None] | None] | None = None,
+        self, feed_ids: Iterable[int], progress: Progress | None = None
     ) -> list[UpdateResult]:
         """Update feeds concurrently; results in the order given, one per distinct feed."""
 
         async def one(fid: int) -> UpdateResult:
             result = await self.update_one(fid)
-            if progress is not None:
-                maybe = progress(result)
-                if maybe is not None:
-                    await maybe
+            await report(progress, result)
             return result
 
         return list(await asyncio.gather(*(one(fid) for fid in dict.fromkeys(feed_ids))))
 
     # -- subscribing ---------------------------------------------------------------------------
+
+    async def subscribe(
+        self,
+        url: str,
+        *,
+        title: str | None = None,
+        categories: Sequence[str] = (),
+        refresh_seconds: int | None = None,
+    ) -> int:
+        """Discover, fetch, decide and store a new feed with its items; its id.
+
+        Nothing is stored on any error. Two subscriptions to one URL are one feed: the URL is
+        compared in its canonical spelling, and a URL that redirects permanently to a feed
+        already subscribed is that feed.
+        """
+        url = canonical_url(url)
+        await self._refuse_known(url, f"already subscribed: {url}")
+        fetched, parsed = await self.discover(url)
+        feed_url = canonical_url(fetched.url)  # redirects are adopted by the scheduler
+        if feed_url != url:
+            await self._refuse_known(feed_url, f"already subscribed: {feed_url} (found from {url})")
+        target = permanent_target(fetched.redirects)
+        if target is not None:
+            message = f"already subscribed: {url} redirects permanently to {target}"
+            await self._refuse_known(canonical_url(target), message)
+        if refresh_seconds is not None:
+            refresh_seconds = max(refresh_seconds, self.policy.min_refresh)
+        now = self.clock()
+        feed_id = await self.db(
+            self.store.add_feed,
+            feed_url,
+            now=now,
+            title=title,
+            categories_=categories,
+            refresh_seconds=refresh_seconds,
+        )
+        state = FeedState(feed_id=feed_id, url=feed_url, refresh_seconds=refresh_seconds)
+        await self.db(self.store.apply, decide_success(state, fetched, parsed, now, self.policy))
+        return feed_id
+
+    async def _refuse_known(self, url: str, message: str) -> None:
+        if await self.read(self.store.find_feed, url) is not None:
+            raise DuplicateError(message)
 
     async def discover(self, url: str) -> tuple[FetchResult, ParsedFeed]:
         """Fetch ``url``; if it is a page rather than a feed, find the feed it points to."""

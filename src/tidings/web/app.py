@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from tidings.core import Aggregator
 from tidings.errors import NotFoundError, TidingsError
+from tidings.schedule import run_scheduler
 from tidings.web import admin, auth, metrics, outputs, pages, search
 from tidings.web.cache import PageCache
 from tidings.web.context import Web
@@ -123,7 +124,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         async with agg:  # the fetch client, for "add" and "update now" too
-            tasks = [asyncio.create_task(agg.run_scheduler(stop))] if scheduler else []
+            tasks = [asyncio.create_task(run_scheduler(agg, stop))] if scheduler else []
             if scheduler and self_url and agg.settings.samples:
                 tasks.append(asyncio.create_task(_subscribe_samples(agg, self_url)))
             try:

@@ -15,8 +15,8 @@ from tests.feedserver import FeedServer, Route
 from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
 from tidings.logs import KeyValueFormatter
+from tidings.schedule.embedded import EmbeddedScheduler
 from tidings.types import UpdateResult
-from tidings.update.loop import EmbeddedScheduler
 
 from .test_pipeline import rss
 

@@ -1,4 +1,6 @@
-"""A worker: the same pipeline as the embedded loop, fed with leased batches by procrastinate.
+"""Worker mode: the worker processes and the dispatcher loop, on PostgreSQL and procrastinate.
+
+A worker runs the same pipeline as the embedded loop, fed with leased batches by procrastinate:
 
 - A batch starts by renewing its leases (``renew``): feeds whose lease was given to another
   worker while the job waited in the queue are skipped, not fetched twice.
@@ -15,17 +17,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from tidings.store import leases as lease_sql
+from tidings.config import Settings
+from tidings.core import Aggregator
+from tidings.schedule import jobs
+from tidings.store import claims, queue
 from tidings.store.leases import Lease, LeasedStore
-from tidings.update import jobs
-from tidings.update.dispatch import BATCH, dispatch
+from tidings.store.store import Store
+from tidings.update.dispatch import Dispatcher, DispatchReport
 from tidings.update.pipeline import Pipeline
 
 log = logging.getLogger("tidings.worker")
+dispatch_log = logging.getLogger("tidings.dispatch")
 
 WAKE_GAP = 0.2  # seconds: the most often one worker dispatches after its batches
 
@@ -37,29 +44,21 @@ class Worker:
         self,
         pipeline: Pipeline,
         store: LeasedStore,
+        dispatcher: Dispatcher,
         *,
         clock: Callable[[], datetime],
-        lease_seconds: float,
-        cap: int,
-        batch: int = BATCH,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
+        self.dispatcher = dispatcher
         self.clock = clock
-        self.lease_seconds = lease_seconds
-        self.cap = cap
-        self.batch = batch
         self._wake = asyncio.Event()
         self.batches = 0
         self.skipped = 0  # leases already given to another worker when their batch started
 
-    def _renew(self, batch: Sequence[Lease]) -> list[int]:
-        until = self.clock() + timedelta(seconds=self.lease_seconds)
-        with self.store.engine.begin() as conn:
-            return lease_sql.renew(conn, batch, until)
-
     async def run_batch(self, leases: Sequence[Lease]) -> dict[str, int]:
-        held = set(await self.pipeline.db(self._renew, leases))
+        until = self.clock() + timedelta(seconds=self.dispatcher.lease_seconds)
+        held = set(await self.pipeline.db(claims.renew, self.store.engine, leases, until))
         current = [le for le in leases if le.feed_id in held]
         skipped = len(leases) - len(current)
         self.skipped += skipped
@@ -82,16 +81,7 @@ class Worker:
 
     async def dispatch_once(self, *, wait: bool = True) -> bool:
         """One dispatch; False if another was running and this one did not wait for it."""
-        report = await asyncio.to_thread(
-            dispatch,
-            self.store.engine,
-            jobs.enqueue,
-            now=self.clock(),
-            lease_seconds=self.lease_seconds,
-            cap=self.cap,
-            batch=self.batch,
-            wait=wait,
-        )
+        report = await asyncio.to_thread(self.dispatcher, self.clock(), wait=wait)
         return not report.busy
 
     async def dispatch_when_woken(self) -> None:
@@ -112,7 +102,7 @@ class Worker:
 
 async def run(worker: Worker, *, concurrency: int, name: str = "tidings-worker") -> None:
     """Run procrastinate's worker over the tidings queues until SIGTERM or SIGINT."""
-    jobs.ensure_schema(worker.store.engine)
+    queue.ensure_schema(worker.store.engine)
     jobs.serve(worker)
     waker = asyncio.create_task(worker.dispatch_when_woken())
     try:
@@ -121,7 +111,7 @@ async def run(worker: Worker, *, concurrency: int, name: str = "tidings-worker")
         ) as app:
             async with app.open_async():
                 await app.run_worker_async(
-                    queues=[jobs.FETCH_QUEUE, jobs.DISPATCH_QUEUE],
+                    queues=[queue.FETCH_QUEUE, queue.DISPATCH_QUEUE],
                     concurrency=concurrency,
                     name=name,
                     delete_jobs="successful",
@@ -136,3 +126,45 @@ async def run(worker: Worker, *, concurrency: int, name: str = "tidings-worker")
             worker.store.stale,
             worker.skipped,
         )
+
+
+def open_worker(settings: Settings) -> Aggregator:
+    """The facade of a worker process: its store writes only under a current lease."""
+    return Aggregator(settings, LeasedStore(Store.open(settings.effective_database_url).engine))
+
+
+async def run_worker(agg: Aggregator, *, concurrency: int) -> None:
+    """Be a worker until SIGTERM or SIGINT: ``agg`` comes from ``open_worker``."""
+    if not isinstance(agg.store, LeasedStore):
+        raise TypeError("a worker needs the facade of open_worker")
+    async with agg:
+        worker = Worker(agg.pipeline, agg.store, agg.dispatcher, clock=agg.clock)
+        await run(worker, concurrency=concurrency)
+
+
+def ensure_queue(agg: Aggregator) -> bool:
+    """Install procrastinate's schema unless it is there; True if it was installed now."""
+    return queue.ensure_schema(agg.store.engine)
+
+
+def dispatch_once(agg: Aggregator) -> DispatchReport:
+    """One dispatch now (``tidings dispatch --once``)."""
+    ensure_queue(agg)
+    return agg.dispatcher(agg.clock())
+
+
+async def run_dispatcher(agg: Aggregator, stop: asyncio.Event, *, interval: float = 2.0) -> None:
+    """Dispatch every ``interval`` seconds until ``stop``; an error is logged, then retried.
+
+    Any number of these may run (and the workers' periodic task besides): the dispatch lock
+    makes them take turns, and each grants only what the budgets leave.
+    """
+    dispatch_log.info("dispatcher started", extra={"interval": interval})
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(agg.dispatcher, agg.clock())
+        except Exception:  # the database is away for a moment: the next round tries again
+            dispatch_log.exception("dispatcher: dispatch failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+    dispatch_log.info("dispatcher stopped")

@@ -1,8 +1,5 @@
 """The embedded scheduler: keep updating the feeds that are due until told to stop.
 
-It lives under ``update/`` rather than ``schedule/`` because ``Aggregator.run_scheduler`` (core)
-calls it, and core may only import downward; it needs nothing but the pipeline and the store.
-
 - Work comes from the store's ``next_check`` times, so a restart resumes where the last run was,
   and a feed whose update was cut short (by a kill) is simply still due.
 - Feeds start as they come due, not in rounds: a slow feed never delays the next due one. At most

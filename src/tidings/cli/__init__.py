@@ -1,0 +1,15 @@
+"""The command line: add, list, remove, enable, update, health, import, export, items, serve,
+run-scheduler, worker, dispatch, user and db.
+
+Each area's commands are in a module of their own; importing them registers them on ``app``.
+"""
+
+from tidings.cli import admin, feeds, processes
+from tidings.cli.common import app
+
+__all__ = ["app", "main"]
+_COMMANDS = (admin, feeds, processes)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,80 @@
+"""What every command shares: the Typer apps, the consoles, the facade of one command and
+the one-line errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tidings.config import Settings
+from tidings.core import Aggregator, make_aggregator
+from tidings.errors import TidingsError
+
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="tidings: a web-feed aggregator."
+)
+db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+app.add_typer(db_app, name="db")
+user_app = typer.Typer(no_args_is_help=True, help="People who may sign in to the admin pages.")
+app.add_typer(user_app, name="user")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def opened() -> Iterator[Aggregator]:
+    """The aggregator for one command; any TidingsError becomes a one-line error and exit 1."""
+    try:
+        agg = make_aggregator(Settings.load())
+    except TidingsError as exc:
+        raise fail(str(exc)) from None
+    try:
+        yield agg
+    except TidingsError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        agg.close()
+
+
+def run(agg: Aggregator, work: Callable[[], Awaitable[T]]) -> T:
+    async def main() -> T:
+        async with agg:
+            return await work()
+
+    return asyncio.run(main())
+
+
+def iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )

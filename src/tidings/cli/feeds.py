@@ -1,0 +1,287 @@
+"""The commands of subscriptions and their items: add, list, remove, enable, health, update,
+import, export and items."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from tidings.cli.common import (
+    app,
+    err,
+    fail,
+    iso,
+    opened,
+    out,
+    print_json,
+    progress_bar,
+    run,
+)
+from tidings.timefmt import parse_duration, relative_age
+from tidings.types import Feed, FeedHealth, Item, UpdateResult
+
+
+def feed_json(feed: Feed) -> dict[str, Any]:
+    return {
+        "id": feed.id,
+        "title": feed.title,
+        "url": feed.url,
+        "site_url": feed.site_url,
+        "item_count": feed.item_count,
+        "last_checked": iso(feed.last_checked),
+        "last_success": iso(feed.last_success),
+        "next_check": iso(feed.next_check),
+        "error_count": feed.error_count,
+        "error_since": iso(feed.error_since),
+        "last_error": feed.last_error,
+        "disabled_reason": feed.disabled_reason,
+        "categories": list(feed.categories),
+        "refresh_seconds": feed.refresh_seconds,
+    }
+
+
+def item_json(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "feed_id": item.feed_id,
+        "feed_title": item.feed_title,
+        "title": item.title,
+        "link": item.link,
+        "guid": item.guid,
+        "author": item.author,
+        "published": iso(item.published),
+        "updated": iso(item.updated),
+        "first_seen": iso(item.first_seen),
+        "summary_html": item.summary_html,
+        "content_html": item.content_html,
+        "enclosures": [{"url": e.url, "type": e.type, "length": e.length} for e in item.enclosures],
+    }
+
+
+# -- subscriptions ---------------------------------------------------------------------------------
+
+
+@app.command()
+def add(
+    url: str,
+    title: Annotated[str | None, typer.Option(help="A title of your own for the feed.")] = None,
+    category: Annotated[
+        list[str] | None, typer.Option("--category", "-c", help="A category (repeatable).")
+    ] = None,
+    refresh: Annotated[
+        str | None, typer.Option(help="How often to check, e.g. 30m, 2h (floor 5m).")
+    ] = None,
+) -> None:
+    """Subscribe to a feed, or to the feed a web page links to, and fetch it once."""
+    seconds = None
+    if refresh is not None:
+        try:
+            seconds = parse_duration(refresh)
+        except ValueError as exc:
+            raise fail(f"--refresh: {exc}") from None
+    with opened() as agg:
+        feed = run(
+            agg,
+            lambda: agg.add_feed(
+                url, title=title, categories=category or (), refresh_seconds=seconds
+            ),
+        )
+        print(f"{feed.id}\t{feed.display_title}")  # plain: scripts read this line
+        err.print(f"{feed.item_count} items from {feed.url}", highlight=False, markup=False)
+
+
+@app.command("list")
+def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List the subscribed feeds with their health."""
+    with opened() as agg:
+        feeds = agg.feeds()
+        if as_json:
+            print_json([feed_json(f) for f in feeds])
+            return
+        now = agg.clock()
+        table = Table("id", "title", "items", "last checked", "status", box=None)
+        for f in feeds:
+            status = "[green]ok[/green]"
+            if f.disabled_reason:
+                status = f"[red]disabled: {escape(f.disabled_reason)}[/red]"
+            elif f.last_error:
+                status = f"[yellow]{f.error_count} errors: {escape(f.last_error)}[/yellow]"
+            elif f.last_checked is None:
+                status = "not fetched yet"
+            checked = relative_age(f.last_checked, now) if f.last_checked else "never"
+            table.add_row(str(f.id), escape(f.display_title), str(f.item_count), checked, status)
+        out.print(table)
+
+
+@app.command()
+def remove(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) -> None:
+    """Unsubscribe from a feed and delete its items."""
+    with opened() as agg:
+        feed = agg.remove_feed(ref)
+        print(f"removed {feed.id}\t{feed.display_title}")
+
+
+@app.command()
+def enable(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) -> None:
+    """Enable a feed that was disabled (410 Gone); the next update fetches it."""
+    with opened() as agg:
+        feed = agg.enable_feed(ref)
+    print(f"enabled {feed.id}\t{feed.display_title}")
+
+
+def health_json(h: FeedHealth) -> dict[str, Any]:
+    return {
+        "id": h.feed_id,
+        "title": h.title,
+        "url": h.url,
+        "state": h.state,
+        "reason": h.reason,
+        "error_kind": h.error_kind,
+        "since": iso(h.since),
+        "error_count": h.error_count,
+        "next_check": iso(h.next_check),
+        "last_checked": iso(h.last_checked),
+        "last_success": iso(h.last_success),
+    }
+
+
+@app.command()
+def health(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """The failing and disabled feeds: why, since when, how many errors, and the next try."""
+    with opened() as agg:
+        rows, now = agg.health(), agg.clock()
+    if as_json:
+        print_json([health_json(h) for h in rows])
+        return
+    if not rows:
+        out.print("every feed is healthy", highlight=False)
+        return
+    table = Table("id", "title", "state", "reason", "since", "errors", "next try", box=None)
+    for h in rows:
+        table.add_row(
+            str(h.feed_id),
+            escape(h.title),
+            "[red]disabled[/red]" if h.state == "disabled" else "[yellow]failing[/yellow]",
+            escape(h.reason),
+            relative_age(h.since, now) if h.since else "",
+            str(h.error_count),
+            relative_age(h.next_check, now) if h.next_check else "when enabled",
+        )
+    out.print(table)
+
+
+# -- updates ---------------------------------------------------------------------------------------
+
+
+# -- updates ---
+
+
+@app.command("update")
+def update_(
+    refs: Annotated[list[str] | None, typer.Argument(help="Feed ids or URLs.")] = None,
+    all_feeds: Annotated[bool, typer.Option("--all", help="Every feed, due or not.")] = False,
+) -> None:
+    """Fetch the feeds that are due (or the ones named, or --all) and store new items."""
+    with opened() as agg, progress_bar() as bar:
+        task = bar.add_task("updating", total=None)
+
+        def on_start(n: int) -> None:
+            bar.update(task, total=n)
+
+        def on_result(_result: UpdateResult) -> None:
+            bar.advance(task)
+
+        results = run(
+            agg,
+            lambda: agg.update(
+                refs or (), all_feeds=all_feeds, progress=on_result, on_start=on_start
+            ),
+        )
+    print_summary(results)
+
+
+def print_summary(results: list[UpdateResult]) -> None:
+    failed = [r for r in results if not r.ok]
+    new = sum(r.new for r in results)
+    changed = sum(r.changed for r in results)
+    same = sum(1 for r in results if r.not_modified)
+    out.print(
+        f"{len(results)} feeds: {new} new items, {changed} changed, "
+        f"{same} not modified, {len(failed)} failed",
+        highlight=False,
+    )
+    for r in failed:
+        out.print(f"  failed {r.feed_id} {r.url}: {r.error}", highlight=False, markup=False)
+
+
+# -- OPML ------------------------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_(source: Annotated[str, typer.Argument(help="An OPML file or its URL.")]) -> None:
+    """Subscribe to every feed of an OPML file; they are fetched by the next update."""
+    with opened() as agg:
+        if source.startswith(("http://", "https://")):
+            data = run(agg, lambda: agg.fetch_bytes(source))
+        else:
+            try:
+                data = Path(source).read_bytes()
+            except OSError as exc:
+                raise fail(f"cannot read {source}: {exc.strerror}") from None
+        report = agg.import_opml(data)
+    for warning in report.skipped:
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+    out.print(
+        f"imported {len(report.added)} feeds, skipped {len(report.skipped)}; "
+        "run 'tidings update' to fetch them",
+        highlight=False,
+    )
+
+
+@app.command()
+def export(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Write the subscriptions as OPML 2.0."""
+    with opened() as agg:
+        data = agg.export_opml()
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        err.print(f"wrote {output}", highlight=False)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def items(
+    feed: Annotated[str | None, typer.Option(help="Only this feed (id or URL).")] = None,
+    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="How many.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the newest items."""
+    with opened() as agg:
+        feed_id = agg.feed(feed).id if feed else None
+        rows = agg.items(feed_id=feed_id, category=category, limit=limit)
+        if as_json:
+            print_json([item_json(i) for i in rows])
+            return
+        now = agg.clock()
+        for item in rows:
+            out.print(f"[bold]{escape(item.title or '(untitled)')}[/bold]", highlight=False)
+            out.print(
+                f"  {item.feed_title} · {relative_age(item.sort_date, now)} · {item.link or ''}",
+                highlight=False,
+                markup=False,
+            )
