@@ -6,8 +6,7 @@ Reads are plain methods (they only touch the store); anything that talks to the 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -17,7 +16,7 @@ from tidings.config import Settings
 from tidings.errors import ConfigError, DuplicateError, NotFoundError, TidingsError
 from tidings.fetch import AddressPolicy, FetchClient
 from tidings.fetch.canonical import canonical_url
-from tidings.parse import ALLOWED_TAGS
+from tidings.parse import ALLOWED_TAGS, expat_problem
 from tidings.passwords import hash_password, verify_password
 from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
 from tidings.store.accounts import Accounts, Session, User
@@ -27,17 +26,17 @@ from tidings.types import (
     Category,
     Feed,
     FeedHealth,
-    FeedState,
     FetchRecord,
     Item,
     SearchHit,
     UpdateResult,
 )
-from tidings.update.decide import decide_success
-from tidings.update.loop import EmbeddedScheduler
+from tidings.update.dispatch import Dispatcher
 from tidings.update.metrics import Metrics
 from tidings.update.pipeline import Pipeline
-from tidings.update.schedule import Policy, permanent_target
+from tidings.update.remote import RemoteUpdater
+from tidings.update.schedule import Policy
+from tidings.update.updater import Progress, Updater
 
 
 def utcnow() -> datetime:
@@ -85,6 +84,7 @@ class Aggregator:
         self._site: SiteSettings | None = None
         self._allowed_origins = tuple(allowed_origins)
         self._pipeline: Pipeline | None = None
+        self._updater: Updater | None = None
         self._client: FetchClient | None = None
         # counters of every update this process made, for /metrics
         self.metrics = Metrics()
@@ -119,6 +119,11 @@ class Aggregator:
             parse_processes=self.settings.parse_processes,
         )
         self._pipeline.allowed_tags = self._site_tags()
+        self._updater = (
+            RemoteUpdater(self.dispatcher, self.clock)
+            if self.settings.mode == "workers"
+            else self._pipeline
+        )
         return self
 
     async def __aexit__(
@@ -131,7 +136,7 @@ class Aggregator:
             await self._client.close()
         if self._pipeline is not None:
             self._pipeline.close()
-        self._client = self._pipeline = None
+        self._client = self._pipeline = self._updater = None
 
     def close(self) -> None:
         self.store.close()
@@ -141,6 +146,20 @@ class Aggregator:
         if self._pipeline is None:
             raise RuntimeError("use 'async with aggregator:' around operations that fetch")
         return self._pipeline
+
+    @property
+    def updater(self) -> Updater:
+        """Who updates feeds now: this process's pipeline, or the workers (worker mode)."""
+        if self._updater is None:
+            raise RuntimeError("use 'async with aggregator:' around operations that fetch")
+        return self._updater
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """Worker mode's dispatch, with this installation's budgets."""
+        from tidings.store import queue  # procrastinate: the workers extra, worker mode only
+
+        return Dispatcher.from_settings(self.store.engine, queue.enqueue, self.settings)
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -219,35 +238,12 @@ class Aggregator:
         categories: Sequence[str] = (),
         refresh_seconds: int | None = None,
     ) -> Feed:
-        """Discover, fetch and store a feed with its items; nothing is stored on any error.
-
-        Two subscriptions to one URL are one feed: the URL is compared in its canonical spelling,
-        and a URL that redirects permanently to a feed already subscribed is that feed.
+        """Discover, fetch and store a feed with its items (``Pipeline.subscribe``); nothing is
+        stored on any error, and a URL already subscribed (in any spelling) is a DuplicateError.
         """
-        url = canonical_url(url)
-        if self.store.find_feed(url) is not None:
-            raise DuplicateError(f"already subscribed: {url}")
-        fetched, parsed = await self.pipeline.discover(url)
-        feed_url = canonical_url(fetched.url)  # redirects are adopted by the scheduler
-        if feed_url != url and self.store.find_feed(feed_url) is not None:
-            raise DuplicateError(f"already subscribed: {feed_url} (found from {url})")
-        target = permanent_target(fetched.redirects)
-        if target is not None and self.store.find_feed(canonical_url(target)) is not None:
-            raise DuplicateError(f"already subscribed: {url} redirects permanently to {target}")
-        if refresh_seconds is not None and refresh_seconds < self.settings.min_refresh:
-            refresh_seconds = self.settings.min_refresh
-        now = self.clock()
-        feed_id = await self.pipeline.db(
-            self.store.add_feed,
-            feed_url,
-            now=now,
-            title=title,
-            categories_=categories,
-            refresh_seconds=refresh_seconds,
+        feed_id = await self.pipeline.subscribe(
+            url, title=title, categories=categories, refresh_seconds=refresh_seconds
         )
-        state = FeedState(feed_id=feed_id, url=feed_url, refresh_seconds=refresh_seconds)
-        plan = decide_success(state, fetched, parsed, now, self.policy)
-        await self.pipeline.db(self.store.apply, plan)
         return self.store.get_feed(feed_id)
 
     def remove_feed(self, ref: str | int) -> Feed:
@@ -386,7 +382,7 @@ class Aggregator:
         refs: Sequence[str | int] = (),
         *,
         all_feeds: bool = False,
-        progress: Callable[[UpdateResult], Awaitable[None] | None] | None = None,
+        progress: Progress | None = None,
         on_start: Callable[[int], None] | None = None,
     ) -> list[UpdateResult]:
         """Update the feeds named, else every feed (``all_feeds``), else the ones that are due.
@@ -415,33 +411,7 @@ class Aggregator:
             ids = self.due_feed_ids()
         if on_start is not None:
             on_start(len(ids))
-        if self.settings.mode == "workers":
-            return [*skipped, *await self._update_by_workers(ids, progress)]
-        return [*skipped, *await self.pipeline.update_many(ids, progress)]
-
-    async def _update_by_workers(
-        self,
-        ids: Sequence[int],
-        progress: Callable[[UpdateResult], Awaitable[None] | None] | None,
-    ) -> list[UpdateResult]:
-        """Worker mode: lease the feeds, enqueue them and wait for what the workers wrote."""
-        from tidings.update import jobs  # procrastinate is needed in worker mode only
-        from tidings.update.dispatch import update_now
-
-        results = await asyncio.to_thread(
-            update_now,
-            self.store.engine,
-            jobs.enqueue,
-            ids,
-            clock=self.clock,
-            lease_seconds=self.settings.lease_seconds,
-            cap=self.settings.per_host_concurrency,
-        )
-        for result in results:
-            maybe = progress(result) if progress is not None else None
-            if maybe is not None:
-                await maybe
-        return results
+        return [*skipped, *await self.updater.update_many(ids, progress)]
 
     # -- OPML ----------------------------------------------------------------------------------
 
@@ -478,47 +448,6 @@ class Aggregator:
             entries, title=f"{self.settings.site_title} subscriptions", now=self.clock()
         )
 
-    # -- the embedded scheduler ----------------------------------------------------------------
-
-    async def run_scheduler(
-        self,
-        stop: asyncio.Event,
-        *,
-        idle: float = 30.0,
-        grace: float = 10.0,
-        on_results: Callable[[list[UpdateResult]], None] | None = None,
-    ) -> None:
-        """Update due feeds until ``stop`` is set; any failure is a result, never the end.
-
-        Feeds start as they come due (from the stored ``next_check``, so a restart resumes);
-        on ``stop``, updates in flight get ``grace`` seconds, then are abandoned cleanly (see
-        ``tidings.update.loop``). In worker mode this process fetches nothing: it dispatches
-        the due feeds to the workers instead (``tidings.update.dispatch``).
-        """
-        if self.settings.mode == "workers":
-            from tidings.update import jobs
-            from tidings.update.dispatch import run_dispatcher
-
-            await run_dispatcher(
-                self.store.engine,
-                jobs.enqueue,
-                stop,
-                clock=self.clock,
-                lease_seconds=self.settings.lease_seconds,
-                cap=self.settings.per_host_concurrency,
-            )
-            return
-        scheduler = EmbeddedScheduler(
-            self.pipeline,
-            self.store,
-            clock=self.clock,
-            batch=max(16, self.settings.max_concurrency * 2),
-            idle=idle,
-            grace=grace,
-            on_results=on_results,
-        )
-        await scheduler.run(stop)
-
 
 def make_aggregator(
     settings: Settings | None = None,
@@ -530,3 +459,9 @@ def make_aggregator(
     settings = settings or Settings.load()
     store = Store.open(settings.effective_database_url)
     return Aggregator(settings, store, clock=clock, allowed_origins=allowed_origins)
+
+
+def xml_parser_problem() -> str | None:
+    """Why the linked expat is too old to trust with hostile XML (None: it is recent enough),
+    for a warning at start-up."""
+    return expat_problem()
