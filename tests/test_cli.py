@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def tidings(data: Path, *args: str, stdin: str | None = None) -> subprocess.Comp
 
 
 @pytest.fixture
-def feeds() -> FeedServer:
+def feeds() -> Iterator[FeedServer]:
     srv = FeedServer().start()
     srv.routes["/times.xml"] = Route(RSS)
     srv.routes["/other.xml"] = Route(RSS.replace(b"Loopback Times", b"Other Times"))

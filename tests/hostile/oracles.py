@@ -18,7 +18,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type information
 
 from tidings.parse import ALLOWED_TAGS
 

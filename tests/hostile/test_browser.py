@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,7 +24,11 @@ from tests.feedserver import FeedServer, Route
 from tests.hostile import cases
 from tests.hostile.cases import FORMATS, TEXT
 from tests.hostile.test_xss_render import hostile_doc
-from tests.web.test_browser import CHROMIUM, FLAGS, missing, site, sync_playwright
+from tests.web.test_browser import CHROMIUM, FLAGS, missing, site
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage, Dialog
+    from playwright.sync_api import Route as BrowserRoute
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(missing is not None, reason=missing or "")]
 
@@ -87,7 +92,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 @pytest.mark.parametrize("csp", ["without-csp", "with-csp"])
 def test_no_payload_runs_in_a_browser(served: Served, csp: str) -> None:
-    assert sync_playwright is not None
+    from playwright.sync_api import sync_playwright  # installed: the module is not skipped
+
     base = served.base
     dialogs: list[str] = []
     foreign: list[tuple[str, str]] = []
@@ -96,32 +102,36 @@ def test_no_payload_runs_in_a_browser(served: Served, csp: str) -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         context = browser.new_context()
 
-        def route(request_route: object) -> None:
-            r = request_route  # playwright's Route
-            request = r.request  # type: ignore[attr-defined]
+        def route(r: BrowserRoute) -> None:
+            request = r.request
             if not request.url.startswith(base + "/"):
                 foreign.append((request.resource_type, request.url))
-                r.abort()  # type: ignore[attr-defined]
+                r.abort()
                 return
             if csp == "with-csp":
-                r.continue_()  # type: ignore[attr-defined]
+                r.continue_()
                 return
-            response = r.fetch(max_redirects=0)  # type: ignore[attr-defined]
+            response = r.fetch(max_redirects=0)
             headers = {
                 k: v
                 for k, v in response.headers.items()
                 if k.lower() not in ("content-security-policy", "x-frame-options")
             }
-            r.fulfill(response=response, headers=headers)  # type: ignore[attr-defined]
+            r.fulfill(response=response, headers=headers)
+
+        def on_dialog(d: Dialog) -> None:
+            dialogs.append(f"{page.url}: {d.message}")
+            d.dismiss()
+
+        def on_console(m: ConsoleMessage) -> None:
+            if "Content Security Policy" in m.text:
+                csp_reports.append(m.text)
 
         context.route("**/*", route)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"), d.dismiss()))
-        page.on(
-            "console",
-            lambda m: csp_reports.append(m.text) if "Content Security Policy" in m.text else None,
-        )
+        page.on("dialog", on_dialog)
+        page.on("console", on_console)
         page.goto(base + "/signin")
         page.get_by_label("User name").fill("ada")
         page.get_by_label("Password").fill(PASSWORD)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import uuid
 import xml.etree.ElementTree as ET
@@ -92,7 +93,7 @@ def test_read_back_by_feedparser_item_by_item(name: str) -> None:
         if it.link:  # without one, feedparser offers the id as the link
             assert entry.link == it.link
         assert entry.id == entry_id(it, source)
-        published = datetime(*entry.published_parsed[:6], tzinfo=UTC)
+        published = datetime.fromtimestamp(calendar.timegm(entry.published_parsed), UTC)
         assert published == it.sort_date
         assert entry.source.title == source.title
         assert entry.source.get("href", entry.source.get("link")) in (

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from tidings.errors import FetchTimeoutError, HTTPStatusError, NotAFeedError
 from tidings.types import FeedState, FetchResult, ParsedFeed, ParsedItem, StoredItem
 from tidings.update.decide import (
-    Policy,
-    backoff_interval,
     body_hash,
     content_hash_of,
     decide_failure,
@@ -18,6 +17,7 @@ from tidings.update.decide import (
     identity_of,
     is_unchanged_body,
 )
+from tidings.update.schedule import Policy, backoff_interval
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 POLICY = Policy()
@@ -115,7 +115,7 @@ def test_unchanged_items_stay_and_changed_keep_first_seen() -> None:
         ("updated", NOW),
     ],
 )
-def test_any_content_field_counts_as_a_change(field: str, value: object) -> None:
+def test_any_content_field_counts_as_a_change(field: str, value: Any) -> None:
     state = FeedState(1, "u", items={identity_of(A): stored(A, NOW - timedelta(days=1))})
     from dataclasses import replace
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
 
 import pytest
 
@@ -25,7 +26,7 @@ def big_feed(items: int = 200) -> bytes:
 
 
 @pytest.fixture
-def parsers() -> Parsers:
+def parsers() -> Iterator[Parsers]:
     p = Parsers(1)
     yield p
     p.close()
@@ -62,7 +63,7 @@ async def test_errors_cross_back_with_their_kind(parsers: Parsers) -> None:
 async def test_a_killed_worker_costs_one_document_nothing(parsers: Parsers) -> None:
     await parsers.parse(big_feed(), "https://e.org/", {}, 10, None)
     assert parsers._pool is not None
-    for pid in list(parsers._pool._processes):  # type: ignore[union-attr]
+    for pid in list(parsers._pool._processes):
         os.kill(pid, signal.SIGKILL)
     again = await parsers.parse(big_feed(), "https://e.org/", {}, 10, None)
     assert len(again.items) == 10
