@@ -12,13 +12,12 @@ import pytest
 
 from tests.conftest import Clock
 from tests.feedserver import FeedServer, Route
+from tests.update.test_pipeline import rss
 from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
 from tidings.logs import KeyValueFormatter
 from tidings.schedule.embedded import EmbeddedScheduler
 from tidings.types import UpdateResult
-
-from .test_pipeline import rss
 
 
 async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:

@@ -8,6 +8,7 @@ redirects) testable from a table. The scheduling rules themselves live in ``sche
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tidings.errors import HTTPStatusError, TidingsError
@@ -134,6 +135,102 @@ def decide_failure(
     )
 
 
+@dataclass(slots=True)
+class _Sorted:
+    """The parsed items sorted against the stored ones."""
+
+    new: list[ItemWrite] = field(default_factory=list)
+    changed: list[ItemWrite] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Schedule:
+    """When to look again, why, and the publisher's hints that went into it."""
+
+    at: datetime
+    reason: str
+    ttl_minutes: int | None
+    skip_hours: frozenset[int]
+    skip_days: frozenset[str]
+
+
+def _sort_items(
+    state: FeedState,
+    parsed: ParsedFeed | None,
+    now: datetime,
+    policy: Policy,
+    cutoff: datetime | None,
+) -> _Sorted:
+    """New, changed, unchanged and expired: retention takes the stored items older than the
+    cutoff, and remembers (never shows) new ones that are already too old to keep."""
+    out = _Sorted(
+        expired=[
+            ident for ident, stored in state.items.items() if cutoff and stored.sort_date < cutoff
+        ]
+    )
+    if parsed is None:
+        return out
+    seen: set[str] = set()
+    latest = now + policy.future_tolerance
+    for item in parsed.items:
+        ident = identity_of(item)
+        if ident in seen or ident in state.tombstones:
+            continue
+        seen.add(ident)
+        stored = state.items.get(ident)
+        first_seen = stored.first_seen if stored else now
+        date = item.published or item.updated or first_seen
+        sort_date = now if date > latest else date
+        if stored is None and cutoff and sort_date < cutoff:
+            out.expired.append(ident)
+            continue
+        chash = content_hash_of(item)
+        write = ItemWrite(ident, chash, item, first_seen, sort_date)
+        if stored is None:
+            out.new.append(write)
+        elif stored.content_hash != chash:
+            out.changed.append(write)
+        else:
+            out.unchanged += 1
+    return out
+
+
+def _next_check(
+    state: FeedState,
+    fetched: FetchResult,
+    parsed: ParsedFeed | None,
+    now: datetime,
+    policy: Policy,
+    recent: list[datetime],
+) -> _Schedule:
+    """The document's hints replace the stored ones; a 304 keeps them."""
+    if parsed is not None:
+        ttl = publisher_minutes(parsed.ttl_minutes, parsed.update_period_seconds)
+        skip_hours, skip_days = parsed.skip_hours, parsed.skip_days
+    else:
+        ttl, skip_hours, skip_days = state.ttl_minutes, state.skip_hours, state.skip_days
+    interval = success_interval(
+        refresh_seconds=state.refresh_seconds,
+        policy=policy,
+        item_dates=recent,
+        now=now,
+        headers=fetched.headers,
+        ttl_minutes=ttl,
+    )
+    at = next_check_at(
+        state.feed_id,
+        now,
+        interval.seconds,
+        policy,
+        cap=policy.max_refresh,
+        skip_hours=skip_hours,
+        skip_days=skip_days,
+    )
+    return _Schedule(at, interval.reason, ttl, skip_hours, skip_days)
+
+
 def decide_success(
     state: FeedState,
     fetched: FetchResult,
@@ -145,94 +242,44 @@ def decide_success(
 
     ``parsed`` is None when the body was not modified (``is_unchanged_body``).
     """
-    duration_ms = int(fetched.elapsed * 1000)
     retention = state.retention_days or policy.retention_days
     cutoff = now - timedelta(days=retention) if retention else None
-    expired = [
-        ident for ident, stored in state.items.items() if cutoff and stored.sort_date < cutoff
-    ]
-    new: list[ItemWrite] = []
-    changed: list[ItemWrite] = []
-    unchanged = 0
-    meta = None
-    if parsed is not None:
-        meta = FeedMeta(parsed.title, parsed.link, parsed.description, parsed.image)
-        seen: set[str] = set()
-        latest = now + policy.future_tolerance
-        for item in parsed.items:
-            ident = identity_of(item)
-            if ident in seen or ident in state.tombstones:
-                continue
-            seen.add(ident)
-            stored = state.items.get(ident)
-            first_seen = stored.first_seen if stored else now
-            date = item.published or item.updated or first_seen
-            sort_date = now if date > latest else date
-            if stored is None and cutoff and sort_date < cutoff:
-                expired.append(ident)  # already too old to keep: remember, never show
-                continue
-            chash = content_hash_of(item)
-            write = ItemWrite(ident, chash, item, first_seen, sort_date)
-            if stored is None:
-                new.append(write)
-            elif stored.content_hash != chash:
-                changed.append(write)
-            else:
-                unchanged += 1
-    etag = fetched.headers.get("etag") or (state.etag if fetched.not_modified else None)
-    last_modified = fetched.headers.get("last-modified") or (
-        state.last_modified if fetched.not_modified else None
-    )
-    if parsed is not None:  # the document's hints replace the stored ones
-        ttl = publisher_minutes(parsed.ttl_minutes, parsed.update_period_seconds)
-        skip_hours, skip_days = parsed.skip_hours, parsed.skip_days
-    else:
-        ttl, skip_hours, skip_days = state.ttl_minutes, state.skip_hours, state.skip_days
+    items = _sort_items(state, parsed, now, policy, cutoff)
     stored_dates = (
         state.item_dates
         if state.item_dates is not None
         else [s.sort_date for s in state.items.values()]
     )
-    dates = [d for d in stored_dates if not (cutoff and d < cutoff)]  # the expired go
-    interval = success_interval(
-        refresh_seconds=state.refresh_seconds,
-        policy=policy,
-        item_dates=[*dates, *(w.sort_date for w in new)],
-        now=now,
-        headers=fetched.headers,
-        ttl_minutes=ttl,
-    )
+    recent = [d for d in stored_dates if not (cutoff and d < cutoff)]  # the expired go
+    recent += [w.sort_date for w in items.new]
+    schedule = _next_check(state, fetched, parsed, now, policy, recent)
     redirect = track_redirect(
         state.url, state.redirect_url, state.redirect_count, fetched.redirects, policy
     )
+    kept = fetched.not_modified  # a 304 sends no validators: the stored ones stay
     return UpdatePlan(
         feed_id=state.feed_id,
         checked_at=now,
-        next_check=next_check_at(
-            state.feed_id,
-            now,
-            interval.seconds,
-            policy,
-            cap=policy.max_refresh,
-            skip_hours=skip_hours,
-            skip_days=skip_days,
-        ),
+        next_check=schedule.at,
         status=fetched.status,
-        duration_ms=duration_ms,
+        duration_ms=int(fetched.elapsed * 1000),
         bytes=len(fetched.body),
         not_modified=parsed is None,
-        new=tuple(new),
-        changed=tuple(changed),
-        unchanged=unchanged,
-        expired=tuple(expired),
-        meta=meta,
-        etag=etag,
-        last_modified=last_modified,
-        body_hash=state.body_hash if fetched.not_modified else body_hash(fetched.body),
-        schedule_reason=interval.reason,
-        ttl_minutes=ttl,
-        skip_hours=skip_hours,
-        skip_days=skip_days,
+        new=tuple(items.new),
+        changed=tuple(items.changed),
+        unchanged=items.unchanged,
+        expired=tuple(items.expired),
+        meta=None
+        if parsed is None
+        else FeedMeta(parsed.title, parsed.link, parsed.description, parsed.image),
+        etag=fetched.headers.get("etag") or (state.etag if kept else None),
+        last_modified=fetched.headers.get("last-modified")
+        or (state.last_modified if kept else None),
+        body_hash=state.body_hash if kept else body_hash(fetched.body),
+        schedule_reason=schedule.reason,
+        ttl_minutes=schedule.ttl_minutes,
+        skip_hours=schedule.skip_hours,
+        skip_days=schedule.skip_days,
         redirect_url=redirect.url,
         redirect_count=redirect.count,
         adopt_redirect=redirect.adopt,
