@@ -15,14 +15,13 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.errors import ConfigError
 from tidings.timefmt import parse_duration
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-T = TypeVar("T")
 
 PROJECT_URL = "https://github.com/tidings-aggregator/tidings"
 VERSION = "0.1.0"
@@ -90,68 +89,43 @@ class Settings:
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the environment (and ``tidings.toml``) once, validating every value."""
-        env = dict(os.environ if environ is None else environ)
-        values: dict[str, str] = {}
-        config_file = env.get("TIDINGS_CONFIG")
-        path = Path(config_file) if config_file else Path("tidings.toml")
-        if path.is_file() or config_file:
-            values.update(_read_toml(path))
-        values.update({k: v for k, v in env.items() if k.startswith("TIDINGS_")})
-        values.pop("TIDINGS_CONFIG", None)
-
+        values = _raw_values(dict(os.environ if environ is None else environ))
         known = {f"TIDINGS_{name.upper()}" for name in cls.__dataclass_fields__}
         for name in values:
             if name not in known:
                 raise ConfigError(f"{name}: unknown setting (known: {', '.join(sorted(known))})")
-
-        kw: dict[str, Any] = {}
-
-        def take(name: str, conv: Callable[[str, str], T]) -> None:
-            var = f"TIDINGS_{name.upper()}"
-            if var in values:
-                kw[name] = conv(var, values[var].strip())
-
-        take("data_dir", lambda _v, s: Path(s))
-        take("database_url", _database_url)
-        take("allowed_networks", _networks)
-        take("secret_key", lambda _v, s: s)
-        take("user_agent", _nonempty)
-        for name in ("connect_timeout", "read_timeout", "total_timeout"):
-            take(name, _positive_float)
-        for name in (
-            "max_body_bytes",
-            "max_items_per_feed",
-            "per_host_concurrency",
-            "max_concurrency",
-            "items_per_page",
-        ):
-            take(name, _positive_int)
-        take("host_min_gap", _non_negative_float)
-        take("page_cache_seconds", _non_negative_float)
-        take("parse_processes", _processes)
-        take("default_refresh", _seconds)
-        take("min_refresh", _seconds)
-        take("retention_days", _optional_days)
-        take("timezone", _zone)
-        take("site_title", _nonempty)
-        take("samples", _bool)
-        take("mode", _mode)
-        take("lease_seconds", _seconds)
-        settings = cls(**kw)
-        if settings.mode == "workers" and not settings.database_url.startswith("postgres"):
-            raise ConfigError(
-                "TIDINGS_MODE: workers need PostgreSQL: set TIDINGS_DATABASE_URL=postgresql://..."
-            )
-        if settings.mode == "workers" and importlib.util.find_spec("procrastinate") is None:
-            raise ConfigError(
-                "TIDINGS_MODE: workers need procrastinate: pip install 'tidings[workers]'"
-            )
-        if settings.default_refresh < settings.min_refresh:
-            raise ConfigError(
-                f"TIDINGS_DEFAULT_REFRESH: {settings.default_refresh}s is below "
-                f"TIDINGS_MIN_REFRESH ({settings.min_refresh}s)"
-            )
+        settings = cls(**_converted(values))
+        _check(settings)
         return settings
+
+
+def _raw_values(env: dict[str, str]) -> dict[str, str]:
+    """The TIDINGS_* strings: the config file's, then the environment's over them."""
+    values: dict[str, str] = {}
+    config_file = env.get("TIDINGS_CONFIG")
+    path = Path(config_file) if config_file else Path("tidings.toml")
+    if path.is_file() or config_file:
+        values.update(_read_toml(path))
+    values.update({k: v for k, v in env.items() if k.startswith("TIDINGS_")})
+    values.pop("TIDINGS_CONFIG", None)
+    return values
+
+
+def _check(settings: Settings) -> None:
+    """What no single value shows: settings that contradict each other or the installation."""
+    if settings.mode == "workers" and not settings.database_url.startswith("postgres"):
+        raise ConfigError(
+            "TIDINGS_MODE: workers need PostgreSQL: set TIDINGS_DATABASE_URL=postgresql://..."
+        )
+    if settings.mode == "workers" and importlib.util.find_spec("procrastinate") is None:
+        raise ConfigError(
+            "TIDINGS_MODE: workers need procrastinate: pip install 'tidings[workers]'"
+        )
+    if settings.default_refresh < settings.min_refresh:
+        raise ConfigError(
+            f"TIDINGS_DEFAULT_REFRESH: {settings.default_refresh}s is below "
+            f"TIDINGS_MIN_REFRESH ({settings.min_refresh}s)"
+        )
 
 
 def _replace(settings: Settings, **changes: Any) -> Settings:
@@ -276,3 +250,44 @@ def _mode(var: str, s: str) -> str:
     if low not in ("embedded", "workers"):
         raise ConfigError(f"{var}: expected embedded or workers, got {s!r}")
     return low
+
+
+# how each setting's text becomes its value; every converter names the variable on error
+_CONVERTERS: dict[str, Callable[[str, str], Any]] = {
+    "data_dir": lambda _v, s: Path(s),
+    "database_url": _database_url,
+    "allowed_networks": _networks,
+    "secret_key": lambda _v, s: s,
+    "user_agent": _nonempty,
+    **dict.fromkeys(("connect_timeout", "read_timeout", "total_timeout"), _positive_float),
+    **dict.fromkeys(
+        (
+            "max_body_bytes",
+            "max_items_per_feed",
+            "per_host_concurrency",
+            "max_concurrency",
+            "items_per_page",
+        ),
+        _positive_int,
+    ),
+    "host_min_gap": _non_negative_float,
+    "page_cache_seconds": _non_negative_float,
+    "parse_processes": _processes,
+    "default_refresh": _seconds,
+    "min_refresh": _seconds,
+    "retention_days": _optional_days,
+    "timezone": _zone,
+    "site_title": _nonempty,
+    "samples": _bool,
+    "mode": _mode,
+    "lease_seconds": _seconds,
+}
+
+
+def _converted(values: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, convert in _CONVERTERS.items():
+        var = f"TIDINGS_{name.upper()}"
+        if var in values:
+            out[name] = convert(var, values[var].strip())
+    return out

@@ -294,58 +294,58 @@ def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}
 
 
+def _json_item(item: Item, source: Source) -> dict[str, Any]:
+    summary, content = _body_html(item)
+    authors = [{"name": _text(item.author)}] if item.author else []
+    authors.append(_drop_empty({"name": _text(source.title), "url": _web_url(source.site_url)}))
+    out = _drop_empty(
+        {
+            "id": entry_id(item, source),
+            "url": _web_url(item.link),
+            "title": _text(item.title),
+            "content_html": _text(content or summary) or None,
+            # JSON Feed's summary is plain text, so only when there is separate content
+            "summary": _text(html_to_text(summary)) if content and summary else None,
+            "image": _web_url(item.image),
+            "date_published": _rfc3339(item.sort_date),
+            "date_modified": _rfc3339(_updated(item)),
+            "authors": authors,
+            "tags": [_text(c) for c in item.categories],
+            "attachments": [
+                _drop_empty(
+                    {
+                        "url": url,
+                        "mime_type": e.type or "application/octet-stream",
+                        "size_in_bytes": e.length,
+                    }
+                )
+                for e in item.enclosures
+                if (url := _web_url(e.url))
+            ],
+            "_tidings": {"about": PROJECT_URL, "source": _json_source(source)},
+        }
+    )
+    if "content_html" not in out:
+        out["content_text"] = ""  # JSON Feed requires one of the two
+    return out
+
+
+def _json_source(source: Source) -> dict[str, Any]:
+    return _drop_empty(
+        {
+            "id": source.id,
+            "title": _text(source.title),
+            "feed_url": _web_url(source.feed_url),
+            "home_page_url": _web_url(source.site_url),
+            "url": source.page_url or None,
+        }
+    )
+
+
 def write_json_feed(
     channel: Channel, items: Sequence[Item], sources: Mapping[int, Source]
 ) -> bytes:
     """JSON Feed 1.1; ``_tidings.source`` names the feed each item came from."""
-    out_items: list[dict[str, Any]] = []
-    for item in items:
-        source = _source(item, sources)
-        summary, content = _body_html(item)
-        authors = [{"name": _text(item.author)}] if item.author else []
-        authors.append(_drop_empty({"name": _text(source.title), "url": _web_url(source.site_url)}))
-        out_items.append(
-            _drop_empty(
-                {
-                    "id": entry_id(item, source),
-                    "url": _web_url(item.link),
-                    "title": _text(item.title),
-                    "content_html": _text(content or summary) or None,
-                    # JSON Feed's summary is plain text, so only when there is separate content
-                    "summary": _text(html_to_text(summary)) if content and summary else None,
-                    "image": _web_url(item.image),
-                    "date_published": _rfc3339(item.sort_date),
-                    "date_modified": _rfc3339(_updated(item)),
-                    "authors": authors,
-                    "tags": [_text(c) for c in item.categories],
-                    "attachments": [
-                        _drop_empty(
-                            {
-                                "url": url,
-                                "mime_type": e.type or "application/octet-stream",
-                                "size_in_bytes": e.length,
-                            }
-                        )
-                        for e in item.enclosures
-                        if (url := _web_url(e.url))
-                    ],
-                    "_tidings": {
-                        "about": PROJECT_URL,
-                        "source": _drop_empty(
-                            {
-                                "id": source.id,
-                                "title": _text(source.title),
-                                "feed_url": _web_url(source.feed_url),
-                                "home_page_url": _web_url(source.site_url),
-                                "url": source.page_url or None,
-                            }
-                        ),
-                    },
-                }
-            )
-        )
-        if "content_html" not in out_items[-1]:
-            out_items[-1]["content_text"] = ""  # JSON Feed requires one of the two
     document = _drop_empty(
         {
             "version": JSON_FEED_VERSION,
@@ -357,7 +357,7 @@ def write_json_feed(
             "authors": [{"name": _text(channel.author)}],
         }
     )
-    document["items"] = out_items
+    document["items"] = [_json_item(item, _source(item, sources)) for item in items]
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 
