@@ -22,6 +22,7 @@ from tidings.errors import (
     TidingsError,
     TooLargeError,
 )
+from tidings.schedule import run_scheduler
 from tidings.types import (
     Category,
     Enclosure,
@@ -68,4 +69,5 @@ __all__ = [
     "TooLargeError",
     "UpdateResult",
     "make_aggregator",
+    "run_scheduler",
 ]
