@@ -1,4 +1,4 @@
-"""encoding.py: BOMs, HTTP charset vs XML declaration, misdeclared documents, clean UTF-8 out."""
+"""charset.py: BOMs, HTTP charset vs XML declaration, misdeclared documents, clean UTF-8 out."""
 
 from __future__ import annotations
 

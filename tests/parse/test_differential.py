@@ -8,7 +8,7 @@ sanitized summaries and content, categories, images, feed metadata and warnings)
 Tolerated differences: none were needed on these documents, so ``TOLERATED`` is empty and any
 difference fails. It stays as data, keyed by (file, field) with the reason, so that a difference
 that is accepted one day is written down next to why. Where the fast path is known to read
-differently from feedparser on input absent from both sets, ``fastread``'s docstring says so.
+differently from feedparser on input absent from both sets, ``lxmlread``'s docstring says so.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The shared harness (``shared/tools/feedparser_suite.py``) evaluates each document's ``Expect:``
 expression over a feedparser-like result. ``fast_path_result`` is our adapter: the fast path's
-records (``fastxml.read_records``, the same ones ``parse_feed`` maps into a ParsedFeed) wrapped
+records (``lxmlfeed.read_records``, the same ones ``parse_feed`` maps into a ParsedFeed) wrapped
 as feedparser's result, with ``*_parsed`` dates from the fast path's date reading. A document
 the fast path declines counts as a failure here (in ``parse_feed`` feedparser would read it).
 
@@ -26,7 +26,9 @@ from typing import Any
 import pytest
 from feedparser.util import FeedParserDict
 
-from tidings.parse.lxmlfeed import _date, read_records
+from tidings.parse.lxmldates import FeedparserDates
+from tidings.parse.lxmlfeed import read_records
+from tidings.parse.mapping import entry_date
 
 from .conftest import corpus_dir
 
@@ -66,8 +68,9 @@ def _wrap(value: Any) -> Any:
 
 
 def _with_parsed_dates(record: dict[str, Any]) -> dict[str, Any]:
+    dates = FeedparserDates([record])
     for key in ("published", "updated"):
-        moment: datetime | None = _date(record.get(key))
+        moment: datetime | None = entry_date(record, key, dates)
         if moment is not None:
             record[f"{key}_parsed"] = moment.utctimetuple()
     return record

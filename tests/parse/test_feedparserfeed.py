@@ -1,4 +1,4 @@
-"""xmlfeed.py: RSS 0.90-2.0, RSS 1.0 and Atom 0.3/1.0 mapped to ParsedFeed."""
+"""feedparserfeed.py: RSS 0.90-2.0, RSS 1.0 and Atom 0.3/1.0 through feedparser, to ParsedFeed."""
 
 from __future__ import annotations
 

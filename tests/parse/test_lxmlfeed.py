@@ -1,4 +1,4 @@
-"""fastxml.py: the lxml path reads RSS, RDF and Atom as the feedparser path does, or declines.
+"""lxmlfeed.py: the lxml path reads RSS, RDF and Atom as the feedparser path does, or declines.
 
 Each case parses through the fast path alone (it must not decline) and through the feedparser
 path, and checks both that the two agree and what the fast path found.
@@ -12,11 +12,12 @@ from pathlib import Path
 
 import nh3
 import pytest
+from feedparser.html import _cp1252
 from feedparser.urls import _urljoin
 
 from tidings.parse import _parse, parse_feed
-from tidings.parse.lxmlnodes import resolve
 from tidings.parse.lxmlfeed import Decline, read_records
+from tidings.parse.lxmlnodes import finish, join_uri, resolve
 from tidings.parse.sanitize import _CLEANER, plain_text_as_html
 from tidings.parse.urls import WEB_SCHEMES, absolute_url
 from tidings.types import Enclosure, ParsedFeed
@@ -268,6 +269,17 @@ def test_resolve_equals_feedparser_urljoin() -> None:
     for base in ("https://news.example.org/blog/feed.xml", "http://a.example/"):
         for uri in [*_random_urls(5000, 1), "https://x.example/a?b#c", "http://x.example/a;p"]:
             assert resolve(base, uri) == _urljoin(base, uri), (base, uri)
+
+
+def test_join_uri_equals_feedparser_urljoin() -> None:
+    for base in ("https://news.example.org/blog/feed.xml", "http://a.example/", ""):
+        for uri in [*_random_urls(5000, 4), "HTTP:///x.example//a", "http://[::1"]:
+            assert join_uri(base, uri) == _urljoin(base, uri), (base, uri)
+
+
+def test_c1_controls_become_feedparser_windows_1252_characters() -> None:
+    for code in range(0x80, 0xA0):
+        assert finish(f"a{chr(code)}b") == f"a{chr(code)}b".translate(_cp1252), hex(code)
 
 
 def test_absolute_url_shortcut_equals_the_full_check(monkeypatch: pytest.MonkeyPatch) -> None:

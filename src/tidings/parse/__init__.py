@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from typing import Literal
 
 from tidings.errors import ParseError
-from tidings.parse.lxmlfeed import Decline, parse_fast
+from tidings.parse.feedparserfeed import parse_xml
 from tidings.parse.jsonfeed import parse_json
+from tidings.parse.lxmlfeed import Decline, parse_lxml
 from tidings.parse.sanitize import ALLOWED_TAGS, restrict_feed, sanitize_html
 from tidings.parse.sniff import Kind, sniff
 from tidings.parse.text import html_to_text
-from tidings.parse.feedparserfeed import parse_xml
 from tidings.types import ParsedFeed
 
 __all__ = [
@@ -70,7 +70,7 @@ def parse_feed(
     ``url`` is the feed's final URL (after redirects), the base for relative URLs. ``headers``
     have lower-cased names; the Content-Type charset is one of the encoding hints. At most
     ``max_items`` items are kept, in document order. RSS, RDF and Atom are read on lxml
-    (``fastxml``) and fall back to feedparser (``xmlfeed``) for what that path declines.
+    (``lxmlfeed``) and fall back to feedparser (``feedparserfeed``) for what that path declines.
     """
     return _parse(body, url=url, headers=headers, max_items=max_items, path="auto")
 
@@ -97,10 +97,10 @@ def _parse(
         if kind is Kind.JSON:
             return parse_json(body, url=url, headers=headers, max_items=max_items)
         if path == "fast":
-            return parse_fast(body, url=url, headers=headers, max_items=max_items)
+            return parse_lxml(body, url=url, headers=headers, max_items=max_items)
         if path == "auto":
             try:
-                return parse_fast(body, url=url, headers=headers, max_items=max_items)
+                return parse_lxml(body, url=url, headers=headers, max_items=max_items)
             except Decline:
                 pass
             except (ParseError, MemoryError, RecursionError):

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from tidings.errors import NotAFeedError, ParseError
-from tidings.parse.dates import parse_date
 from tidings.parse.charset import charset_from_content_type, decode_document
+from tidings.parse.dates import parse_date
 from tidings.parse.items import cap_items, clean_id, enclosure, html_field, unique
 from tidings.parse.text import plain, text_to_html
 from tidings.parse.urls import absolute_url

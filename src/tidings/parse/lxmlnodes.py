@@ -9,17 +9,14 @@ from feedparser itself so that both paths agree on them.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import re
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any, Protocol
-from xml.sax.saxutils import escape
 
-from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
-from feedparser.urls import ACCEPTABLE_URI_SCHEMES, _urljoin
+from feedparser.urls import ACCEPTABLE_URI_SCHEMES
 
 # lower-cased namespace URI -> feedparser's prefix ("" for RSS, RDF and Atom themselves)
 NAMESPACES: dict[str, str] = {
@@ -41,6 +38,7 @@ def looks_like_html(value: str) -> bool:
 
 _AMP_REFERENCE = re.compile("&([A-Za-z0-9_]+);")
 _C1_CONTROL = re.compile("[\x80-\x9f]")
+_SCHEME_SLASHES = re.compile("^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
 # lower-case http(s), a host without brackets, no ";" parameters, no empty query or fragment and
 # no whitespace: urljoin returns such a URI unchanged, whatever the base
 _PLAIN_ABSOLUTE = re.compile(r"https?://[^/?#\[\];\s]+[^?#;\s]*(?:\?[^#;\s]+)?(?:#[^;\s]+)?\Z")
@@ -146,22 +144,43 @@ def _safe_absolute(base: str, relative: str) -> str:
     """feedparser's make_safe_absolute_uri for a non-empty base."""
     if not relative:
         return base
-    joined: str = _urljoin(base, relative)
+    joined = join_uri(base, relative)
     if joined.strip().split(":", 1)[0] not in _ACCEPTABLE_SCHEMES:
         return ""
     return joined
 
 
 def resolve(base: str, uri: str) -> str:
-    """A URI resolved as feedparser resolves link, id and url values (``_urljoin``).
+    """A URI resolved as feedparser resolves link, id and url values (see :func:`join_uri`).
 
     An absolute http(s) URI that urllib would write back unchanged comes back as it is
     without the two urlparse calls of urljoin, which cost more than the rest of the walk.
     """
     if uri.isascii() and _PLAIN_ABSOLUTE.match(uri):
         return uri
-    joined: str = _urljoin(base, uri)
-    return joined
+    return join_uri(base, uri)
+
+
+def join_uri(base: str, uri: str) -> str:
+    """feedparser's URI joining: extra slashes after the scheme dropped, "" for what urllib
+    refuses."""
+    uri = _SCHEME_SLASHES.sub(r"\1\3", uri)
+    try:
+        return urllib.parse.urljoin(base, uri)
+    except ValueError:
+        return ""
+
+
+def _windows_1252() -> dict[int, str]:
+    """The C1 controls that windows-1252 defines, as its characters (feedparser's table)."""
+    table: dict[int, str] = {}
+    for code in range(0x80, 0xA0):
+        with contextlib.suppress(UnicodeDecodeError):
+            table[code] = bytes([code]).decode("cp1252")
+    return table
+
+
+_WINDOWS_1252 = _windows_1252()
 
 
 def text_of(node: Node) -> str:
@@ -188,7 +207,7 @@ def finish(raw: str, base: str | None = None) -> str:
         with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             output = output.encode("iso-8859-1").decode("utf-8")
         if _C1_CONTROL.search(output):
-            output = output.translate(_cp1252)
+            output = output.translate(_WINDOWS_1252)
     return output
 
 
@@ -199,116 +218,6 @@ def link_text(output: str, in_entry: bool) -> str:
     if in_entry:
         output = output.replace("&amp;", "&")
     return _AMP_REFERENCE.sub(lambda match: "&" + match.group(1), output)
-
-
-def map_content_type(kind: str) -> str:
-    kind = kind.lower()
-    if kind in ("text", "plain"):
-        return "text/plain"
-    if kind == "html":
-        return "text/html"
-    if kind == "xhtml":
-        return XHTML
-    return kind
-
-
-def is_base64(attrs: dict[str, str], kind: str) -> bool:
-    if attrs.get("mode", "") == "base64":
-        return True
-    return not (kind.startswith("text/") or kind.endswith("+xml") or kind.endswith("/xml"))
-
-
-def decode_base64(output: str) -> str:
-    try:
-        return base64.decodebytes(output.encode("utf8")).decode("utf8")
-    except (binascii.Error, binascii.Incomplete, UnicodeDecodeError):
-        return output
-
-
-def xhtml_pieces(node: Node) -> list[str]:
-    """Inline XHTML as feedparser writes it back: each element as start tag, content, end tag."""
-    pieces: list[str] = []
-    if node.text:
-        pieces.append(escape(node.text))
-    for child in node:
-        _write_element(child, pieces)
-    return pieces
-
-
-def _write_element(node: Node, pieces: list[str]) -> None:
-    if name_of(node) in END_HANDLERS:
-        raise Decline("markup with an element name that feedparser acts on")
-    local = str(node.tag).rsplit("}", 1)[-1].lower()
-    pieces.append(f"<{local}{_write_attributes(node)}>")
-    if node.text:
-        pieces.append(escape(node.text))
-    for child in node:
-        _write_element(child, pieces)
-    pieces.append(f"</{local}>")
-    if node.tail:
-        pieces.append(escape(node.tail))
-
-
-def _write_attributes(node: Node) -> str:
-    return "".join(
-        f' {key}="{escape(value, {chr(34): "&quot;"})}"' for key, value in attributes(node).items()
-    )
-
-
-def mixed_pieces(node: Node, kind: str) -> tuple[list[str], str]:
-    """Markup inside a construct declared as text or HTML, as feedparser reads it.
-
-    feedparser drops the tags of ``div`` elements, and at the first other element decides the
-    construct was XHTML after all: from there on, tags are written back and text is escaped.
-    Returns the pieces and the type the construct ends with.
-    """
-    pieces: list[str] = []
-    state = [kind]
-
-    def data(text: str | None) -> None:
-        if text:
-            pieces.append(escape(text) if state[0] == XHTML else text)
-
-    def element(child: Node) -> None:
-        name = name_of(child)
-        if name in END_HANDLERS:
-            raise Decline("markup with an element name that feedparser acts on")
-        local = str(child.tag).rsplit("}", 1)[-1].lower()
-        dropped = state[0] != XHTML and name in ("div", "xhtml_div")
-        if not dropped:
-            state[0] = XHTML
-            pieces.append(f"<{local}{_write_attributes(child)}>")
-        data(child.text)
-        for grandchild in child:
-            element(grandchild)
-        if state[0] == XHTML:
-            pieces.append(f"</{local}>")
-        data(child.tail)
-
-    data(node.text)
-    for child in node:
-        element(child)
-    return pieces, state[0]
-
-
-def strip_xhtml_div(pieces: list[str]) -> list[str]:
-    """feedparser's removal of the one ``div`` that wraps Atom 1.0 XHTML content."""
-    while len(pieces) > 1 and not pieces[-1].strip():
-        del pieces[-1]
-    while len(pieces) > 1 and not pieces[0].strip():
-        del pieces[0]
-    wrapped = pieces and (pieces[0] == "<div>" or pieces[0].startswith("<div "))
-    if wrapped and pieces[-1] == "</div>":
-        depth = 0
-        for piece in pieces[:-1]:
-            if piece.startswith("</"):
-                depth -= 1
-                if depth == 0:
-                    return pieces
-            elif piece.startswith("<") and not piece.endswith("/>"):
-                depth += 1
-        return pieces[1:-1]
-    return pieces
 
 
 # -- feedparser's ways with records --------------------------------------------------------------

@@ -1,10 +1,10 @@
 """An lxml tree read into the records feedparser would have made of it (the subset we map).
 
-The fast path's reader walks the parsed tree once, in document order, and keeps the state that
+The lxml path's reader walks the parsed tree once, in document order, and keeps the state that
 decides feedparser's results (which title wins, whether a second description is content, when
-an RSS author string is split), so that ``xmlfeed``'s mapping functions give the same
-:class:`~tidings.types.ParsedFeed` from either record. Anything it is not sure of raises
-:class:`~tidings.parse.lxmlnodes.Decline`.
+an RSS author string is split), so that ``mapping`` gives the same
+:class:`~tidings.types.ParsedFeed` from either record. Text constructs are read by
+``lxmlconstructs``. Anything it is not sure of raises :class:`~tidings.parse.lxmlnodes.Decline`.
 
 Known differences from feedparser, on input seen neither in the corpus nor in feedparser's own
 test documents (the differential tests would show them otherwise):
@@ -13,7 +13,7 @@ test documents (the differential tests would show them otherwise):
   the feedparser path's patterns take the first anywhere in the text, even inside CDATA;
 - a ``base`` attribute spelled in capitals ("BASE") is not taken for xml:base;
 - when one item has two dates of a kind at different depths, feedparser parses the last one
-  but keeps the shallowest one's text; the fast path reads the kept text;
+  but keeps the shallowest one's text; the lxml path reads the kept text;
 - an element in a namespace feedparser does not know, under a prefix that another part of the
   document binds to a namespace it knows, keeps the document's prefix.
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tidings.parse.lxmlconstructs import map_content_type, read_construct
 from tidings.parse.lxmlnodes import (
     CAN_BE_RELATIVE,
     HTML_TYPES,
@@ -33,22 +34,15 @@ from tidings.parse.lxmlnodes import (
     add_tag,
     attributes,
     child_base,
-    decode_base64,
     enforce_href,
     finish,
-    is_base64,
     link_text,
-    looks_like_html,
-    map_content_type,
-    mixed_pieces,
     name_of,
     own_text,
     resolve,
-    strip_xhtml_div,
     sync_author,
     tag_text,
     text_of,
-    xhtml_pieces,
 )
 from tidings.parse.text import collapse_whitespace
 
@@ -97,7 +91,6 @@ class Reader:
         self.version = version
         # False when the document has no "base" anywhere, so no element can set xml:base
         self.bases = bases
-        self.atom = version.startswith("atom")
         self.feed: Record = {}
         self.entries: list[Record] = []
         self.captions: set[str] = set()
@@ -155,7 +148,9 @@ class Reader:
             if name in ("textinput", "source"):
                 self.title_depth = -1  # feedparser starts title tracking afresh there
             if name in _IGNORED_CONSTRUCTS and len(node):
-                self._construct(node, "", "text/plain")  # declines what feedparser dispatches
+                read_construct(
+                    node, "", self.version, "text/plain"
+                )  # declines what feedparser dispatches
             return
         local = name.rsplit("_", 1)[-1]
         if local in _HOURS_OR_DAYS:
@@ -215,44 +210,9 @@ class Reader:
 
     # -- text constructs ---------------------------------------------------------------------
 
-    def _construct(self, node: Node, base: str, default: str) -> tuple[str, Record]:
-        """A text construct (title, summary, content ...): its value and its detail record."""
-        if default != XHTML and not len(node) and not node.items():
-            # the usual case, plain character data of the default type: the steps below that
-            # could change it are a text/plain value that looks like HTML, and finish()
-            output = (node.text or "").strip()
-            kind = default
-            if not self.atom and kind == "text/plain" and looks_like_html(output):
-                kind = "text/html"
-            value = finish(output)
-            return value, {"type": kind, "base": base, "value": value}
-        attrs = attributes(node) if node.items() else {}
-        kind = map_content_type(attrs.get("type", default))
-        declared = kind
-        if len(node):
-            if kind == XHTML:
-                pieces = xhtml_pieces(node)
-            elif kind.endswith("xml"):
-                raise Decline("elements inside an XML construct that is not XHTML")
-            else:
-                pieces, kind = mixed_pieces(node, kind)
-            if self.version == "atom10" and kind == XHTML:
-                pieces = strip_xhtml_div(pieces)
-            output = "".join(pieces).strip()
-        elif kind == XHTML:
-            output = "".join(xhtml_pieces(node)).strip()
-        else:
-            output = (node.text or "").strip()
-        if is_base64(attrs, declared):
-            output = decode_base64(output)
-        if not self.atom and kind == "text/plain" and looks_like_html(output):
-            kind = "text/html"
-        value = finish(output)
-        return value, {"type": kind, "base": base, "value": value}
-
     def _title(self, node: Node, name: str, depth: int, base: str, context: Record) -> None:
         before = self.title_depth
-        value, detail = self._construct(node, base, "text/plain")
+        value, detail = read_construct(node, base, self.version, "text/plain")
         if not (-1 < self.title_depth <= depth):
             self._store(context, "title", value, depth)
             context["title_detail"] = detail
@@ -271,7 +231,7 @@ class Reader:
             self._content(node, name, depth, base, context, default="text/plain")
             return
         default = "text/html" if name in _DESCRIPTIONS else "text/plain"
-        value, detail = self._construct(node, base, default)
+        value, detail = read_construct(node, base, self.version, default)
         key = ("subtitle" if name in _DESCRIPTIONS else "summary") if in_feed else "summary"
         self._store(context, key, value, depth)
         context[f"{key}_detail"] = detail
@@ -282,7 +242,7 @@ class Reader:
                 self._summary = True
 
     def _subtitle(self, node: Node, name: str, depth: int, base: str, context: Record) -> None:
-        value, detail = self._construct(node, base, "text/plain")
+        value, detail = read_construct(node, base, self.version, "text/plain")
         key = "subtitle" if context is self.feed else "summary"  # abstract is a description
         self._store(context, key, value, depth)
         context[f"{key}_detail"] = detail
@@ -306,7 +266,7 @@ class Reader:
                 self.has_content = True
         attrs = attributes(node) if node.items() else {}
         declared = map_content_type(attrs.get("type", default))
-        value, detail = self._construct(node, base, default)
+        value, detail = read_construct(node, base, self.version, default)
         copy = declared in HTML_TYPES or declared == "text/plain"
         if context is self.feed:
             self._feed_summary = self._feed_summary or copy
@@ -339,7 +299,7 @@ class Reader:
 
     def _id(self, node: Node, name: str, depth: int, base: str, context: Record) -> None:
         attrs = attributes(node) if node.items() else {}
-        # xmlfeed marks every literal <guid> isPermaLink="false" before feedparser reads it
+        # feedparserfeed marks every literal <guid> isPermaLink="false" before feedparser reads it
         tag = str(node.tag)
         written_guid = tag == "guid" or (node.prefix is None and tag.endswith("}guid"))
         is_link = not written_guid and attrs.get("ispermalink", "true") == "true"
@@ -464,7 +424,7 @@ class Reader:
                     self.title_depth = depth + 1
 
     def _hours_or_days(self, node: Node, local: str) -> None:
-        """The first skipHours / skipDays block, as xmlfeed's patterns read it."""
+        """The first skipHours / skipDays block, as feedparserfeed's patterns read it."""
         wanted = "hour" if local == "skiphours" else "day"
         if (self.skip_hours if wanted == "hour" else self.skip_days) is not None:
             return
