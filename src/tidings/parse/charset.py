@@ -1,4 +1,4 @@
-"""Which encoding a feed is really in, and the feed re-encoded as clean UTF-8 for feedparser.
+"""Which character encoding a feed is really in, and the feed decoded to clean text for parsing.
 
 Three sources claim an encoding: the byte order mark, the HTTP ``charset`` and the XML
 declaration. The BOM is always right. The other two are often wrong (server-wide defaults,
@@ -202,27 +202,50 @@ def decode_document(body: bytes, *, http_charset: str | None, xml: bool = True) 
     unicode_codec = bom or _utf16_or_32_without_bom(body)
     if unicode_codec is not None:
         return _decode_unicode(body[skip:], unicode_codec, http_charset, xml, bool(bom), notes)
-
     if body.startswith(_EBCDIC_XML):
-        label = declared_encoding(body[:200].decode("cp037").encode("ascii", errors="replace"))
-        codec = codec_for_label(label) or "cp037"
-        if _strict(b"<?xml", codec) is None or codec in (UTF8, WINDOWS_1252):
-            codec = "cp037"
-        return Decoded(body.decode(codec, errors="replace"), codec, tuple(notes))
+        return _decode_ebcdic(body, notes)
 
+    sources = _declarations(body, http_charset, http, xml, notes)
+    state = _utf8_state(body)
+    if state == "ascii":
+        codec = sources[0][2] if sources else UTF8
+        return Decoded(body.decode(codec, errors="replace"), codec, tuple(notes))
+    if state == UTF8:
+        codec, text = UTF8, body.decode(UTF8)
+    else:
+        codec, text = _decode_invalid_utf8(body, [c for _, _, c in sources], notes)
+    _note_wrong_declarations(sources, codec, notes)
+    return Decoded(text, codec, tuple(notes))
+
+
+def _decode_ebcdic(body: bytes, notes: list[str]) -> Decoded:
+    """An XML document in EBCDIC: its declaration, read as cp037, names the code page."""
+    label = declared_encoding(body[:200].decode("cp037").encode("ascii", errors="replace"))
+    codec = codec_for_label(label) or "cp037"
+    if _strict(b"<?xml", codec) is None or codec in (UTF8, WINDOWS_1252):
+        codec = "cp037"
+    return Decoded(body.decode(codec, errors="replace"), codec, tuple(notes))
+
+
+def _declarations(
+    body: bytes, http_charset: str | None, http: str | None, xml: bool, notes: list[str]
+) -> list[tuple[str, str, str]]:
+    """The usable declared encodings as (source, label, codec), the most trusted first.
+
+    RFC 7303 puts the server first, but a server-wide default (iso-8859-1, us-ascii) is more
+    often wrong than the document's own declaration. A UTF-16/32 declaration is ignored: a
+    document read here is ASCII-compatible, so it cannot be UTF-16/32.
+    """
     declared_label = declared_encoding(body) if xml else None
     declared = codec_for_label(declared_label)
     if declared_label and declared is None:
         notes.append(f"the document declares an unknown encoding {declared_label!r}; ignored it")
-    if declared in _WIDE:  # an ASCII-compatible document cannot be UTF-16/32
+    if declared in _WIDE:
         notes.append(f"the document declares {declared_label!r} but is not; ignored it")
         declared = None
     if http in _WIDE:
         notes.append(f"the server declared {http_charset!r} but the document is not; ignored it")
         http = None
-
-    # Candidates in order of trust: RFC 7303 puts the server first, but a server-wide default
-    # (iso-8859-1, us-ascii) is more often wrong than the document's own declaration.
     sources: list[tuple[str, str, str]] = []
     if http is not None and http_charset is not None:
         sources.append(("server", http_charset, http))
@@ -231,17 +254,13 @@ def decode_document(body: bytes, *, http_charset: str | None, xml: bool = True) 
             sources.insert(0, ("XML", declared_label, declared))
         else:
             sources.append(("XML", declared_label, declared))
+    return sources
 
-    state = _utf8_state(body)
-    if state == "ascii":
-        codec = sources[0][2] if sources else UTF8
-        return Decoded(body.decode(codec, errors="replace"), codec, tuple(notes))
 
-    if state == UTF8:
-        codec, text = UTF8, body.decode(UTF8)
-    else:
-        codec, text = _decode_invalid_utf8(body, [c for _, _, c in sources], notes)
-
+def _note_wrong_declarations(
+    sources: list[tuple[str, str, str]], codec: str, notes: list[str]
+) -> None:
+    """A warning for each declaration the bytes contradicted, or for a missing one."""
     for source, label, declared_codec in sources:
         if declared_codec != codec:
             notes.append(
@@ -253,7 +272,6 @@ def decode_document(body: bytes, *, http_charset: str | None, xml: bool = True) 
             "the document declares no encoding and is not valid UTF-8; "
             f"read it as {display_name(codec)}"
         )
-    return Decoded(text, codec, tuple(notes))
 
 
 _SOURCE = {"server": "HTTP charset", "XML": "XML declaration"}

@@ -27,41 +27,9 @@ _VERSIONS = {
 
 def parse_json(body: bytes, *, url: str, headers: Mapping[str, str], max_items: int) -> ParsedFeed:
     """Parse a JSON Feed; ParseError for invalid JSON, NotAFeedError for other JSON."""
-    decoded = decode_document(
-        body, http_charset=charset_from_content_type(headers.get("content-type")), xml=False
-    )
-    notes = [w for w in decoded.warnings if "HTTP charset" not in w]  # JSON is UTF-8 by spec
-    try:
-        document = json.loads(decoded.text.lstrip("\ufeff"))
-    except json.JSONDecodeError as exc:
-        raise ParseError(
-            f"the document is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from exc
-    except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, [[[[...]]]]
-        raise ParseError(f"the JSON document cannot be read: {exc}") from exc
-    if not isinstance(document, dict):
-        raise NotAFeedError(
-            f"the document is JSON but not a JSON Feed (its top level is a {_kind(document)})",
-            permanent=True,
-        )
-
-    raw_version = document.get("version")
-    version = (
-        _VERSIONS.get(raw_version.strip().rstrip("/")) if isinstance(raw_version, str) else None
-    )
+    document, notes = _load(body, headers)
     raw_items = document.get("items")
-    if version is None:
-        says_jsonfeed = isinstance(raw_version, str) and "jsonfeed.org" in raw_version
-        if not says_jsonfeed and not isinstance(raw_items, list):
-            raise NotAFeedError(
-                "the document is JSON but not a JSON Feed (no version, no items)", permanent=True
-            )
-        if raw_version is None:
-            notes.append("the JSON Feed has no version; read it as 1.1")
-        else:
-            notes.append(f"unknown JSON Feed version {str(raw_version)[:80]!r}; read it as 1.1")
-        version = "json11"
-
+    version = _version(document.get("version"), raw_items, notes)
     if not isinstance(raw_items, list):
         if raw_items is not None:
             notes.append(f"'items' is a {_kind(raw_items)}, not a list; no items read")
@@ -86,6 +54,48 @@ def parse_json(body: bytes, *, url: str, headers: Mapping[str, str], max_items: 
         items=tuple(item for item in items if item is not None),
         warnings=tuple(notes),
     )
+
+
+def _load(body: bytes, headers: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """The document's top-level object, and the notes about its decoding."""
+    decoded = decode_document(
+        body, http_charset=charset_from_content_type(headers.get("content-type")), xml=False
+    )
+    notes = [w for w in decoded.warnings if "HTTP charset" not in w]  # JSON is UTF-8 by spec
+    try:
+        document = json.loads(decoded.text.lstrip("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise ParseError(
+            f"the document is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from exc
+    except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, [[[[...]]]]
+        raise ParseError(f"the JSON document cannot be read: {exc}") from exc
+    if not isinstance(document, dict):
+        raise NotAFeedError(
+            f"the document is JSON but not a JSON Feed (its top level is a {_kind(document)})",
+            permanent=True,
+        )
+    return document, notes
+
+
+def _version(raw_version: object, raw_items: object, notes: list[str]) -> str:
+    """The JSON Feed version; an unknown or missing one is read as 1.1 when the document still
+    looks like a JSON Feed, and NotAFeedError otherwise."""
+    version = (
+        _VERSIONS.get(raw_version.strip().rstrip("/")) if isinstance(raw_version, str) else None
+    )
+    if version is not None:
+        return version
+    says_jsonfeed = isinstance(raw_version, str) and "jsonfeed.org" in raw_version
+    if not says_jsonfeed and not isinstance(raw_items, list):
+        raise NotAFeedError(
+            "the document is JSON but not a JSON Feed (no version, no items)", permanent=True
+        )
+    if raw_version is None:
+        notes.append("the JSON Feed has no version; read it as 1.1")
+    else:
+        notes.append(f"unknown JSON Feed version {str(raw_version)[:80]!r}; read it as 1.1")
+    return "json11"
 
 
 def _kind(value: object) -> str:
