@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
-from tidings.store.store import Store
+from tidings.ports import UpdateStore
 from tidings.types import UpdateResult
 from tidings.update.hosts import host_of
 from tidings.update.pipeline import UNRECORDED, Pipeline
@@ -44,7 +44,7 @@ class EmbeddedScheduler:
     def __init__(
         self,
         pipeline: Pipeline,
-        store: Store,
+        store: UpdateStore,
         *,
         clock: Callable[[], datetime],
         batch: int = 128,

@@ -28,10 +28,9 @@ from tidings.errors import (
     ParseError,
     TidingsError,
 )
-from tidings.fetch import FetchClient
 from tidings.fetch.canonical import canonical_url
 from tidings.fetch.discover import feed_links_in_html, guess_feed_urls, looks_like_html
-from tidings.store.store import Store
+from tidings.ports import FeedParser, Fetcher, UpdateStore
 from tidings.types import FeedState, FetchResult, ParsedFeed, UpdatePlan, UpdateResult
 from tidings.update.decide import decide_failure, decide_success, is_unchanged_body
 from tidings.update.hosts import HostGate, host_of
@@ -55,8 +54,8 @@ class Pipeline:
 
     def __init__(
         self,
-        store: Store,
-        client: FetchClient,
+        store: UpdateStore,
+        client: Fetcher,
         policy: Policy,
         *,
         clock: Callable[[], datetime],
@@ -66,6 +65,7 @@ class Pipeline:
         host_gap: float = 0.0,
         metrics: Metrics | None = None,
         parse_processes: int = 0,
+        parsers: FeedParser | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -81,7 +81,7 @@ class Pipeline:
         self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-store-read")
         # a site's narrower choice of HTML tags (None: the sanitizer's whole allowlist)
         self.allowed_tags: frozenset[str] | None = None
-        self.parsers = Parsers(parse_processes)
+        self.parsers = parsers or Parsers(parse_processes)
 
     def close(self) -> None:
         self.parsers.close()

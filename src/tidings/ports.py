@@ -1,0 +1,80 @@
+"""What the layers above the store need from it, as protocols.
+
+The update pipeline and the schedulers are typed against these rather than against
+``store.Store``, so that a test can hand them a fake and a worker a leased store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from tidings.types import Feed, FeedState, FetchResult, ParsedFeed, UpdatePlan
+
+
+class UpdateStore(Protocol):
+    """The store as an update sees it: a feed's state in, the update's plan out, and the scans
+    that say which feeds are due."""
+
+    def feed_state(self, feed_id: int, *, with_items: bool = True) -> FeedState:
+        """What an update starts from; without ``with_items``, only the items' dates."""
+        ...
+
+    def apply(self, plan: UpdatePlan) -> bool:
+        """Write one feed's update in one transaction; False if it may not be written."""
+        ...
+
+    def add_feed(
+        self,
+        url: str,
+        *,
+        now: datetime,
+        title: str | None = None,
+        categories_: Sequence[str] = (),
+        refresh_seconds: int | None = None,
+        next_check: datetime | None = None,
+    ) -> int:
+        """Subscribe ``url``; its feed id."""
+        ...
+
+    def find_feed(self, url: str) -> Feed | None:
+        """The feed subscribed at exactly ``url``, if any."""
+        ...
+
+    def due_feeds(self, now: datetime, limit: int = 10_000) -> list[tuple[int, str]]:
+        """The enabled feeds due at ``now`` as (id, url), the longest overdue first."""
+        ...
+
+    def next_due(self, exclude: Collection[int] = ()) -> datetime | None:
+        """The earliest next check of an enabled feed, leaving out ``exclude``."""
+        ...
+
+
+class Fetcher(Protocol):
+    """The fetch client as an update sees it: one guarded, conditional GET."""
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """A 200 or a 304; every other outcome raises a ``FetchError``."""
+        ...
+
+
+class FeedParser(Protocol):
+    """The parser as an update sees it: a fetched document in, a safe ``ParsedFeed`` out."""
+
+    async def parse(
+        self,
+        body: bytes,
+        url: str,
+        headers: Mapping[str, str],
+        max_items: int,
+        tags: frozenset[str] | None,
+    ) -> ParsedFeed:
+        """The feed of ``body``, or a ``ParseError`` that says why it is not one."""
+        ...
+
+    def close(self) -> None:
+        """Release what parsing holds (worker processes)."""
+        ...
