@@ -178,9 +178,6 @@ def health(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
 # -- updates ---------------------------------------------------------------------------------------
 
 
-# -- updates ---
-
-
 @app.command("update")
 def update_(
     refs: Annotated[list[str] | None, typer.Argument(help="Feed ids or URLs.")] = None,
