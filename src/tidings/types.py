@@ -294,3 +294,30 @@ class SearchHit:
     item: Item
     title_html: str  # "" when the item has no title
     snippet_html: str  # "" when the item has no text besides its title
+
+
+# -- accounts and worker mode -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A signed-in browser: who, the token its forms must carry, and until when."""
+
+    user: User
+    csrf_token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A worker's claim on one feed: its result is written only while ``token`` is current."""
+
+    feed_id: int
+    token: str
+    host: str

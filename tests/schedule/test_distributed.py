@@ -24,10 +24,10 @@ from sqlalchemy import func, select
 from tests.feedserver import FeedServer, RequestRecord, Route
 from tests.pg import fresh_schema
 from tests.update.test_pipeline import rss
-from tidings.store.leases import Lease, LeasedStore
+from tidings.store.leases import LeasedStore
 from tidings.store.schema import feeds, fetch_log, items
 from tidings.store.store import Store
-from tidings.types import UpdatePlan
+from tidings.types import Lease, UpdatePlan
 
 pytestmark = pytest.mark.postgres
 

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Connection, event, select
 
 from tidings.store import leases as lease_sql
-from tidings.store.leases import Lease, LeasedStore
+from tidings.store.leases import LeasedStore
 from tidings.store.schema import feeds
 from tidings.store.store import Store
-from tidings.types import ItemWrite, ParsedItem, UpdatePlan
+from tidings.types import ItemWrite, Lease, ParsedItem, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
 from tidings.update.dispatch import dispatch
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tidings.errors import NotFoundError
-from tidings.store.store import FETCH_LOG_KEEP, Store
+from tidings.store.history import FETCH_LOG_KEEP
+from tidings.store.store import Store
 from tidings.types import UpdatePlan
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

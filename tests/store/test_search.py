@@ -19,21 +19,11 @@ from sqlalchemy import text
 from tests.pg import fresh_schema
 from tidings.errors import StoreError
 from tidings.store import migrate, search
+from tidings.store.fts5 import Fts5Search, to_fts5
+from tidings.store.fulltext import SearchBackend, backend_for
 from tidings.store.pgsearch import PgSearch, to_tsquery
-from tidings.store.search import (
-    MAX_LIMIT,
-    MAX_QUERY_CHARS,
-    MAX_TERMS,
-    RANK_WINDOW,
-    Fts5Search,
-    Phrase,
-    SearchBackend,
-    backend_for,
-    marks_to_html,
-    parse_query,
-    search_text_of,
-    to_fts5,
-)
+from tidings.store.search import MAX_LIMIT, RANK_WINDOW, marks_to_html, search_text_of
+from tidings.store.searchquery import MAX_QUERY_CHARS, MAX_TERMS, Phrase, parse_query
 from tidings.store.store import Store
 from tidings.types import ItemWrite, ParsedItem, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of

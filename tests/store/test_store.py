@@ -12,9 +12,10 @@ from alembic.runtime.migration import MigrationContext
 
 from tidings.errors import DuplicateError, NotFoundError
 from tidings.store import migrate
+from tidings.store.categories import slugify
 from tidings.store.schema import metadata
 from tidings.store.search import include_name
-from tidings.store.store import Store, slugify
+from tidings.store.store import Store
 from tidings.types import Enclosure, FeedMeta, ItemWrite, ParsedItem, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
 

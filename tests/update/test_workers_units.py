@@ -9,7 +9,7 @@ import pytest
 
 from tidings.config import Settings
 from tidings.errors import ConfigError
-from tidings.store.leases import Lease
+from tidings.types import Lease
 from tidings.update.dispatch import Dispatcher, batches, pick, room
 from tidings.update.remote import update_now
 

@@ -26,8 +26,9 @@ from tidings.config import Settings
 from tidings.core import Aggregator
 from tidings.schedule import jobs
 from tidings.store import claims, queue
-from tidings.store.leases import Lease, LeasedStore
+from tidings.store.leases import LeasedStore
 from tidings.store.store import Store
+from tidings.types import Lease
 from tidings.update.dispatch import Dispatcher, DispatchReport
 from tidings.update.pipeline import Pipeline
 

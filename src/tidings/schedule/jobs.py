@@ -19,7 +19,7 @@ import procrastinate
 from sqlalchemy import Engine
 
 from tidings.store import queue
-from tidings.store.leases import Lease
+from tidings.types import Lease
 
 DISPATCH_CRON = "* * * * * */5"  # every 5 seconds (the sixth field is seconds)
 

@@ -1,4 +1,4 @@
-"""Users, sessions and site settings: the tables behind sign-in and the admin pages.
+"""Users and sessions: the tables behind sign-in, with the site settings of the admin pages.
 
 Session tokens are random and only their SHA-256 is stored, so a copy of the database does not
 sign anyone in.
@@ -8,38 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tidings.errors import DuplicateError, NotFoundError
-from tidings.store.schema import sessions, site_settings, users
+from tidings.store.schema import sessions, users
+from tidings.store.settings import SettingsPart
+from tidings.types import Session, User
 
 SESSION_LIFETIME = timedelta(days=14)
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    user: User
-    csrf_token: str
-    expires_at: datetime
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Accounts:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+class Accounts(SettingsPart):
+    """Who may sign in, who is signed in, and (``SettingsPart``) what they chose for the site."""
 
     def add_user(self, name: str, password_hash: str, now: datetime) -> User:
         try:
@@ -103,13 +90,3 @@ class Accounts:
     def end_session(self, token: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(sessions).where(sessions.c.token_hash == _hash(token)))
-
-    def settings(self) -> dict[str, str]:
-        with self.engine.connect() as conn:
-            return {k: v for k, v in conn.execute(select(site_settings))}
-
-    def save_settings(self, values: dict[str, str]) -> None:
-        with self.engine.begin() as conn:
-            for key, value in values.items():
-                conn.execute(delete(site_settings).where(site_settings.c.key == key))
-                conn.execute(insert(site_settings).values(key=key, value=value))

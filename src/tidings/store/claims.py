@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 
 from tidings.store import leases as lease_sql
-from tidings.store.leases import Lease
+from tidings.types import Lease
 
 # (candidates as (feed id, URL), live leases per host) -> the (feed id, host) pairs to lease
 Choose = Callable[[Sequence[tuple[int, str]], Mapping[str, int]], list[tuple[int, str]]]

@@ -17,7 +17,6 @@ import logging
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +36,7 @@ from sqlalchemy import (
 
 from tidings.store.schema import feeds, fetch_log
 from tidings.store.store import Store
-from tidings.types import UpdateResult
+from tidings.types import Lease, UpdateResult
 
 log = logging.getLogger("tidings.leases")
 
@@ -46,13 +45,6 @@ DISPATCH_LOCK = 0x7469_6469_6E67  # "tiding"
 
 
 LeaseState = tuple[str | None, datetime | None]  # (token, expiry) as stored
-
-
-@dataclass(frozen=True, slots=True)
-class Lease:
-    feed_id: int
-    token: str
-    host: str
 
 
 def new_token() -> str:
@@ -252,11 +244,11 @@ class LeasedStore(Store):
 
     The worker registers each feed's token before running the pipeline on it (``hold``) and
     forgets it after (``drop``); the pipeline's ``apply`` then checks and clears the lease in
-    the update's own transaction (the ``_writable`` hook), so a result whose lease was given to
+    the update's own transaction (the ``may_write`` hook), so a result whose lease was given to
     another worker meanwhile is refused whole: stale, logged and counted.
     """
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self._tokens: dict[int, str] = {}
         self._lock = threading.Lock()
@@ -274,7 +266,7 @@ class LeasedStore(Store):
                 if self._tokens.get(le.feed_id) == le.token:
                     del self._tokens[le.feed_id]
 
-    def _writable(self, conn: Any, feed_id: int) -> bool:
+    def may_write(self, conn: Connection, feed_id: int) -> bool:
         with self._lock:
             token = self._tokens.get(feed_id)
         released = (

@@ -19,25 +19,19 @@ of a text (tsvector positions stop there).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Text, func, literal, literal_column, select
+from sqlalchemy import Connection, Engine, Row, Text, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY, TSVECTOR
 from sqlalchemy.sql import FromClause, Select, Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
 from tidings.store import search
+from tidings.store.items import ITEM_COLUMNS, feed_title, item_of
 from tidings.store.schema import feeds, items
-from tidings.store.search import (
-    CLOSE,
-    MAX_LIMIT,
-    OPEN,
-    PG_CONFIG,
-    PG_VECTOR,
-    Phrase,
-    SearchQuery,
-    marks_to_html,
-)
+from tidings.store.search import CLOSE, MAX_LIMIT, OPEN, PG_CONFIG, PG_VECTOR, marks_to_html
+from tidings.store.searchquery import Phrase, SearchQuery
 from tidings.types import SearchHit
 
 __all__ = ["PgSearch", "to_tsquery"]
@@ -49,7 +43,6 @@ _vector: ColumnElement[Any] = literal_column(f"items.{PG_VECTOR}", TSVECTOR)
 _config: ColumnElement[Any] = literal_column(f"'{PG_CONFIG}'::regconfig", REGCONFIG)  # constant
 MARKS = f'StartSel="{OPEN}", StopSel="{CLOSE}"'  # ts_headline's options, as FTS5's markers
 SNIPPET_WORDS = 32
-_feed_title = func.coalesce(feeds.c.user_title, feeds.c.title, feeds.c.url).label("feed_title")
 
 
 def _phrase(phrase: Phrase) -> ColumnElement[Any]:
@@ -96,40 +89,17 @@ class PgSearch:
     def search(
         self, query: SearchQuery, *, limit: int, offset: int, newest_first: bool = False
     ) -> list[SearchHit]:
-        # the one Row -> Item conversion (imported here: store.py imports the search module)
-        from tidings.store.store import ITEM_COLUMNS, Store
-
         tsquery = to_tsquery(query)
         positive = _positive(query)
-        window_size = search.RANK_WINDOW
-        if tsquery is None or positive is None or offset >= window_size:
+        if tsquery is None or positive is None or offset >= search.RANK_WINDOW:
             return []
-        window = (
-            select(items.c.id.label("rid"))
-            .where(_matches(tsquery))
-            .order_by(items.c.id.desc())
-            .limit(window_size)
-            .subquery()
-        )
-        score = func.ts_rank_cd(_vector, tsquery).label("score")
-        page = (
-            select(window.c.rid, score, items.c.sort_date.label("sd"))
-            .join(items, items.c.id == window.c.rid)
-            .order_by(
-                *(() if newest_first else (score.desc(),)),
-                items.c.sort_date.desc(),
-                items.c.id.desc(),
-            )
-            .limit(max(1, min(limit, MAX_LIMIT)))
-            .offset(max(0, offset))
-            .subquery()
-        )
+        page = _page(tsquery, limit=limit, offset=offset, newest_first=newest_first)
         title_options = literal(f"{MARKS}, HighlightAll=true", Text)
         title_marked = func.ts_headline(
             _config, _spaced(func.coalesce(items.c.title, "")), positive, title_options
         ).label("title_marked")
         rows, inner = _with_snippet(
-            (page.c.score, page.c.sd, *ITEM_COLUMNS, _feed_title, title_marked),
+            (page.c.score, page.c.sd, *ITEM_COLUMNS, feed_title(), title_marked),
             page.join(items, items.c.id == page.c.rid).join(feeds, feeds.c.id == items.c.feed_id),
             positive,
             cap=self.HEADLINE_CHARS,
@@ -141,27 +111,32 @@ class PgSearch:
         )
         with self.engine.connect() as conn:
             found = conn.execute(rows).all()
-            snippets = {r.id: _snippet(r.marked, r.part, r.at, r.size) for r in found}
-            # a long text with no match in its first part: its snippet from the whole text
-            late = [
-                r.id
-                for r in found
-                if r.size > self.HEADLINE_CHARS and OPEN not in (r.marked or OPEN)
-            ]
-            if late:
-                again, _ = _with_snippet(
-                    (items.c.id,), items, positive, cap=None, where=items.c.id.in_(late)
-                )
-                for r in conn.execute(again):
-                    snippets[r.id] = _snippet(r.marked, r.part, r.at, r.size)
+            snippets = self._snippets(conn, found, positive)
         return [
             SearchHit(
-                item=Store._item(r),
+                item=item_of(r),
                 title_html=marks_to_html(_restore(r.title_marked, r.title or "")),
                 snippet_html=marks_to_html(snippets[r.id]),
             )
             for r in found
         ]
+
+    def _snippets(
+        self, conn: Connection, found: Sequence[Row[Any]], positive: ColumnElement[Any]
+    ) -> dict[int, str | None]:
+        """The snippet of each item found, from the whole text for a long text whose first
+        ``HEADLINE_CHARS`` hold no match."""
+        snippets = {r.id: _snippet(r.marked, r.part, r.at, r.size) for r in found}
+        late = [
+            r.id for r in found if r.size > self.HEADLINE_CHARS and OPEN not in (r.marked or OPEN)
+        ]
+        if late:
+            again, _ = _with_snippet(
+                (items.c.id,), items, positive, cap=None, where=items.c.id.in_(late)
+            )
+            for r in conn.execute(again):
+                snippets[r.id] = _snippet(r.marked, r.part, r.at, r.size)
+        return snippets
 
     def count(self, query: SearchQuery) -> int:
         """Exact up to ``RANK_WINDOW``; past it, ``RANK_WINDOW + 1`` ("more than 1,000")."""
@@ -172,6 +147,31 @@ class PgSearch:
         with self.engine.connect() as conn:
             counted = select(func.count()).select_from(matching.subquery())
             return int(conn.execute(counted).scalar() or 0)
+
+
+def _page(tsquery: ColumnElement[Any], *, limit: int, offset: int, newest_first: bool) -> Subquery:
+    """One page of the newest ``RANK_WINDOW`` matches, best (or newest) first, with each one's
+    ``score`` and sort date (``sd``); the GIN index finds the window."""
+    window = (
+        select(items.c.id.label("rid"))
+        .where(_matches(tsquery))
+        .order_by(items.c.id.desc())
+        .limit(search.RANK_WINDOW)
+        .subquery()
+    )
+    score = func.ts_rank_cd(_vector, tsquery).label("score")
+    return (
+        select(window.c.rid, score, items.c.sort_date.label("sd"))
+        .join(items, items.c.id == window.c.rid)
+        .order_by(
+            *(() if newest_first else (score.desc(),)),
+            items.c.sort_date.desc(),
+            items.c.id.desc(),
+        )
+        .limit(max(1, min(limit, MAX_LIMIT)))
+        .offset(max(0, offset))
+        .subquery()
+    )
 
 
 def _with_snippet(

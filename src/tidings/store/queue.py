@@ -17,7 +17,7 @@ from procrastinate.schema import SchemaManager
 from sqlalchemy import Connection, Engine, text
 
 from tidings.errors import ConfigError
-from tidings.store.leases import Lease
+from tidings.types import Lease
 
 FETCH_TASK = "tidings.fetch_batch"
 FETCH_QUEUE = "tidings.fetch"

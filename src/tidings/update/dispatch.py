@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine
 
 from tidings.config import Settings
 from tidings.store import claims
-from tidings.store.leases import Lease
+from tidings.types import Lease
 from tidings.update.hosts import host_of
 
 log = logging.getLogger("tidings.dispatch")

@@ -1,0 +1,110 @@
+"""Items as readers see them: pages of the newest, counts, and the latest of every feed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Label, Row, func, or_, select
+
+from tidings.store.part import StorePart
+from tidings.store.schema import categories, feed_categories, feeds, items
+from tidings.types import Enclosure, Item
+
+MAX_PAGE = 500
+# what an Item is read from: every column but search_text, which only the search index needs
+ITEM_COLUMNS = tuple(c for c in items.c if c.key != "search_text")
+
+
+def feed_title() -> Label[Any]:
+    """The title an item's feed is shown under, as the ``feed_title`` an Item is read with."""
+    return func.coalesce(feeds.c.user_title, feeds.c.title, feeds.c.url).label("feed_title")
+
+
+def _enclosures(raw: str | None) -> tuple[Enclosure, ...]:
+    if not raw:
+        return ()
+    return tuple(Enclosure(e["url"], e.get("type"), e.get("length")) for e in json.loads(raw))
+
+
+def item_of(r: Row[*tuple[Any, ...]]) -> Item:
+    """The Item of a row of ``ITEM_COLUMNS`` and ``feed_title`` (the one conversion, which the
+    search backends use too)."""
+    return Item(
+        id=r.id,
+        feed_id=r.feed_id,
+        feed_title=r.feed_title,
+        guid=r.guid,
+        title=r.title,
+        link=r.link,
+        author=r.author,
+        published=r.published,
+        updated=r.updated,
+        first_seen=r.first_seen,
+        sort_date=r.sort_date,
+        summary_html=r.summary_html,
+        content_html=r.content_html,
+        enclosures=_enclosures(r.enclosures),
+        categories=tuple(json.loads(r.categories)) if r.categories else (),
+        image=r.image_url,
+    )
+
+
+class ItemsPart(StorePart):
+    def items(
+        self,
+        *,
+        feed_id: int | None = None,
+        category: str | None = None,
+        limit: int = 30,
+        offset: int = 0,
+    ) -> list[Item]:
+        """Newest first, by the date each item is listed under."""
+        query = select(*ITEM_COLUMNS, feed_title()).join(feeds, feeds.c.id == items.c.feed_id)
+        if feed_id is not None:
+            query = query.where(items.c.feed_id == feed_id)
+        if category is not None:
+            query = query.where(
+                items.c.feed_id.in_(
+                    select(feed_categories.c.feed_id)
+                    .join(categories, categories.c.id == feed_categories.c.category_id)
+                    .where(or_(categories.c.name == category, categories.c.slug == category))
+                )
+            )
+        query = (
+            query.order_by(items.c.sort_date.desc(), items.c.id.desc())
+            .limit(max(1, min(limit, MAX_PAGE)))
+            .offset(max(0, offset))
+        )
+        with self.engine.connect() as conn:
+            return [item_of(r) for r in conn.execute(query)]
+
+    def count_items(self, *, feed_id: int | None = None) -> int:
+        query = select(func.count()).select_from(items)
+        if feed_id is not None:
+            query = query.where(items.c.feed_id == feed_id)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def latest_per_feed(self, per_feed: int) -> dict[int, list[Item]]:
+        """The newest items of every feed in one query (a window, not one query per feed)."""
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=items.c.feed_id, order_by=(items.c.sort_date.desc(), items.c.id.desc())
+            )
+            .label("rank")
+        )
+        ranked = select(items.c.id, rank).subquery()
+        query = (
+            select(*ITEM_COLUMNS, feed_title())
+            .join(feeds, feeds.c.id == items.c.feed_id)
+            .join(ranked, ranked.c.id == items.c.id)
+            .where(ranked.c.rank <= per_feed)
+            .order_by(items.c.feed_id, items.c.sort_date.desc(), items.c.id.desc())
+        )
+        out: dict[int, list[Item]] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                out.setdefault(row.feed_id, []).append(item_of(row))
+        return out
