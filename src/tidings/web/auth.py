@@ -18,9 +18,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from tidings.core import Aggregator
-from tidings.store.accounts import Session
-from tidings.web.context import CSRF_COOKIE, SESSION_COOKIE, Web
+from tidings.types import Session
+from tidings.web.context import CSRF_COOKIE, SESSION_COOKIE, agg_of, render
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_FORM_BYTES = 5 * 1024 * 1024
@@ -29,17 +28,13 @@ MAX_FORM_BYTES = 5 * 1024 * 1024
 class SameOrigin(BaseHTTPMiddleware):
     """Refuse unsafe methods sent by another site, and load the session for every request."""
 
-    def __init__(self, app: object, agg: Aggregator) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
-        self.agg = agg
-
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         if request.method in UNSAFE:
             problem = cross_site(request)
             if problem:
                 return PlainTextResponse(f"Forbidden: {problem}", status_code=403)
         token = request.cookies.get(SESSION_COOKIE)
-        session = await run_in_threadpool(self.agg.session, token) if token else None
+        session = await run_in_threadpool(agg_of(request).session, token) if token else None
         request.state.session = session
         request.state.user = session.user if session else None
         response = await call_next(request)
@@ -113,47 +108,41 @@ def local_path(target: str | None) -> str:
     return target if not parts.scheme and not parts.netloc else "/admin"
 
 
-def routes(web: Web) -> list[BaseRoute]:
-    agg = web.agg
+# -- sign-in and sign-out ----------------------------------------------------------------------
 
-    def signin_form(request: Request) -> Response:
-        return web.render(
-            "signin.html",
-            request=request,
-            error=None,
-            next=local_path(request.query_params.get("next")),
-            no_users=agg.accounts.count_users() == 0,
-        )
 
-    async def signin(request: Request) -> Response:
-        form = await checked_form(request)
-        name, password = str(form.get("name", "")), str(form.get("password", ""))
-        old = request.cookies.get(SESSION_COOKIE)
-        token = await run_in_threadpool(agg.sign_in, name, password, old)
-        if token is None:
-            return web.render(
-                "signin.html",
-                status=400,
-                request=request,
-                next="/admin",
-                error="Wrong user name or password.",
-                no_users=False,
-            )
-        response = RedirectResponse(local_path(str(form.get("next", ""))), status_code=303)
-        set_session_cookie(response, request, token)
-        return response
+async def signin_form(request: Request) -> Response:
+    has_users = await run_in_threadpool(agg_of(request).has_users)
+    next_page = local_path(request.query_params.get("next"))
+    return render(request, "signin.html", error=None, next=next_page, no_users=not has_users)
 
-    async def signout(request: Request) -> Response:
-        await checked_form(request)
-        token = request.cookies.get(SESSION_COOKIE)
-        if token:
-            await run_in_threadpool(agg.sign_out, token)
-        response = RedirectResponse("/", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
-        return response
 
-    return [
-        Route("/signin", signin_form, methods=["GET"]),
-        Route("/signin", signin, methods=["POST"]),
-        Route("/signout", signout, methods=["POST"]),
-    ]
+async def signin(request: Request) -> Response:
+    """A new session (the old one ends: sessions rotate at sign-in), then the page asked for."""
+    form = await checked_form(request)
+    name, password = str(form.get("name", "")), str(form.get("password", ""))
+    old = request.cookies.get(SESSION_COOKIE)
+    token = await run_in_threadpool(agg_of(request).sign_in, name, password, old)
+    if token is None:
+        error = "Wrong user name or password."
+        return render(request, "signin.html", 400, next="/admin", error=error, no_users=False)
+    response = RedirectResponse(local_path(str(form.get("next", ""))), status_code=303)
+    set_session_cookie(response, request, token)
+    return response
+
+
+async def signout(request: Request) -> Response:
+    await checked_form(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await run_in_threadpool(agg_of(request).sign_out, token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+routes: list[BaseRoute] = [
+    Route("/signin", signin_form, methods=["GET"]),
+    Route("/signin", signin, methods=["POST"]),
+    Route("/signout", signout, methods=["POST"]),
+]

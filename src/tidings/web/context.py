@@ -1,46 +1,49 @@
-"""What every route module shares: the aggregator, the templates and request helpers."""
+"""What every handler shares: the app's state (aggregator, templates) and request helpers.
+
+The state lives on ``app.state.web``; handlers reach it through ``web_of(request)`` so that each
+handler is a plain module-level function, testable on its own.
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse
 
 from tidings import timefmt
 from tidings.core import Aggregator
-from tidings.store.accounts import Session
+from tidings.types import Session
 from tidings.web.filters import age_html, safe_url
 
 SESSION_COOKIE = "tidings_session"
 CSRF_COOKIE = "tidings_csrf"
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 @dataclass
 class Web:
+    """The app's state: the aggregator, the templates, and what the app runs beside its routes."""
+
     agg: Aggregator
     env: Environment
+    scheduler: bool = False  # update due feeds in the background while serving
+    self_url: str | None = None  # where the app is served, to subscribe its own sample feeds
 
     @classmethod
-    def create(cls, agg: Aggregator) -> Web:
-        env = Environment(
-            loader=PackageLoader("tidings.web", "templates"),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-            extensions=["jinja2.ext.i18n"],
-        )
-        # every user-visible string goes through the one translation hook of timefmt
-        env.install_gettext_callables(  # type: ignore[attr-defined]
-            gettext=timefmt.gettext, ngettext=timefmt.ngettext, newstyle=True
-        )
-        env.filters["safe_url"] = safe_url
-        env.globals["age"] = lambda when, now: age_html(when, now, agg.site().timezone)
-        return cls(agg, env)
+    def create(
+        cls, agg: Aggregator, *, scheduler: bool = False, self_url: str | None = None
+    ) -> Web:
+        return cls(agg, templates(agg), scheduler, self_url)
 
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         """Render with what every page needs: the site title, the user and the form token."""
@@ -50,6 +53,50 @@ class Web:
             context.setdefault("user", getattr(request.state, "user", None))
             context.setdefault("csrf_token", LazyToken(request))
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
+
+
+def templates(agg: Aggregator) -> Environment:
+    """The Jinja environment: autoescaped, translated, with the URL and age filters."""
+    env = Environment(
+        loader=PackageLoader("tidings.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # every user-visible string goes through the one translation hook of timefmt
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=timefmt.gettext, ngettext=timefmt.ngettext, newstyle=True
+    )
+    env.filters["safe_url"] = safe_url
+    env.globals["age"] = lambda when, now: age_html(when, now, agg.site().timezone)
+    return env
+
+
+def web_of(conn: HTTPConnection | Starlette) -> Web:
+    """The state of the app serving ``conn`` (or of ``app`` itself)."""
+    app = conn if isinstance(conn, Starlette) else conn.app
+    web = app.state.web
+    if not isinstance(web, Web):
+        raise TypeError("the app was not built by tidings.web.app.create_app")
+    return web
+
+
+def agg_of(conn: HTTPConnection) -> Aggregator:
+    """The aggregator of the app serving ``conn``."""
+    return web_of(conn).agg
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page for ``request`` (its user and form token included)."""
+    return web_of(request).render(name, status, request=request, **context)
+
+
+async def run(
+    fn: Callable[Concatenate[Aggregator, P], T], request: Request, *a: P.args, **kw: P.kwargs
+) -> T:
+    """``fn(agg, ...)`` in a worker thread: the database is never read on the event loop."""
+    return await run_in_threadpool(fn, web_of(request).agg, *a, **kw)
 
 
 class LazyToken:

@@ -1,4 +1,8 @@
-"""The public HTML pages."""
+"""The public HTML pages: What's new, sources, categories, search, and the ages script's JSON.
+
+Each handler reads one data function of ``views`` (or ``search``) in a worker thread and renders
+its template; the same data functions feed the outgoing feeds and JSON.
+"""
 
 from __future__ import annotations
 
@@ -9,51 +13,58 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from tidings.core import Aggregator
 from tidings.timefmt import relative_age
 from tidings.web import views
-from tidings.web.context import Web, page_number
-
-
-def routes(web: Web) -> list[BaseRoute]:
-    agg = web.agg
-
-    def index(request: Request) -> Response:
-        data = views.whats_new(agg, page_number(request))
-        return web.render("index.html", data=data, request=request)
-
-    def sources(request: Request) -> Response:
-        summaries, now = views.sources(agg)
-        return web.render("sources.html", sources=summaries, now=now, request=request)
-
-    def source(request: Request) -> Response:
-        data = views.source(agg, request.path_params["feed_id"], page_number(request))
-        return web.render("source.html", data=data, request=request)
-
-    def categories(request: Request) -> Response:
-        return web.render("categories.html", categories=views.categories(agg), request=request)
-
-    def category(request: Request) -> Response:
-        data = views.category(agg, request.path_params["slug"], page_number(request))
-        return web.render("category.html", data=data, request=request)
-
-    def ages(request: Request) -> Response:
-        times = request.query_params.getlist("t")
-        if len(times) > MAX_AGES:
-            raise HTTPException(400, f"at most {MAX_AGES} times at once, not {len(times)}")
-        now, tz = agg.clock(), agg.site().timezone
-        return JSONResponse({t: relative_age(_instant(t), now, tz) for t in times})
-
-    return [
-        Route("/", index),
-        Route("/ages.json", ages),
-        Route("/sources", sources),
-        Route("/sources/{feed_id:int}", source),
-        Route("/categories", categories),
-        Route("/categories/{slug}", category),
-    ]
-
+from tidings.web.context import page_number, render, run
+from tidings.web.search import search_results
 
 MAX_AGES = 500
+
+
+async def index(request: Request) -> Response:
+    data = await run(views.whats_new, request, page_number(request))
+    return render(request, "index.html", data=data)
+
+
+async def sources(request: Request) -> Response:
+    summaries, now = await run(views.sources, request)
+    return render(request, "sources.html", sources=summaries, now=now)
+
+
+async def source(request: Request) -> Response:
+    data = await run(views.source, request, request.path_params["feed_id"], page_number(request))
+    return render(request, "source.html", data=data)
+
+
+async def categories(request: Request) -> Response:
+    return render(request, "categories.html", categories=await run(views.categories, request))
+
+
+async def category(request: Request) -> Response:
+    data = await run(views.category, request, request.path_params["slug"], page_number(request))
+    return render(request, "category.html", data=data)
+
+
+async def search(request: Request) -> Response:
+    q = request.query_params.get("q", "")
+    data = await run(search_results, request, q, page_number(request))
+    return render(request, "search.html", data=data)
+
+
+async def ages(request: Request) -> Response:
+    """The ages the refresh script shows, worded by the server (so they are translated)."""
+    times = request.query_params.getlist("t")
+    if len(times) > MAX_AGES:
+        raise HTTPException(400, f"at most {MAX_AGES} times at once, not {len(times)}")
+    instants = [_instant(t) for t in times]
+    return JSONResponse(dict(zip(times, await run(worded_ages, request, instants), strict=True)))
+
+
+def worded_ages(agg: Aggregator, instants: list[datetime]) -> list[str]:
+    """Each instant's age now, in the site's time zone."""
+    now, tz = agg.clock(), agg.site().timezone
+    return [relative_age(when, now, tz) for when in instants]
 
 
 def _instant(text: str) -> datetime:
@@ -63,3 +74,14 @@ def _instant(text: str) -> datetime:
     except ValueError:
         raise HTTPException(400, f"not an ISO-8601 time: {text[:40]!r}") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+routes: list[BaseRoute] = [
+    Route("/", index),
+    Route("/ages.json", ages),
+    Route("/sources", sources),
+    Route("/sources/{feed_id:int}", source),
+    Route("/categories", categories),
+    Route("/categories/{slug}", category),
+    Route("/search", search),
+]

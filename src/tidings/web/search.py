@@ -1,7 +1,8 @@
-"""The search page: ``/search?q=``, paged like What's new.
+"""Search data: ``find`` is the one search behind the search page and the search feeds.
 
-The query language (words, "phrases", -exclusions, OR) is explained on the page and parsed in
-``store/search.py``; any text is a valid query, so nothing a person types is an error here.
+The query language (words, "phrases", -exclusions, OR) is explained on the page and parsed by the
+aggregator; any text is a valid query, so nothing a person types is an error on the page (the
+feeds, which cannot show a message, answer 400 to a query that can find nothing).
 """
 
 from __future__ import annotations
@@ -10,17 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
-from tidings.core import Aggregator
-from tidings.store.search import RANK_WINDOW
+from tidings.core import RANK_WINDOW, Aggregator
 from tidings.types import Item, SearchHit
-from tidings.web.context import Web, page_number
 from tidings.web.views import Page
 
 MAX_ECHO = 500  # characters of the query shown back in the form and the title
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The hits for a query, or why it can find nothing."""
+
+    hits: tuple[SearchHit, ...]
+    problem: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +51,18 @@ class SearchResults:
         return RANK_WINDOW if self.total > RANK_WINDOW else None
 
 
+def find(
+    agg: Aggregator, q: str, *, limit: int, offset: int = 0, newest_first: bool = False
+) -> Found:
+    """The items matching ``q``: best first, or newest first as a subscribed search wants."""
+    problem = agg.search_problem(q)
+    if problem:
+        return Found((), problem)
+    return Found(tuple(agg.search(q, limit=limit, offset=offset, newest_first=newest_first)), None)
+
+
 def _shown(hit: SearchHit) -> ShownHit:
-    # store/search.marks_to_html escaped all the text and added balanced <mark> elements only
+    # the store escaped all the text and added balanced <mark> elements only
     title, snippet = Markup(hit.title_html), Markup(hit.snippet_html)  # noqa: S704
     return ShownHit(hit.item, title, snippet)
 
@@ -61,23 +75,11 @@ def search_results(agg: Aggregator, q: str, page: int) -> SearchResults:
     empty = Page(page, size, has_next=False)
     if not query:
         return SearchResults("", (), 0, empty, now, None)
-    problem = agg.search_problem(q)
-    if problem:
-        return SearchResults(query, (), 0, empty, now, problem)
     offset = (page - 1) * size
+    found = find(agg, q, limit=size, offset=offset)
+    if found.problem:
+        return SearchResults(query, (), 0, empty, now, found.problem)
     total = agg.search_count(q)
-    hits = agg.search(q, limit=size, offset=offset)
-    has_next = len(hits) == size and offset + size < min(total, RANK_WINDOW)
-    return SearchResults(
-        query, tuple(_shown(h) for h in hits), total, Page(page, size, has_next), now, None
-    )
-
-
-def routes(web: Web) -> list[BaseRoute]:
-    agg = web.agg
-
-    def search(request: Request) -> Response:
-        data = search_results(agg, request.query_params.get("q", ""), page_number(request))
-        return web.render("search.html", data=data, request=request)
-
-    return [Route("/search", search)]
+    has_next = len(found.hits) == size and offset + size < min(total, RANK_WINDOW)
+    shown = tuple(_shown(h) for h in found.hits)
+    return SearchResults(query, shown, total, Page(page, size, has_next), now, None)

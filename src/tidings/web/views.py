@@ -1,15 +1,15 @@
-"""The data behind each page: one function per page, feeding the HTML and the JSON alike."""
+"""The data behind the public pages: one function per page, read in a worker thread.
+
+The admin's data is in ``admin_views``, the outgoing feeds' in ``feeddata``, search in ``search``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from tidings.core import Aggregator
-from tidings.timefmt import iso
-from tidings.types import Category, Feed, FeedHealth, FetchRecord, Item
+from tidings.types import Category, Feed, Item
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,70 +92,3 @@ def category(agg: Aggregator, slug: str, page: int) -> CategoryPage:
     cat = agg.category(slug)
     feeds = tuple(f for f in agg.feeds() if cat.name in f.categories)
     return CategoryPage(cat, feeds, _page(agg, page, category=cat.slug))
-
-
-# -- the admin's feed health and fetch history -------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class HealthCounts:
-    failing: int
-    disabled: int
-
-
-@dataclass(frozen=True, slots=True)
-class HealthPage:
-    feeds: tuple[FeedHealth, ...]
-    now: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryPage:
-    feed: Feed
-    fetches: tuple[FetchRecord, ...]  # newest first
-    now: datetime
-
-
-def health_counts(feeds: Sequence[Feed]) -> HealthCounts:
-    """How many of ``feeds`` are failing and disabled, by the rule of ``Aggregator.health``:
-    counted from the feed list a page already holds, so the count costs no query."""
-    disabled = sum(1 for f in feeds if f.disabled_reason)
-    failing = sum(1 for f in feeds if f.error_count > 0 and not f.disabled_reason)
-    return HealthCounts(failing, disabled)
-
-
-def feed_health(agg: Aggregator) -> HealthPage:
-    """The failing and disabled feeds: disabled first, then the longest failing first."""
-    return HealthPage(tuple(agg.health()), agg.clock())
-
-
-def fetch_history(agg: Aggregator, feed_id: int) -> HistoryPage:
-    """One feed's last fetches (at most 100), newest first. Raises NotFoundError."""
-    feed = agg.feed(feed_id)
-    return HistoryPage(feed, tuple(agg.fetch_history(feed.id)), agg.clock())
-
-
-def fetch_history_json(data: HistoryPage) -> dict[str, Any]:
-    """The fetch history as plain values, for scripts and monitoring."""
-    feed = data.feed
-    return {
-        "feed": {
-            "id": feed.id,
-            "title": feed.display_title,
-            "url": feed.url,
-            "disabled_reason": feed.disabled_reason,
-            "error_count": feed.error_count,
-        },
-        "fetches": [
-            {
-                "at": iso(r.at),
-                "status": r.status,
-                "duration_ms": r.duration_ms,
-                "bytes": r.bytes,
-                "new_items": r.new_items,
-                "changed_items": r.changed_items,
-                "error": r.error,
-            }
-            for r in data.fetches
-        ],
-    }

@@ -1,0 +1,91 @@
+"""The admin's forms read into values the aggregator takes; a bad field is a ``TidingsError``
+whose message the form shows back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from starlette.datastructures import FormData
+
+from tidings.core import ALLOWED_TAGS, SiteSettings
+from tidings.errors import TidingsError
+from tidings.timefmt import parse_duration
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFields:
+    """The fields of the add and edit forms (add ignores ``retention_days``)."""
+
+    url: str
+    title: str | None
+    categories: list[str]
+    refresh_seconds: int | None
+    retention_days: int | None
+
+
+def feed_fields(form: FormData, *, retention: bool) -> FeedFields:
+    """The feed form's fields, retention only when the form has it (else not read at all)."""
+    return FeedFields(
+        url=str(form.get("url", "")),
+        title=str(form.get("title", "")).strip() or None,
+        categories=categories(form),
+        refresh_seconds=refresh(form),
+        retention_days=days(str(form.get("retention", "")), "retention") if retention else None,
+    )
+
+
+def categories(form: FormData) -> list[str]:
+    return [c.strip() for c in str(form.get("categories", "")).split(",") if c.strip()]
+
+
+def refresh(form: FormData) -> int | None:
+    raw = str(form.get("refresh", "")).strip()
+    if not raw:
+        return None
+    try:
+        return parse_duration(raw)
+    except ValueError as exc:
+        raise TidingsError(f"refresh interval: {exc}") from exc
+
+
+def days(raw: str, what: str) -> int | None:
+    raw = raw.strip()
+    if not raw or raw == "0":
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 36500:
+        raise TidingsError(f"{what} must be a number of days, or empty for never")
+    return int(raw)
+
+
+def tags(raw: str) -> frozenset[str]:
+    """A subset of the sanitizer's allowlist; empty means all of it, unknown tags are an error."""
+    chosen = frozenset(t.strip().lower().strip("<>") for t in raw.replace(" ", ",").split(","))
+    chosen -= {""}
+    if not chosen:
+        return ALLOWED_TAGS
+    unknown = sorted(chosen - ALLOWED_TAGS)
+    if unknown:
+        raise TidingsError(
+            f"not allowed in item HTML: {', '.join(unknown)} "
+            "(tidings only lets you narrow its own safe list)"
+        )
+    return chosen
+
+
+def site_settings(form: FormData) -> SiteSettings:
+    """The settings form, checked field by field in the order the form shows them."""
+    per_page = str(form.get("items_per_page", ""))
+    if not per_page.isdigit():
+        raise TidingsError("items per page must be a whole number")
+    try:
+        zone = ZoneInfo(str(form.get("timezone", "")).strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise TidingsError("unknown time zone (e.g. UTC, Europe/Ljubljana)") from exc
+    return SiteSettings(
+        site_title=str(form.get("site_title", "")),
+        items_per_page=int(per_page),
+        timezone=zone,
+        retention_days=days(str(form.get("retention", "")), "retention"),
+        allowed_tags=tags(str(form.get("allowed_tags", ""))),
+    )

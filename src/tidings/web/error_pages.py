@@ -1,0 +1,56 @@
+"""Error pages: every error is the site's own page (with its headers), never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from tidings.errors import NotFoundError
+from tidings.web.context import render, web_of
+from tidings.web.feeddata import MAX_ID
+
+log = logging.getLogger("tidings.web")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """A 4xx page; a 303 raised by ``require_user`` is the redirect to the sign-in page."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 303 and exc.headers and "Location" in exc.headers:
+        return RedirectResponse(exc.headers["Location"], status_code=303)
+    return render(
+        request, "error.html", exc.status_code, status_code=exc.status_code, message=exc.detail
+    )
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return render(request, "error.html", 404, status_code=404, message=str(exc))
+
+
+async def overflow(request: Request, exc: Exception) -> Response:
+    """A path id beyond SQLite's 64-bit integers names nothing: 404, as a smaller unknown id."""
+    if any(isinstance(v, int) and v > MAX_ID for v in request.path_params.values()):
+        return await not_found(request, NotFoundError("no such item: the number is too large"))
+    return await server_error(request, exc)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("error serving %s", request.url.path, exc_info=exc)
+    # no request in the context: the page neither shows the user nor makes a form token
+    return web_of(request).render(
+        "error.html",
+        status=500,
+        status_code=500,
+        message="Something went wrong on our side. It has been logged.",
+    )
+
+
+HANDLERS: Mapping[int | type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {
+    HTTPException: http_error,
+    NotFoundError: not_found,
+    OverflowError: overflow,
+    500: server_error,
+}
