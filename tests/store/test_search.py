@@ -10,20 +10,18 @@ import random
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from tests.pg import fresh_schema
-from tidings.errors import StoreError
 from tidings.store import migrate, search
 from tidings.store.fts5 import Fts5Search, to_fts5
 from tidings.store.fulltext import SearchBackend, backend_for
-from tidings.store.pgsearch import PgSearch, to_tsquery
+from tidings.store.pgsearch import to_tsquery
 from tidings.store.search import MAX_LIMIT, RANK_WINDOW, marks_to_html, search_text_of
-from tidings.store.searchquery import MAX_QUERY_CHARS, MAX_TERMS, Phrase, parse_query
+from tidings.store.searchquery import parse_query
 from tidings.store.store import Store
 from tidings.types import ItemWrite, ParsedItem, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
@@ -280,22 +278,6 @@ def test_query_operators_are_plain_text(news: Store) -> None:
     assert titles(news, "ferry<->rain") == []  # one token: the phrase "ferry rain"
 
 
-def test_tsquery_carries_user_text_only_in_parameters() -> None:
-    from sqlalchemy.dialects import postgresql
-
-    query = parse_query("""budget "ferry's timetable" OR zqx'yvw -kjh\\plm""")
-    expression = to_tsquery(query)
-    assert expression is not None
-    # SQLAlchemy's dialect constructors carry no annotations
-    compiled = expression.compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
-    sql = str(compiled)
-    for word in ("budget", "ferry", "timetable", "zqx", "yvw", "kjh", "plm"):
-        assert word not in sql
-    words = {v for v in compiled.params.values() if isinstance(v, str) and len(v) > 1}
-    assert {"budget", "ferry s timetable", "zqx yvw", "kjh plm"} <= words
-    assert "tsquery_not" in sql and "tsquery_or" in sql and "phraseto_tsquery" in sql
-
-
 def test_random_queries_never_fail(news: Store) -> None:
     alphabet = "ferryrain \"-*():^+{}[]~,.;'\\/ORANDNOTNEAR\x00\u00e9\u0301日🚢"
     rng = random.Random(20261128)
@@ -311,36 +293,6 @@ def test_sql_fragments_match_nothing_and_change_nothing(news: Store) -> None:
     assert titles(news, "' OR 1=1 --") == []
     assert titles(news, "ferry'; DELETE FROM items; --") == []
     assert len(titles(news, "ferry")) == 3
-
-
-def test_problems_are_explained() -> None:
-    assert parse_query("ferry").problem is None
-    assert "excluded" in (parse_query("-ferry -rain").problem or "")
-    assert "no letters or digits" in (parse_query("*** ((( :").problem or "")
-    assert parse_query("").problem == "Type a word to look for."
-
-
-def test_query_structure() -> None:
-    q = parse_query('budget "ferry timetable" OR rain -wind -"port side" OR storm')
-    assert q.required == (
-        (Phrase(("budget",)),),
-        (Phrase(("ferry", "timetable")), Phrase(("rain",))),
-        (Phrase(("storm",)),),
-    )
-    # OR after an exclusion joins nothing: storm is required
-    assert q.excluded == (Phrase(("wind",)), Phrase(("port", "side")))
-    assert to_fts5(parse_query("a b OR c -d")) == '(("a") AND ("b" OR "c")) NOT ("d")'
-    assert to_fts5(parse_query('NEAR(x y) "z:w"')) == '("NEAR x") AND ("y") AND ("z w")'
-    assert to_fts5(parse_query("x OR y OR z")) == '("x" OR "y" OR "z")'
-    assert to_fts5(parse_query("x OR -y OR z")) == '(("x") AND ("z")) NOT ("y")'
-
-
-def test_long_queries_are_cut() -> None:
-    many = parse_query(" ".join(f"w{n}" for n in range(100)))
-    assert many.truncated and len(many.required) == MAX_TERMS
-    long = parse_query("x" * (MAX_QUERY_CHARS + 1))
-    assert long.truncated and len(long.text) == MAX_QUERY_CHARS
-    assert not parse_query("short").truncated
 
 
 def test_limits_are_clamped(store: Store) -> None:
@@ -477,16 +429,6 @@ def _downgrade(engine: Any, revision: str) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
-
-
-def test_backend_for_each_database() -> None:
-    def engine(name: str) -> Any:
-        return SimpleNamespace(dialect=SimpleNamespace(name=name))
-
-    assert isinstance(backend_for(engine("sqlite")), Fts5Search)
-    assert isinstance(backend_for(engine("postgresql")), PgSearch)
-    with pytest.raises(StoreError, match="not available on mysql"):
-        backend_for(engine("mysql"))
 
 
 def test_newest_first_ignores_relevance(store: Store) -> None:
