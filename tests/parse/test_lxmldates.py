@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 from feedparser.datetimes import _parse_date
 
@@ -40,7 +43,7 @@ def test_one_document_serves_every_odd_date_of_a_feed(monkeypatch: pytest.Monkey
     calls: list[list[str]] = []
     real = lxmldates._entries
 
-    def counting(raws: list[str]) -> list[object]:
+    def counting(raws: list[str]) -> list[Mapping[str, Any]]:
         calls.append(raws)
         return real(raws)
 

@@ -5,9 +5,9 @@ that it can never take them for a file name or URL. Its HTML sanitizing and its 
 URLs inside HTML are off (``sanitize`` does both, with the item's base). It is told the feed's
 final URL as Content-Location, because it tracks xml:base scopes correctly only from an
 absolute root; it then resolves links against the right base. RSS guids are kept as written
-(see ``_guids_as_written``). Its result is mapped by ``mapping``, like the lxml path's records,
-which checks every URL and resolves enclosure and media URLs (feedparser leaves them as written)
-against the entry's base.
+(see ``_guids_as_written``). Its result goes to ``mapping``, as the lxml path's records do; the
+mapping checks every URL and resolves enclosure and media URLs, which feedparser leaves as
+written, against the entry's base.
 """
 
 from __future__ import annotations
