@@ -94,13 +94,14 @@ class Workers:
     def start(self, n: int = 1) -> list[subprocess.Popen[bytes]]:
         started = []
         for _ in range(n):
-            log = (self.logs / f"worker{len(self.procs)}.log").open("wb")
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "tidings.cli", "worker", "--concurrency", "2"],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+            # the child keeps its own descriptor of the log; this process needs none
+            with (self.logs / f"worker{len(self.procs)}.log").open("wb") as log:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "tidings.cli", "worker", "--concurrency", "2"],
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
             self.procs.append(proc)
             started.append(proc)
         return started
