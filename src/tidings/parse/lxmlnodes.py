@@ -3,8 +3,8 @@
 feedparser names every element by a canonical prefix for its namespace ("dc", "media", "" for
 RSS and Atom ...) and the lower-cased local name, lower-cases attribute names (and the values of
 ``rel`` and ``type``) and post-processes every text value the same way (see :func:`finish`). The
-fast path reads the same names and values, so that it can fill the same records; the tables come
-from feedparser itself so that both paths agree on them.
+fast path reads the same names and values, so that it can fill the same records; the tables are
+feedparser's, written out in :mod:`tidings.parse.vocabulary` (and re-exported from here).
 """
 
 from __future__ import annotations
@@ -15,26 +15,15 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import ACCEPTABLE_URI_SCHEMES
 
-# lower-cased namespace URI -> feedparser's prefix ("" for RSS, RDF and Atom themselves)
-NAMESPACES: dict[str, str] = {
-    uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()
-}
-# Names whose end tag feedparser acts on even inside markup (it then closes the wrong thing)
-END_HANDLERS = frozenset(
-    name[len("_end_") :] for name in dir(_FeedParserMixin) if name.startswith("_end_")
-)
-CAN_BE_RELATIVE = frozenset(_FeedParserMixin.can_be_relative_uri)
-HTML_TYPES = frozenset(_FeedParserMixin.html_types)
+from tidings.parse.vocabulary import CAN_BE_RELATIVE as CAN_BE_RELATIVE
+from tidings.parse.vocabulary import END_HANDLERS as END_HANDLERS
+from tidings.parse.vocabulary import HTML_TYPES as HTML_TYPES
+from tidings.parse.vocabulary import NAMESPACES
+from tidings.parse.vocabulary import looks_like_html as looks_like_html
+
 XHTML = "application/xhtml+xml"
-
-
-def looks_like_html(value: str) -> bool:
-    """feedparser's guess that a text value is HTML (it needs a "<" or "&" to say yes)."""
-    return ("<" in value or "&" in value) and bool(_FeedParserMixin.looks_like_html(value))
-
 
 _AMP_REFERENCE = re.compile("&([A-Za-z0-9_]+);")
 _C1_CONTROL = re.compile("[\x80-\x9f]")
