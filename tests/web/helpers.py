@@ -1,10 +1,14 @@
-"""Helpers for in-process web tests: items written straight to the store, a signed-in client."""
+"""Helpers for in-process web tests: items written straight to the store, a signed-in client, and
+a request for calling one handler directly."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
+from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from tidings.core import Aggregator
@@ -45,3 +49,28 @@ def sign_in(client: TestClient, agg: Aggregator, name: str = "ada") -> str:
     )
     assert response.status_code == 303, response.text
     return form_token(client.get("/admin").text)
+
+
+def request_for(
+    app: Starlette,
+    path: str,
+    query: str = "",
+    *,
+    path_params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Request:
+    """A GET of ``path`` as the router hands it to a handler, without a server or middleware
+    (so no session: the visitor is signed out)."""
+    scope = {
+        "type": "http",
+        "app": app,
+        "method": "GET",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "root_path": "",
+        "path": path,
+        "query_string": query.encode(),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+        "path_params": path_params or {},
+    }
+    return Request(scope)

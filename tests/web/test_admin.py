@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from tests.conftest import Clock
 from tests.feedserver import FeedServer
 from tests.feedserver import Route as FeedRoute
 from tests.web.helpers import form_token, sign_in
-from tidings.config import Settings
-from tidings.core import Aggregator, make_aggregator
-from tidings.web.app import create_app
+from tidings.core import Aggregator
 
 RSS = (
     b'<rss version="2.0"><channel><title>Admin Feed</title><link>http://e.org/</link>'
     b"<item><title>Hello</title><guid>h1</guid><link>http://e.org/1</link></item>"
     b"</channel></rss>"
 )
-
-
-@pytest.fixture
-def site(settings: Settings, clock: Clock) -> Iterator[tuple[Aggregator, TestClient]]:
-    agg = make_aggregator(settings, clock=clock)
-    app = create_app(agg)
-    with TestClient(app) as client:
-        yield agg, client
-    agg.close()
 
 
 def unsafe_routes(client: TestClient) -> list[str]:

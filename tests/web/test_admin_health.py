@@ -5,7 +5,6 @@ against a loopback feed server that serves one good feed, one failing with 500 a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,11 +15,9 @@ from tests.conftest import Clock
 from tests.feedserver import FeedServer, Route
 from tests.update.test_pipeline import rss
 from tests.web.helpers import form_token, sign_in
-from tidings.config import Settings
-from tidings.core import Aggregator, make_aggregator
+from tidings.core import Aggregator
 from tidings.timefmt import relative_age
 from tidings.types import UpdatePlan
-from tidings.web.app import create_app
 
 HOSTILE_TITLE = '<script>alert("title")</script> Broken & "quoted"'
 HOSTILE_ERROR = "<img src=x onerror=alert(1)> went <b>wrong</b>"
@@ -41,18 +38,17 @@ class Site:
 
 
 @pytest.fixture
-def site(settings: Settings, clock: Clock, server: FeedServer) -> Iterator[Site]:
+def site(site: tuple[Aggregator, TestClient], clock: Clock, server: FeedServer) -> Site:
+    """The shared app, subscribed to one good feed, one failing with 500 and one gone."""
+    agg, client = site
     server.routes["/good.xml"] = Route(rss("One", "Two"))
     server.routes["/bad.xml"] = Route(b"down", status=500, content_type="text/plain")
     server.routes["/gone.xml"] = Route(b"", status=410)
-    agg = make_aggregator(settings, clock=clock)
     now = clock()
     good = agg.store.add_feed(server.url("/good.xml"), now=now, title="Good Feed")
     bad = agg.store.add_feed(server.url("/bad.xml"), now=now, title=HOSTILE_TITLE)
     gone = agg.store.add_feed(server.url("/gone.xml"), now=now, title="Gone Feed")
-    with TestClient(create_app(agg)) as client:
-        yield Site(agg, client, clock, good, bad, gone)
-    agg.close()
+    return Site(agg, client, clock, good, bad, gone)
 
 
 def rows(html: str, table: str) -> list[str]:

@@ -3,45 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Clock
-from tidings.config import Settings
-from tidings.core import Aggregator, make_aggregator
-from tidings.types import ItemWrite, ParsedItem, UpdatePlan
-from tidings.update.decide import content_hash_of, identity_of
-from tidings.web.app import create_app
-
-
-@pytest.fixture
-def site(settings: Settings, clock: Clock) -> Iterator[tuple[Aggregator, TestClient]]:
-    agg = make_aggregator(settings, clock=clock)
-    with TestClient(create_app(agg)) as client:
-        yield agg, client
-    agg.close()
-
-
-def add_items(
-    agg: Aggregator, clock: Clock, *items: ParsedItem, url: str = "https://e.org/f"
-) -> int:
-    fid = agg.store.add_feed(url, now=clock.now, title="NATO News")
-    writes = tuple(
-        ItemWrite(identity_of(i), content_hash_of(i), i, clock.now, i.published or clock.now)
-        for i in items
-    )
-    agg.store.apply(UpdatePlan(fid, clock.now, clock.now, new=writes))
-    return fid
+from tests.web.helpers import add_items
+from tidings.core import Aggregator
+from tidings.types import ParsedItem
 
 
 def test_whats_new_lists_items_with_ages(site: tuple[Aggregator, TestClient], clock: Clock) -> None:
     agg, client = site
     add_items(
         agg,
-        clock,
+        clock.now,
         ParsedItem(
             guid="1",
             title="Older",
@@ -75,7 +52,7 @@ def test_hostile_text_is_escaped_and_bad_links_neutralised(
     agg, client = site
     add_items(
         agg,
-        clock,
+        clock.now,
         ParsedItem(
             guid="x",
             title="<script>alert(1)</script>",
@@ -96,7 +73,7 @@ def test_paging(site: tuple[Aggregator, TestClient], clock: Clock) -> None:
         ParsedItem(guid=str(n), title=f"Item {n:02d}", published=clock.now - timedelta(minutes=n))
         for n in range(35)
     ]
-    add_items(agg, clock, *items)
+    add_items(agg, clock.now, *items)
     first, second = client.get("/").text, client.get("/?page=2").text
     assert "Item 00" in first and "Item 29" in first and "Item 30" not in first
     assert 'href="/?page=2"' in first and "?page=0" not in first

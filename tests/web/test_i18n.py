@@ -13,10 +13,8 @@ from starlette.testclient import TestClient
 from tests.conftest import Clock
 from tests.web.helpers import add_items
 from tidings import timefmt
-from tidings.config import Settings
-from tidings.core import make_aggregator
+from tidings.core import Aggregator
 from tidings.types import ParsedItem
-from tidings.web.app import create_app
 
 
 def shout(message: str) -> str:
@@ -40,18 +38,18 @@ def shouting() -> Iterator[None]:
     timefmt.use_translations(None)
 
 
-def test_pages_and_ages_are_translated(settings: Settings, clock: Clock, shouting: None) -> None:
-    agg = make_aggregator(settings, clock=clock)
+def test_pages_and_ages_are_translated(
+    site: tuple[Aggregator, TestClient], clock: Clock, shouting: None
+) -> None:
+    agg, client = site
     fid = add_items(
         agg,
         clock.now,
         ParsedItem(guid="a", title="Story", published=clock.now - timedelta(days=18)),
     )
-    with TestClient(create_app(agg)) as client:
-        home = client.get("/").text
-        assert "WHAT'S NEW" in home and "SOURCES" in home and "2 WEEKS 4 DAYS AGO" in home
-        source = client.get(f"/sources/{fid}").text
-        assert "SUBSCRIBE TO NATO News FEED" in source and "UPDATED:" in source
-        assert "SIGN IN" in client.get("/signin").text
-        assert "NOT FOUND" in client.get("/nowhere").text
-    agg.close()
+    home = client.get("/").text
+    assert "WHAT'S NEW" in home and "SOURCES" in home and "2 WEEKS 4 DAYS AGO" in home
+    source = client.get(f"/sources/{fid}").text
+    assert "SUBSCRIBE TO NATO News FEED" in source and "UPDATED:" in source
+    assert "SIGN IN" in client.get("/signin").text
+    assert "NOT FOUND" in client.get("/nowhere").text

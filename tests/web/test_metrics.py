@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Clock
 from tests.feedserver import FeedServer, Route
 from tests.update.test_pipeline import rss
-from tidings.config import Settings
-from tidings.core import Aggregator, make_aggregator
+from tidings.core import Aggregator
 from tidings.update.metrics import Gauge, Metrics
-from tidings.web.app import create_app
 
 SAMPLE = re.compile(
     r'^([a-z_]+)(\{[a-z_]+="(?:[^"\\]|\\.)*"(?:,[a-z_]+="(?:[^"\\]|\\.)*")*\})? (\S+)$'
@@ -40,14 +36,6 @@ def parse(text: str) -> dict[str, float]:
         assert match.group(1) in declared or base in declared, line
         samples[match.group(1) + (match.group(2) or "")] = float(match.group(3))
     return samples
-
-
-@pytest.fixture
-def site(settings: Settings, clock: Clock) -> Iterator[tuple[Aggregator, TestClient]]:
-    agg = make_aggregator(settings, clock=clock)
-    with TestClient(create_app(agg)) as client:
-        yield agg, client
-    agg.close()
 
 
 def test_metrics_count_updates_and_read_the_schedule(

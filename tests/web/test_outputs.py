@@ -8,7 +8,6 @@ import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -18,26 +17,16 @@ from starlette.testclient import TestClient
 
 from tests.conftest import Clock
 from tests.web.helpers import add_items
-from tidings.config import Settings
-from tidings.core import Aggregator, make_aggregator
+from tidings.core import Aggregator
 from tidings.parse import parse_feed
 from tidings.publish.opml import parse_opml
 from tidings.types import Enclosure, Item, ParsedItem
-from tidings.web.app import create_app
 
 TYPES = {
     "rss.xml": "application/rss+xml; charset=utf-8",
     "atom.xml": "application/atom+xml; charset=utf-8",
     "feed.json": "application/feed+json; charset=utf-8",
 }
-
-
-@pytest.fixture
-def site(settings: Settings, clock: Clock) -> Iterator[tuple[Aggregator, TestClient]]:
-    agg = make_aggregator(settings, clock=clock)
-    with TestClient(create_app(agg)) as client:
-        yield agg, client
-    agg.close()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -10,18 +9,8 @@ from starlette.testclient import TestClient
 
 from tests.conftest import Clock
 from tests.web.helpers import add_items, sign_in
-from tidings.config import Settings
-from tidings.core import Aggregator, make_aggregator
+from tidings.core import Aggregator
 from tidings.types import FeedMeta, ParsedItem, UpdatePlan
-from tidings.web.app import create_app
-
-
-@pytest.fixture
-def site(settings: Settings, clock: Clock) -> Iterator[tuple[Aggregator, TestClient]]:
-    agg = make_aggregator(settings, clock=clock)
-    with TestClient(create_app(agg)) as client:
-        yield agg, client
-    agg.close()
 
 
 def nato(agg: Aggregator, clock: Clock) -> int:

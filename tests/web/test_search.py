@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -16,14 +15,6 @@ from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
 from tidings.types import ParsedItem
 from tidings.web.app import create_app
-
-
-@pytest.fixture
-def site(settings: Settings, clock: Clock) -> Iterator[tuple[Aggregator, TestClient]]:
-    agg = make_aggregator(settings, clock=clock)
-    with TestClient(create_app(agg)) as client:
-        yield agg, client
-    agg.close()
 
 
 def harbour(agg: Aggregator, clock: Clock) -> int:
