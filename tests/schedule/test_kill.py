@@ -161,6 +161,8 @@ def test_sigkill_at_random_moments_loses_nothing(
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            if proc.stderr is not None:
+                proc.stderr.close()
         assert proc.returncode == -signal.SIGKILL
         after = snapshot(db)
         for feed_id, guids in before.items():
