@@ -42,10 +42,15 @@ async def _dashboard(request: Request, *, status: int = 200, error: str | None =
     """The feeds table, with the notice of the change just made or the error of a failed one."""
     data = await run(admin_views.dashboard, request)
     return render(
-        request, "admin.html", status,
-        feeds=data.feeds, health=data.health, now=data.now,
-        message=request.query_params.get("done"), error=error,
-    )  # fmt: skip
+        request,
+        "admin.html",
+        status,
+        feeds=data.feeds,
+        health=data.health,
+        now=data.now,
+        message=request.query_params.get("done"),
+        error=error,
+    )
 
 
 async def _feed_page(
@@ -56,10 +61,16 @@ async def _feed_page(
     # history_svg escapes every piece of text that comes from the data
     chart = Markup(history_svg(data.fetches, title=_("Fetch history")))  # noqa: S704
     return render(
-        request, "admin_feed.html", status,
-        feed=data.feed, error=error, message=request.query_params.get("done"),
-        history=data.fetches, chart=chart, now=data.now,
-    )  # fmt: skip
+        request,
+        "admin_feed.html",
+        status,
+        feed=data.feed,
+        error=error,
+        message=request.query_params.get("done"),
+        history=data.fetches,
+        chart=chart,
+        now=data.now,
+    )
 
 
 async def _settings_page(

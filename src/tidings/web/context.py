@@ -95,7 +95,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 async def run(
     fn: Callable[Concatenate[Aggregator, P], T], request: Request, *a: P.args, **kw: P.kwargs
 ) -> T:
-    """``fn(agg, ...)`` in a worker thread: the database is never read on the event loop."""
+    """``fn(agg, ...)`` in a worker thread, so that its queries do not hold up the event loop."""
     return await run_in_threadpool(fn, web_of(request).agg, *a, **kw)
 
 

@@ -75,9 +75,8 @@ async def _feed_response(request: Request, fmt: FeedFormat, data: FeedData) -> R
 
 async def everything(request: Request) -> Response:
     name, fmt = _format(request)
-    return await _feed_response(
-        request, fmt, await run(all_items_feed, request, _base(request), name)
-    )
+    data = await run(all_items_feed, request, _base(request), name)
+    return await _feed_response(request, fmt, data)
 
 
 async def one_source(request: Request) -> Response:
