@@ -10,17 +10,21 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.config import Settings
-from tidings.errors import ConfigError, DuplicateError, NotFoundError, TidingsError
+from tidings.errors import DuplicateError, NotFoundError, TidingsError
 from tidings.fetch import AddressPolicy, FetchClient
 from tidings.fetch.canonical import canonical_url
-from tidings.parse import ALLOWED_TAGS, expat_problem
+from tidings.parse import ALLOWED_TAGS as ALLOWED_TAGS  # re-exported for the web pages
+from tidings.parse import expat_problem
 from tidings.passwords import hash_password, verify_password
 from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
-from tidings.store.accounts import Accounts, Session, User
-from tidings.store.search import SearchBackend, backend_for, parse_query
+from tidings.site import SiteSettings as SiteSettings  # re-exported for the web pages
+from tidings.site import site_from, stored_values
+from tidings.store.accounts import Accounts
+from tidings.store.fulltext import SearchBackend, backend_for
+from tidings.store.search import RANK_WINDOW as RANK_WINDOW  # re-exported for the web pages
+from tidings.store.searchquery import parse_query
 from tidings.store.store import Store
 from tidings.types import (
     Category,
@@ -29,9 +33,12 @@ from tidings.types import (
     FetchRecord,
     Item,
     SearchHit,
+    Session,
     UpdateResult,
+    User,
 )
 from tidings.update.dispatch import Dispatcher
+from tidings.update.metrics import Gauge as Gauge  # re-exported for the web pages
 from tidings.update.metrics import Metrics
 from tidings.update.pipeline import Pipeline
 from tidings.update.remote import RemoteUpdater
@@ -41,18 +48,6 @@ from tidings.update.updater import Progress, Updater
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class SiteSettings:
-    """The settings an admin can change on the web; stored values override the environment."""
-
-    site_title: str
-    items_per_page: int
-    timezone: ZoneInfo
-    retention_days: int | None
-    # the HTML tags kept in item summaries and contents: a subset of the sanitizer's allowlist
-    allowed_tags: frozenset[str] = ALLOWED_TAGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +113,7 @@ class Aggregator:
             metrics=self.metrics,
             parse_processes=self.settings.parse_processes,
         )
-        self._pipeline.allowed_tags = self._site_tags()
+        self._pipeline.allowed_tags = self.site().narrower_tags
         self._updater = (
             RemoteUpdater(self.dispatcher, self.clock)
             if self.settings.mode == "workers"
@@ -202,6 +197,32 @@ class Aggregator:
 
     def latest_per_feed(self, per_feed: int = 3) -> dict[int, list[Item]]:
         return self.store.latest_per_feed(per_feed)
+
+    # -- for the web pages ---------------------------------------------------------------------
+
+    def any_due(self) -> bool:
+        """Whether a feed is due now: one row at most, cheap for a health check."""
+        return bool(self.store.due_feed_ids(self.clock(), limit=1))
+
+    def due_summary(self) -> tuple[int, datetime | None]:
+        """How many enabled feeds are due now, and the oldest next check among them."""
+        return self.store.due_summary(self.clock())
+
+    def feed_states(self) -> dict[str, int]:
+        """How many feeds are ok, failing and disabled."""
+        return self.store.feed_states()
+
+    def has_users(self) -> bool:
+        """Whether anyone can sign in (else the sign-in page says how to add a user)."""
+        return self.accounts.count_users() > 0
+
+    def is_subscribed(self, url: str) -> bool:
+        """Whether a feed has exactly this URL (no discovery, no canonical form)."""
+        return self.store.find_feed(url) is not None
+
+    def metrics_text(self, gauges: Iterable[Gauge] = ()) -> str:
+        """This process's update counters, and ``gauges``, in the Prometheus text format."""
+        return self.metrics.render(gauges)
 
     # -- search (query language: store/search.py) ----------------------------------------------
 
@@ -328,47 +349,15 @@ class Aggregator:
 
     def site(self) -> SiteSettings:
         if self._site is None:
-            stored = self.accounts.settings()
-            s = self.settings
-            try:
-                zone = ZoneInfo(stored.get("timezone", str(s.timezone)))
-            except (ZoneInfoNotFoundError, ValueError):
-                zone = s.timezone
-            retention = stored.get("retention_days")
-            tags = stored.get("allowed_tags")
-            self._site = SiteSettings(
-                site_title=stored.get("site_title", s.site_title),
-                items_per_page=int(stored.get("items_per_page", s.items_per_page)),
-                timezone=zone,
-                retention_days=(int(retention) or None) if retention else s.retention_days,
-                allowed_tags=frozenset(tags.split(",")) & ALLOWED_TAGS if tags else ALLOWED_TAGS,
-            )
+            self._site = site_from(self.accounts.settings(), self.settings)
             self.policy = replace(self.policy, retention_days=self._site.retention_days)
             if self._pipeline is not None:
                 self._pipeline.policy = self.policy
-                self._pipeline.allowed_tags = self._site_tags()
+                self._pipeline.allowed_tags = self._site.narrower_tags
         return self._site
 
-    def _site_tags(self) -> frozenset[str] | None:
-        tags = self.site().allowed_tags
-        return None if tags == ALLOWED_TAGS else tags
-
     def save_site(self, site: SiteSettings) -> SiteSettings:
-        if not site.site_title.strip() or len(site.site_title) > 200:
-            raise ConfigError("the site title needs 1 to 200 characters")
-        if not 1 <= site.items_per_page <= 200:
-            raise ConfigError("items per page must be from 1 to 200")
-        if site.retention_days is not None and site.retention_days < 1:
-            raise ConfigError("retention must be a number of days, or empty for never")
-        self.accounts.save_settings(
-            {
-                "site_title": site.site_title.strip(),
-                "items_per_page": str(site.items_per_page),
-                "timezone": str(site.timezone),
-                "retention_days": str(site.retention_days or 0),
-                "allowed_tags": ",".join(sorted(site.allowed_tags & ALLOWED_TAGS)),
-            }
-        )
+        self.accounts.save_settings(stored_values(site))
         self._site = None
         return self.site()
 
