@@ -224,7 +224,7 @@ class Aggregator:
         """This process's update counters, and ``gauges``, in the Prometheus text format."""
         return self.metrics.render(gauges)
 
-    # -- search (query language: store/search.py) ----------------------------------------------
+    # -- search (query language: store/searchquery.py) -----------------------------------------
 
     def search(
         self, q: str, limit: int = 30, offset: int = 0, *, newest_first: bool = False

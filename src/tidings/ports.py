@@ -1,7 +1,8 @@
-"""What the layers above the store need from it, as protocols.
+"""The seams where the update pipeline meets the layers below it, as protocols.
 
-The update pipeline and the schedulers are typed against these rather than against
-``store.Store``, so that a test can hand them a fake and a worker a leased store.
+The pipeline and the schedulers are typed against these rather than against ``store.Store``,
+``fetch.FetchClient`` and ``update.parsers.Parsers``, so that a test can hand them fakes
+(``tests/update/test_pipeline_fakes.py``) and a worker a leased store.
 """
 
 from __future__ import annotations

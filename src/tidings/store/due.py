@@ -20,19 +20,20 @@ def is_due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _longest_overdue(now: datetime, limit: int, *columns: ColumnElement[Any]) -> Select[Any]:
+def longest_overdue(now: datetime, limit: int, *columns: ColumnElement[Any]) -> Select[Any]:
+    """The due feeds' ``columns``, the longest overdue first."""
     return select(*columns).where(is_due(now)).order_by(feeds.c.next_check, feeds.c.id).limit(limit)
 
 
 class DuePart(StorePart):
     def due_feed_ids(self, now: datetime, limit: int = 10_000) -> list[int]:
-        query = _longest_overdue(now, limit, feeds.c.id)
+        query = longest_overdue(now, limit, feeds.c.id)
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
     def due_feeds(self, now: datetime, limit: int = 10_000) -> list[tuple[int, str]]:
         """The enabled feeds due at ``now`` as (id, url), the longest overdue first."""
-        query = _longest_overdue(now, limit, feeds.c.id, feeds.c.url)
+        query = longest_overdue(now, limit, feeds.c.id, feeds.c.url)
         with self.engine.connect() as conn:
             return [(int(fid), str(url)) for fid, url in conn.execute(query)]
 

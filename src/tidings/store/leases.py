@@ -34,6 +34,7 @@ from sqlalchemy import (
     update,
 )
 
+from tidings.store.due import longest_overdue
 from tidings.store.schema import feeds, fetch_log
 from tidings.store.store import Store
 from tidings.types import Lease, UpdateResult
@@ -89,11 +90,8 @@ def due_candidates(conn: Connection, now: datetime, limit: int) -> list[tuple[in
     for (its write moves its next check anyway).
     """
     query = (
-        select(feeds.c.id, feeds.c.url)
+        longest_overdue(now, limit, feeds.c.id, feeds.c.url)
         .where(_claimable(now))
-        .where(or_(feeds.c.next_check.is_(None), feeds.c.next_check <= now))
-        .order_by(feeds.c.next_check, feeds.c.id)
-        .limit(limit)
         .with_for_update(skip_locked=True)
     )
     return [(int(fid), str(url)) for fid, url in conn.execute(query)]
