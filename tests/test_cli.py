@@ -69,6 +69,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_the_new_user_scenario(tmp_path: Path, feeds: FeedServer) -> None:
     data = tmp_path / "data"
     added = tidings(data, "add", feeds.url("/times.xml"), "--category", "News", "--refresh", "30m")
@@ -146,6 +147,7 @@ def test_the_new_user_scenario(tmp_path: Path, feeds: FeedServer) -> None:
     assert [f["id"] for f in json.loads(tidings(data, "list", "--json").stdout)] == [2]
 
 
+@pytest.mark.slow
 def test_add_errors_are_one_line_and_store_nothing(tmp_path: Path, feeds: FeedServer) -> None:
     data = tmp_path / "data"
     assert tidings(data, "add", feeds.url("/times.xml")).returncode == 0
@@ -166,6 +168,7 @@ def test_add_errors_are_one_line_and_store_nothing(tmp_path: Path, feeds: FeedSe
     assert len(json.loads(tidings(data, "list", "--json").stdout)) == 1
 
 
+@pytest.mark.slow
 def test_update_reports_failures_and_exits_zero(tmp_path: Path, feeds: FeedServer) -> None:
     data = tmp_path / "data"
     tidings(data, "add", feeds.url("/times.xml"))

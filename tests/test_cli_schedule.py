@@ -10,10 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.feedserver import FeedServer, Route
 from tests.test_cli import RSS, tidings
 
 
+@pytest.mark.slow
 def test_health_enable_and_the_list_after_an_adopted_redirect(
     tmp_path: Path, server: FeedServer
 ) -> None:

@@ -91,6 +91,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 @pytest.mark.parametrize("csp", ["without-csp", "with-csp"])
+@pytest.mark.slow
 def test_no_payload_runs_in_a_browser(served: Served, csp: str) -> None:
     from playwright.sync_api import sync_playwright  # installed: the module is not skipped
 

@@ -15,6 +15,7 @@ FILES = seeds()
 BUDGET = int(os.environ.get("TIDINGS_FUZZ_EXAMPLES", "2000"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not FILES, reason=f"the shared feed corpus is missing (looked in {CORPUS})")
 @settings(
     max_examples=BUDGET,

@@ -41,6 +41,7 @@ def test_p01_too_many_feeds_is_refused_before_importing(settings: Settings, cloc
         agg.close()
 
 
+@pytest.mark.slow
 def test_p01_200000_outlines_in_5mb() -> None:
     body = opml('<outline xmlUrl="https://e.example/"/>' * 200_000)[: MAX_BYTES - 100] + b"</body>"
     tracemalloc.start()

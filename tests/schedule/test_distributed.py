@@ -176,6 +176,7 @@ def run_cli(env: dict[str, str], *args: str) -> str:
 
 
 @pytest.mark.parametrize("count", [2, 4])
+@pytest.mark.slow
 def test_workers_fetch_every_due_feed_once_per_cycle_within_each_hosts_cap(
     count: int, pg_url: str, tmp_path: Path, workers: list[Workers]
 ) -> None:
@@ -216,6 +217,7 @@ def test_workers_fetch_every_due_feed_once_per_cycle_within_each_hosts_cap(
         farm.stop()
 
 
+@pytest.mark.slow
 def test_a_killed_worker_loses_nothing_and_its_late_write_is_refused(
     pg_url: str, tmp_path: Path, workers: list[Workers]
 ) -> None:

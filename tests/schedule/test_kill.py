@@ -115,6 +115,7 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing(
     tmp_path: Path, farm: tuple[list[FeedServer], GrowingFeeds]
 ) -> None:

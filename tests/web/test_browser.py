@@ -122,6 +122,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, FeedServer]]:
     feeds.stop()
 
 
+@pytest.mark.slow
 def test_a_person_runs_the_site(served: tuple[str, FeedServer]) -> None:
     base, feeds = served
     assert sync_playwright is not None
