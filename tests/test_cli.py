@@ -15,6 +15,9 @@ import pytest
 from tests.feedserver import FeedServer, Route
 from tidings.store import migrate
 
+# slow: the command line run in real processes (three tests over 5 s each, the others 2 to 3 s)
+pytestmark = pytest.mark.slow
+
 RSS = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback Times</title>'
     b"<link>http://example.org/</link><description>All the news on 127.0.0.1</description>"
@@ -69,7 +72,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.slow
 def test_the_new_user_scenario(tmp_path: Path, feeds: FeedServer) -> None:
     data = tmp_path / "data"
     added = tidings(data, "add", feeds.url("/times.xml"), "--category", "News", "--refresh", "30m")
@@ -147,7 +149,6 @@ def test_the_new_user_scenario(tmp_path: Path, feeds: FeedServer) -> None:
     assert [f["id"] for f in json.loads(tidings(data, "list", "--json").stdout)] == [2]
 
 
-@pytest.mark.slow
 def test_add_errors_are_one_line_and_store_nothing(tmp_path: Path, feeds: FeedServer) -> None:
     data = tmp_path / "data"
     assert tidings(data, "add", feeds.url("/times.xml")).returncode == 0
@@ -168,7 +169,6 @@ def test_add_errors_are_one_line_and_store_nothing(tmp_path: Path, feeds: FeedSe
     assert len(json.loads(tidings(data, "list", "--json").stdout)) == 1
 
 
-@pytest.mark.slow
 def test_update_reports_failures_and_exits_zero(tmp_path: Path, feeds: FeedServer) -> None:
     data = tmp_path / "data"
     tidings(data, "add", feeds.url("/times.xml"))

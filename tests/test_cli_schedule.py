@@ -15,8 +15,10 @@ import pytest
 from tests.feedserver import FeedServer, Route
 from tests.test_cli import RSS, tidings
 
+# slow: real scheduler processes (about 20 s and 5 s)
+pytestmark = pytest.mark.slow
 
-@pytest.mark.slow
+
 def test_health_enable_and_the_list_after_an_adopted_redirect(
     tmp_path: Path, server: FeedServer
 ) -> None:

@@ -20,6 +20,9 @@ from tests.fetch.conftest import MakeClient, RawServer, ServeRaw, read_request
 from tidings.errors import FetchError, ParseError, TidingsError
 from tidings.parse import parse_feed
 
+# slow together (about 9 s here): deep, huge and slow documents and servers
+pytestmark = pytest.mark.slow
+
 CAP = 256 * 1024
 Writer = asyncio.StreamWriter
 Handler = Callable[[asyncio.StreamReader, Writer], Awaitable[None]]

@@ -15,6 +15,9 @@ from tidings.errors import ParseError
 from tidings.parse import parse_feed
 from tidings.types import ParsedFeed
 
+# slow together (about 15 s here): each malformed feed through a real update
+pytestmark = pytest.mark.slow
+
 URL = "https://ok.example/feed"
 
 

@@ -14,11 +14,15 @@ import os
 import string
 
 import nh3
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.hostile.oracles import element_names, fragment_problems, url_scheme
 from tidings.parse import ALLOWED_TAGS, sanitize_html
+
+# slow together (about 13 s here): property tests with many examples each
+pytestmark = pytest.mark.slow
 
 BASE = "https://feeds.example/dir/feed.xml"
 # a few seconds in CI; TIDINGS_PROPERTY_EXAMPLES=5000 for a longer search

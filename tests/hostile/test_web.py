@@ -31,6 +31,9 @@ from tidings.web.app import create_app
 from tidings.web.auth import local_path
 from tidings.web.context import CSRF_COOKIE, SESSION_COOKIE
 
+# slow together (about 12 s here): every route against hostile input
+pytestmark = pytest.mark.slow
+
 PASSWORD = "correct horse battery"
 EVIL = "https://evil.example"
 

@@ -25,6 +25,9 @@ from tidings.types import ParsedFeed, ParsedItem
 
 from .conftest import corpus_dir, corpus_files
 
+# slow together (about 6 s here): both parsers over every corpus file
+pytestmark = pytest.mark.slow
+
 FILES = corpus_files()
 FEEDPARSER_TESTS = corpus_dir().parent / "feedparser-tests"
 

@@ -19,6 +19,9 @@ from tidings.logs import KeyValueFormatter
 from tidings.schedule.embedded import EmbeddedScheduler
 from tidings.types import UpdateResult
 
+# slow together (about 4 to 5 s here): the scheduler loop running in real time
+pytestmark = pytest.mark.slow
+
 
 async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
     deadline = time.monotonic() + seconds

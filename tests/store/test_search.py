@@ -26,6 +26,9 @@ from tidings.store.store import Store
 from tidings.types import ItemWrite, ParsedItem, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
 
+# slow together (about 16 s here): both backends, random and hostile queries
+pytestmark = pytest.mark.slow
+
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 

@@ -12,6 +12,9 @@ from tidings.errors import NotAFeedError
 from tidings.parse import parse_feed
 from tidings.update.parsers import PROCESS_THRESHOLD, Parsers
 
+# slow together (about 5 s here): pools of parser processes started and killed
+pytestmark = pytest.mark.slow
+
 
 def big_feed(items: int = 200) -> bytes:
     entries = "".join(

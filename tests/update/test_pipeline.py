@@ -23,6 +23,9 @@ from tidings.errors import (
     TooLargeError,
 )
 
+# slow together (about 14 s here): the corpus and the pipeline over loopback servers
+pytestmark = pytest.mark.slow
+
 RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Loopback news</title><link>http://example.org/</link>
 <description>News from the loopback</description>{items}</channel></rss>"""

@@ -22,6 +22,9 @@ from tidings.core import Aggregator, make_aggregator
 
 from .test_pipeline import rss
 
+# slow together (about 16 s here): real waits between requests to one host
+pytestmark = pytest.mark.slow
+
 MINUTE = 60.0
 HOUR = 3600.0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
@@ -9,6 +10,9 @@ from tests.feedserver import FeedServer
 from tests.feedserver import Route as FeedRoute
 from tests.web.helpers import form_token, sign_in
 from tidings.core import Aggregator
+
+# slow together (about 5 s here): signed-in sessions for each test
+pytestmark = pytest.mark.slow
 
 RSS = (
     b'<rss version="2.0"><channel><title>Admin Feed</title><link>http://e.org/</link>'

@@ -19,6 +19,9 @@ from tidings.core import Aggregator
 from tidings.timefmt import relative_age
 from tidings.types import UpdatePlan
 
+# slow together (about 9 s here): a site with a fetch history for each test
+pytestmark = pytest.mark.slow
+
 HOSTILE_TITLE = '<script>alert("title")</script> Broken & "quoted"'
 HOSTILE_ERROR = "<img src=x onerror=alert(1)> went <b>wrong</b>"
 

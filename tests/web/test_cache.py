@@ -16,6 +16,9 @@ from tidings.types import ParsedItem
 from tidings.web.app import create_app
 from tidings.web.cache import MAX_ENTRIES, PageCache
 
+# slow together (about 5 s here): the cache filled to its bound
+pytestmark = pytest.mark.slow
+
 
 class Ticks:
     def __init__(self) -> None:
