@@ -18,7 +18,7 @@ from tidings.store.schema import feeds
 from tidings.store.store import Store
 from tidings.types import ItemWrite, Lease, ParsedItem, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
-from tidings.update.dispatch import dispatch
+from tidings.update.dispatch import Dispatcher
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 LEASE = 60.0
@@ -54,7 +54,8 @@ def leased(store: Store) -> dict[int, tuple[str | None, datetime | None]]:
 
 
 def run(store: Store, queue: Queue, now: datetime = NOW, **kw: object) -> int:
-    return dispatch(store.engine, queue, now=now, lease_seconds=LEASE, cap=2, batch=4, **kw).leased  # type: ignore[arg-type]
+    dispatcher = Dispatcher(store.engine, queue, LEASE, cap=2, batch=4)
+    return dispatcher(now, **kw).leased  # type: ignore[arg-type]
 
 
 def item_write(guid: str) -> ItemWrite:
@@ -194,6 +195,6 @@ def test_a_dispatch_that_does_not_wait_leaves_the_work_to_the_running_one(store:
     queue = Queue()
     with store.engine.begin() as conn:
         assert lease_sql.lock_dispatch(conn, wait=False)  # a dispatch in progress
-        report = dispatch(store.engine, queue, now=NOW, lease_seconds=LEASE, cap=2, wait=False)
+        report = Dispatcher(store.engine, queue, LEASE, cap=2)(NOW, wait=False)
         assert report.busy and report.leased == 0
     assert run(store, queue) == 2  # once it is over, the next one leases

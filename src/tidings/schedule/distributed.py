@@ -160,10 +160,11 @@ async def run_dispatcher(agg: Aggregator, stop: asyncio.Event, *, interval: floa
     Any number of these may run (and the workers' periodic task besides): the dispatch lock
     makes them take turns, and each grants only what the budgets leave.
     """
+    dispatcher = agg.dispatcher
     dispatch_log.info("dispatcher started", extra={"interval": interval})
     while not stop.is_set():
         try:
-            await asyncio.to_thread(agg.dispatcher, agg.clock())
+            await asyncio.to_thread(dispatcher, agg.clock())
         except Exception:  # the database is away for a moment: the next round tries again
             dispatch_log.exception("dispatcher: dispatch failed")
         with contextlib.suppress(TimeoutError):

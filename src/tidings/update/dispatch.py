@@ -4,7 +4,7 @@
   already has across all workers, so the per-host cap holds however many workers there are.
 - In what jobs (``batches``): the leases dealt round-robin into as few batches as the batch
   size allows, so the batches are even and each mixes hosts.
-- Both pure; ``dispatch`` hands them to the store's claim (``store.claims``): one transaction
+- Both pure; a ``Dispatcher`` hands them to the store's claim (``store.claims``): one transaction
   that serializes dispatchers, counts the live leases, locks the due rows (``FOR UPDATE SKIP
   LOCKED``), grants the leases and enqueues the jobs through ``enqueue`` on the same connection.
   Either all of it commits or none: a job never names a lease that does not exist, and a lease
@@ -90,54 +90,6 @@ def room(active: Mapping[str, int], max_leased: int) -> int:
     return max(0, max_leased - sum(active.values()))
 
 
-def dispatch(
-    engine: Engine,
-    enqueue: Enqueue,
-    *,
-    now: datetime,
-    lease_seconds: float,
-    cap: int,
-    batch: int = BATCH,
-    scan: int = SCAN,
-    max_leased: int = MAX_LEASED,
-    ids: Sequence[int] | None = None,
-    since: datetime | None = None,
-    wait: bool = True,
-) -> DispatchReport:
-    """Lease due feeds (or the feeds of ``ids`` not checked since ``since``, due or not) and
-    enqueue their jobs. Without ``wait``, nothing is done while another dispatch runs."""
-
-    def choose(
-        candidates: Sequence[tuple[int, str]], active: Mapping[str, int]
-    ) -> list[tuple[int, str]]:
-        return pick(candidates, active, cap, room(active, max_leased))
-
-    def insert(conn: Connection, granted: list[Lease]) -> int:
-        return enqueue(conn, batches(granted, batch))
-
-    done = claims.claim(
-        engine,
-        choose,
-        insert,
-        now=now,
-        until=now + timedelta(seconds=lease_seconds),
-        scan=scan,
-        ids=ids,
-        since=since,
-        wait=wait,
-    )
-    if done is None:
-        return DispatchReport(0, 0, 0, busy=True)
-    if done.granted:  # a line per dispatch is worth it only when asked for (-v)
-        log.debug(
-            "dispatched %d feeds in %d jobs",
-            len(done.granted),
-            done.jobs,
-            extra={"leased": len(done.granted), "jobs": done.jobs},
-        )
-    return DispatchReport(len(done.granted), done.jobs, done.active)
-
-
 @dataclass(frozen=True, slots=True)
 class Dispatcher:
     """One installation's dispatch: its database, its job insert and its budgets, set once from
@@ -148,6 +100,8 @@ class Dispatcher:
     lease_seconds: float
     cap: int
     batch: int = BATCH
+    scan: int = SCAN
+    max_leased: int = MAX_LEASED
 
     @classmethod
     def from_settings(cls, engine: Engine, enqueue: Enqueue, settings: Settings) -> Dispatcher:
@@ -161,14 +115,34 @@ class Dispatcher:
         since: datetime | None = None,
         wait: bool = True,
     ) -> DispatchReport:
-        return dispatch(
+        """Lease due feeds (or the feeds of ``ids`` not checked since ``since``, due or not) and
+        enqueue their jobs. Without ``wait``, nothing is done while another dispatch runs."""
+        done = claims.claim(
             self.engine,
-            self.enqueue,
+            self._choose,
+            self._insert,
             now=now,
-            lease_seconds=self.lease_seconds,
-            cap=self.cap,
-            batch=self.batch,
+            until=now + timedelta(seconds=self.lease_seconds),
+            scan=self.scan,
             ids=ids,
             since=since,
             wait=wait,
         )
+        if done is None:
+            return DispatchReport(0, 0, 0, busy=True)
+        if done.granted:  # a line per dispatch is worth it only when asked for (-v)
+            log.debug(
+                "dispatched %d feeds in %d jobs",
+                len(done.granted),
+                done.jobs,
+                extra={"leased": len(done.granted), "jobs": done.jobs},
+            )
+        return DispatchReport(len(done.granted), done.jobs, done.active)
+
+    def _choose(
+        self, candidates: Sequence[tuple[int, str]], active: Mapping[str, int]
+    ) -> list[tuple[int, str]]:
+        return pick(candidates, active, self.cap, room(active, self.max_leased))
+
+    def _insert(self, conn: Connection, granted: list[Lease]) -> int:
+        return self.enqueue(conn, batches(granted, self.batch))
