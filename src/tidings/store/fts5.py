@@ -15,7 +15,7 @@ from sqlalchemy.sql.expression import ColumnClause, ColumnElement
 from tidings.store import search
 from tidings.store.items import ITEM_COLUMNS, feed_title, item_of
 from tidings.store.schema import feeds, items
-from tidings.store.search import CLOSE, FTS_TABLE, MAX_LIMIT, OPEN, marks_to_html
+from tidings.store.search import CLOSE, FTS_TABLE, OPEN, marks_to_html
 from tidings.store.searchquery import Phrase, SearchQuery
 from tidings.types import SearchHit
 
@@ -87,16 +87,9 @@ class Fts5Search:
             .limit(search.RANK_WINDOW)
             .subquery()
         )
-        return (
-            select(window.c.rid)
-            .join(items, items.c.id == window.c.rid)
-            .order_by(
-                *(() if newest_first else (window.c.score,)),
-                items.c.sort_date.desc(),
-                items.c.id.desc(),
-            )
-            .limit(max(1, min(limit, MAX_LIMIT)))
-            .offset(max(0, offset))
+        joined = select(window.c.rid).join(items, items.c.id == window.c.rid)
+        return search.ranked_page(
+            joined, window.c.score, limit=limit, offset=offset, newest_first=newest_first
         )
 
     def _marked(self, match: ColumnElement[Any]) -> Select[Any]:

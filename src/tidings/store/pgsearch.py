@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from tidings.store import search
 from tidings.store.items import ITEM_COLUMNS, feed_title, item_of
 from tidings.store.schema import feeds, items
-from tidings.store.search import CLOSE, MAX_LIMIT, OPEN, PG_CONFIG, PG_VECTOR, marks_to_html
+from tidings.store.search import CLOSE, OPEN, PG_CONFIG, PG_VECTOR, marks_to_html
 from tidings.store.searchquery import Phrase, SearchQuery
 from tidings.types import SearchHit
 
@@ -160,18 +160,13 @@ def _page(tsquery: ColumnElement[Any], *, limit: int, offset: int, newest_first:
         .subquery()
     )
     score = func.ts_rank_cd(_vector, tsquery).label("score")
-    return (
-        select(window.c.rid, score, items.c.sort_date.label("sd"))
-        .join(items, items.c.id == window.c.rid)
-        .order_by(
-            *(() if newest_first else (score.desc(),)),
-            items.c.sort_date.desc(),
-            items.c.id.desc(),
-        )
-        .limit(max(1, min(limit, MAX_LIMIT)))
-        .offset(max(0, offset))
-        .subquery()
+    joined = select(window.c.rid, score, items.c.sort_date.label("sd")).join(
+        items, items.c.id == window.c.rid
     )
+    page = search.ranked_page(
+        joined, score.desc(), limit=limit, offset=offset, newest_first=newest_first
+    )
+    return page.subquery()
 
 
 def _with_snippet(

@@ -23,6 +23,10 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+from sqlalchemy import ColumnElement, Select
+
+from tidings.store.schema import items
+
 FTS_TABLE = "items_fts"
 PG_VECTOR = "search_vector"  # items' generated tsvector on PostgreSQL (migration 0005)
 PG_INDEX = "ix_items_search_vector"
@@ -131,3 +135,24 @@ def marks_to_html(marked: str | None) -> str:
     if inside:
         out.append("</mark>")
     return "".join(out)
+
+
+def ranked_page(
+    query: Select[Any],
+    best_first: ColumnElement[Any],
+    *,
+    limit: int,
+    offset: int,
+    newest_first: bool,
+) -> Select[Any]:
+    """One page of ``query``'s matches: by ``best_first`` unless ``newest_first``, then newest,
+    ties by id (so that pages never overlap), the page size and offset kept in bounds."""
+    return (
+        query.order_by(
+            *(() if newest_first else (best_first,)),
+            items.c.sort_date.desc(),
+            items.c.id.desc(),
+        )
+        .limit(max(1, min(limit, MAX_LIMIT)))
+        .offset(max(0, offset))
+    )
