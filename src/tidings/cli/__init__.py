@@ -4,11 +4,10 @@ run-scheduler, worker, dispatch, user and db.
 Each area's commands are in a module of their own; importing them registers them on ``app``.
 """
 
-from tidings.cli import admin, feeds, processes
+from tidings.cli import admin, feeds, processes  # noqa: F401  (importing registers them)
 from tidings.cli.common import app
 
 __all__ = ["app", "main"]
-_COMMANDS = (admin, feeds, processes)
 
 
 def main() -> None:

@@ -8,14 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from tidings.cli.common import (
-    db_app,
-    fail,
-    opened,
-    out,
-    progress_bar,
-    user_app,
-)
+from tidings.cli.common import db_app, fail, opened, out, progress_bar, user_app
 from tidings.config import Settings
 from tidings.errors import TidingsError
 from tidings.maintenance import copy_database, upgrade_database

@@ -12,13 +12,7 @@ import typer
 from rich.markup import escape
 
 from tidings import logs, schedule
-from tidings.cli.common import (
-    app,
-    err,
-    fail,
-    opened,
-    out,
-)
+from tidings.cli.common import app, err, fail, opened, out
 from tidings.config import Settings
 from tidings.core import make_aggregator, xml_parser_problem
 from tidings.errors import TidingsError
