@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 __all__ = [
     "absolute_date",
+    "count",
     "format_duration",
     "gettext",
     "iso",
@@ -45,6 +46,11 @@ def gettext(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Pick the plural form for ``n``; languages differ in how many forms they have."""
     return _translations.ngettext(singular, plural, n)
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """A number with its noun in the right form: ``count(1, "item", "items")`` is "1 item"."""
+    return f"{n} {ngettext(singular, plural, n)}"
 
 
 # --- relative ages ----------------------------------------------------------------------------

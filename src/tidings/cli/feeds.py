@@ -22,7 +22,7 @@ from tidings.cli.common import (
     progress_bar,
     run,
 )
-from tidings.timefmt import parse_duration, relative_age
+from tidings.timefmt import count, parse_duration, relative_age
 from tidings.types import Feed, FeedHealth, Item, UpdateResult
 
 
@@ -92,7 +92,11 @@ def add(
             ),
         )
         print(f"{feed.id}\t{feed.display_title}")  # plain: scripts read this line
-        err.print(f"{feed.item_count} items from {feed.url}", highlight=False, markup=False)
+        err.print(
+            f"{count(feed.item_count, 'item', 'items')} from {feed.url}",
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command("list")
@@ -208,8 +212,8 @@ def print_summary(results: list[UpdateResult]) -> None:
     changed = sum(r.changed for r in results)
     same = sum(1 for r in results if r.not_modified)
     out.print(
-        f"{len(results)} feeds: {new} new items, {changed} changed, "
-        f"{same} not modified, {len(failed)} failed",
+        f"{count(len(results), 'feed', 'feeds')}: {count(new, 'new item', 'new items')}, "
+        f"{changed} changed, {same} not modified, {len(failed)} failed",
         highlight=False,
     )
     for r in failed:
@@ -234,7 +238,8 @@ def import_(source: Annotated[str, typer.Argument(help="An OPML file or its URL.
     for warning in report.skipped:
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     out.print(
-        f"imported {len(report.added)} feeds, skipped {len(report.skipped)}; "
+        f"imported {count(len(report.added), 'feed', 'feeds')}, "
+        f"skipped {len(report.skipped)}; "
         "run 'tidings update' to fetch them",
         highlight=False,
     )

@@ -16,6 +16,7 @@ from tidings.cli.common import app, err, fail, opened, out
 from tidings.config import Settings
 from tidings.core import make_aggregator, xml_parser_problem
 from tidings.errors import TidingsError
+from tidings.timefmt import count
 
 # -- serving ---------------------------------------------------------------------------------------
 
@@ -143,7 +144,8 @@ def dispatch_(
     with opened() as agg:
         if once:
             report = distributed.dispatch_once(agg)
-            out.print(f"leased {report.leased} feeds in {report.jobs} jobs", highlight=False)
+            leased = count(report.leased, "feed", "feeds")
+            out.print(f"leased {leased} in {count(report.jobs, 'job', 'jobs')}", highlight=False)
             return
         distributed.ensure_queue(agg)
         until_signalled(lambda stop: distributed.run_dispatcher(agg, stop, interval=interval))

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.errors import NotFoundError, TidingsError
+from tidings.timefmt import count
 from tidings.timefmt import gettext as _
 from tidings.web import admin_forms, admin_views
 from tidings.web.auth import checked_form, local_path, require_user
@@ -126,7 +127,7 @@ async def add(request: Request) -> Response:
         )
     except TidingsError as exc:
         return await _dashboard(request, status=400, error=f"Could not add the feed: {exc}")
-    return _done(f"Added {feed.display_title} with {feed.item_count} items.")
+    return _done(f"Added {feed.display_title} with {count(feed.item_count, 'item', 'items')}.")
 
 
 async def edit(request: Request) -> Response:
@@ -186,8 +187,8 @@ async def update_now(request: Request) -> Response:
 async def clear(request: Request) -> Response:
     require_user(request)
     await checked_form(request)
-    count = await run_in_threadpool(agg_of(request).remove_items, _feed_id(request))
-    return _done(f"Removed {count} items; the next update reads the feed again.")
+    n = await run_in_threadpool(agg_of(request).remove_items, _feed_id(request))
+    return _done(f"Removed {count(n, 'item', 'items')}; the next update reads the feed again.")
 
 
 async def opml_import(request: Request) -> Response:
@@ -201,7 +202,7 @@ async def opml_import(request: Request) -> Response:
     finally:
         await form.close()  # the upload's temporary file
     return _done(
-        f"Imported {len(report.added)} feeds, skipped {len(report.skipped)}; "
+        f"Imported {count(len(report.added), 'feed', 'feeds')}, skipped {len(report.skipped)}; "
         "they are fetched by the next update."
     )
 
