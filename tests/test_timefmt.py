@@ -31,6 +31,7 @@ import pytest
 from tidings import timefmt
 from tidings.timefmt import (
     absolute_date,
+    count,
     format_duration,
     iso,
     ngettext,
@@ -439,3 +440,10 @@ def test_format_duration(seconds: int, text: str) -> None:
 def test_format_duration_refuses_negative() -> None:
     with pytest.raises(ValueError, match="negative"):
         format_duration(-1)
+
+
+@pytest.mark.parametrize(
+    ("n", "text"), [(0, "0 feeds"), (1, "1 feed"), (2, "2 feeds"), (21, "21 feeds")]
+)
+def test_counts_follow_the_plural_rule_of_ages(n: int, text: str) -> None:
+    assert count(n, "feed", "feeds") == text

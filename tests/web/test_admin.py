@@ -115,7 +115,7 @@ def test_admin_feed_lifecycle(site: tuple[Aggregator, TestClient], server: FeedS
             "refresh": "30m",
         },
     )
-    assert added.status_code == 200 and "Added Admin Feed with 1 items" in added.text
+    assert added.status_code == 200 and "Added Admin Feed with 1 item." in added.text
     (feed,) = agg.feeds()
     assert feed.categories == ("News", "Tech") and feed.refresh_seconds == 1800
     page = client.get("/admin").text
@@ -147,7 +147,7 @@ def test_admin_feed_lifecycle(site: tuple[Aggregator, TestClient], server: FeedS
     updated = client.post(f"/admin/feeds/{feed.id}/update", data={"csrf_token": token})
     assert "Updated: 0 new" in updated.text
     cleared = client.post(f"/admin/feeds/{feed.id}/clear", data={"csrf_token": token})
-    assert "Removed 1 items" in cleared.text
+    assert "Removed 1 item;" in cleared.text
     assert agg.feed(feed.id).item_count == 0 and agg.feed(feed.id).etag is None
     client.post(f"/admin/feeds/{feed.id}/update", data={"csrf_token": token})
     assert agg.feed(feed.id).item_count == 1  # read again in full
@@ -186,7 +186,7 @@ def test_opml_upload_and_settings(site: tuple[Aggregator, TestClient]) -> None:
     done = client.post(
         "/admin/opml", data={"csrf_token": token}, files={"file": ("subs.opml", opml, "text/xml")}
     )
-    assert "Imported 1 feeds" in done.text
+    assert "Imported 1 feed, skipped 0" in done.text
     assert agg.feeds()[0].categories == ("Tech",)
     nothing = client.post("/admin/opml", data={"csrf_token": token})
     assert nothing.status_code == 400 and "choose an OPML file" in nothing.text

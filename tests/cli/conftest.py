@@ -1,0 +1,73 @@
+"""The command line in-process (Typer's runner) over a data folder of its own, and in a real
+process where the terminal or the network matters."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from tests.feedserver import FeedServer, Route
+from tidings.cli import app
+
+RSS = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback Times</title>'
+    b"<link>http://example.org/</link><description>News</description>"
+    b"<item><title>Only story</title><link>http://example.org/1</link><guid>s1</guid>"
+    b"<pubDate>Fri, 27 Nov 2026 10:00:00 +0000</pubDate></item>"
+    b"</channel></rss>"
+)
+
+Invoke = Callable[..., Result]
+
+
+def environment(data: Path) -> dict[str, str]:
+    return {
+        "TIDINGS_DATA_DIR": str(data),
+        "TIDINGS_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "TIDINGS_CONNECT_TIMEOUT": "2",
+        "TIDINGS_TOTAL_TIMEOUT": "5",
+        "TIDINGS_PARSE_PROCESSES": "0",
+    }
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Invoke:
+    """``cli("list", "--json", input=None)``: one command in this process, on its own data."""
+    runner = CliRunner()
+    env = environment(tmp_path / "data")
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), env=env, input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def run_tidings(
+    data: Path, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """One command in a real process, its output piped."""
+    return subprocess.run(
+        [sys.executable, "-m", "tidings.cli", *args],
+        env={**os.environ, **environment(data), **env},
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    srv = FeedServer().start()
+    srv.routes["/one.xml"] = Route(RSS)
+    srv.routes["/two.xml"] = Route(RSS.replace(b"Loopback Times", b"Other Times"))
+    yield srv
+    srv.stop()
