@@ -9,7 +9,8 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from importlib.metadata import version
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -31,6 +32,24 @@ app.add_typer(user_app, name="user")
 out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
+
+
+def print_version(wanted: bool) -> None:
+    if wanted:
+        print(f"tidings {version('tidings')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """tidings: a web-feed aggregator."""
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
