@@ -3,6 +3,7 @@ from __future__ import annotations
 import gzip
 import zlib
 
+import brotli
 import pytest
 
 from tidings.errors import FetchError
@@ -42,6 +43,8 @@ def test_content_codings(headers: list[str], expected: list[str]) -> None:
         (["x-gzip"], False, ["x-gzip"]),
         (["gzip", "gzip"], False, ["gzip", "gzip"]),
         (["deflate", "gzip"], False, ["deflate", "gzip"]),
+        (["gzip", "br"], False, ["gzip", "br"]),
+        (["br", "br"], False, ["br", "br"]),
         (["utf-8"], False, []),  # a mislabel: the bytes are taken as they are
     ],
 )
@@ -55,7 +58,7 @@ def test_codings_left(codings: list[str], by_aiohttp: bool, left: list[str]) -> 
         (["gzip"] * 3, False, "3 stacked Content-Encodings"),
         (["gzip"] * 50, False, "50 stacked Content-Encodings"),
         (["gzip", "gzip"], True, "ambiguous"),
-        (["gzip", "br"], False, "unsupported Content-Encoding: gzip, br"),
+        (["gzip", "zstd"], False, "unsupported Content-Encoding: gzip, zstd"),
         (["compress", "gzip"], False, "unsupported"),
     ],
 )
@@ -86,6 +89,9 @@ def decode_all(decoder: BodyDecoder, body: bytes, chunk: int = 1000) -> list[byt
         (["gzip"], gzip.compress(TEXT[:10]) + gzip.compress(TEXT[10:])),
         (["gzip"], gzip.compress(TEXT) + b"\x00\x00 trailing junk"),
         (["deflate"], zlib.compress(TEXT) + b"trailing junk"),
+        (["br"], brotli.compress(TEXT)),
+        (["gzip", "br"], brotli.compress(gzip.compress(TEXT))),
+        (["br", "gzip"], gzip.compress(brotli.compress(TEXT))),
     ],
 )
 @pytest.mark.parametrize("chunk", [1, 7, 65536])
@@ -103,6 +109,21 @@ def test_decoded_pieces_are_bounded_for_a_bomb() -> None:
     pieces = decoder.feed(gzip.compress(bomb))
     first = next(iter(pieces))
     assert 0 < len(first) <= PIECE
+
+
+def test_decoded_pieces_are_bounded_for_a_brotli_bomb() -> None:
+    bomb = brotli.compress(bytes(64 * PIECE))
+    assert len(bomb) < 100
+    pieces = list(BodyDecoder(["br"]).feed(bomb))
+    assert len(pieces) >= 64
+    assert all(0 < len(p) <= PIECE for p in pieces)
+    assert sum(map(len, pieces)) == 64 * PIECE
+
+
+def test_corrupt_brotli_is_an_encoding_error() -> None:
+    with pytest.raises(FetchError, match="corrupt br body") as info:
+        decode_all(BodyDecoder(["br"]), b"\xffgarbage-garbage-garbage")
+    assert info.value.kind == "encoding"
 
 
 def test_corrupt_data_is_an_encoding_error() -> None:

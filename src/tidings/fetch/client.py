@@ -36,16 +36,12 @@ from tidings.fetch.resolver import GuardedResolver
 from tidings.fetch.status import status_error
 from tidings.types import FetchResult
 
-try:  # br only when aiohttp can decode it (it needs the Brotli or brotlicffi package)
-    from aiohttp.compression_utils import HAS_BROTLI
-except ImportError:  # pragma: no cover - a future aiohttp may move the flag
-    HAS_BROTLI = False
-
 FEED_ACCEPT: Final = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.5, */*;q=0.1"
 )
-ACCEPT_ENCODING: Final = "gzip, deflate, br" if HAS_BROTLI else "gzip, deflate"
+# br: aiohttp decodes it with the brotli package (a dependency), content_coding a stacked one
+ACCEPT_ENCODING: Final = "gzip, deflate, br"
 
 _SCHEMES: Final = frozenset({"http", "https"})
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})

@@ -1,8 +1,9 @@
 """Content-Encoding: how many layers we accept, and the layers aiohttp leaves encoded.
 
-aiohttp decodes a response whose Content-Encoding is exactly one of gzip, deflate, br, zstd. It
-leaves everything else as sent: stacked codings ("gzip, gzip") and aliases ("x-gzip"). Those are
-undone here, in bounded pieces so that a decompression bomb costs no more memory than the size cap.
+aiohttp decodes a response whose Content-Encoding is exactly one of gzip, deflate, br, zstd (br
+with the brotli package, a dependency), in bounded pieces. It leaves everything else as sent:
+stacked codings ("gzip, gzip", "gzip, br") and aliases ("x-gzip"). Those are undone here, in
+bounded pieces too, so that a decompression bomb costs no more memory than the size cap.
 More than ``MAX_LAYERS`` codings is refused outright (urllib3 CVE-2025-66418: one decoder per
 layer, each with its own buffers).
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Final
+from typing import Final, Protocol
+
+import brotli
 
 from tidings.errors import FetchError
 
@@ -21,7 +24,7 @@ PIECE: Final = 64 * 1024
 # concatenated gzip members are legal but a real body has a handful, not thousands
 MAX_MEMBERS: Final = 64
 
-_OURS: Final = frozenset({"gzip", "x-gzip", "deflate"})
+_OURS: Final = frozenset({"gzip", "x-gzip", "deflate", "br"})
 
 
 def content_codings(values: Iterable[str]) -> list[str]:
@@ -59,6 +62,49 @@ def codings_left(codings: Sequence[str], *, decoded_by_aiohttp: bool) -> list[st
     raise FetchError(
         f"unsupported Content-Encoding: {', '.join(codings)}", kind="encoding", permanent=True
     )
+
+
+class _Decoding(Protocol):
+    def feed_all(self, pieces: Iterable[bytes]) -> Iterator[bytes]: ...
+    def finish(self) -> Iterator[bytes]: ...
+
+
+class _BrotliLayer:
+    """One br layer, decoded incrementally with a cap on each output piece.
+
+    The decoder stops filling its output at ``PIECE`` (give or take its buffer's growth step) and
+    holds the rest back until it is asked again with no input; the pieces are cut to ``PIECE``.
+    """
+
+    def __init__(self) -> None:
+        self._obj = brotli.Decompressor()
+
+    def _process(self, data: bytes) -> Iterator[bytes]:
+        try:
+            out = self._obj.process(data, output_buffer_limit=PIECE)
+        except brotli.error as exc:
+            raise FetchError(f"corrupt br body: {exc}", kind="encoding") from exc
+        for start in range(0, len(out), PIECE):
+            yield bytes(out[start : start + PIECE])
+
+    def _drain(self) -> Iterator[bytes]:
+        """Output the decoder holds back, until it has nothing more for the input so far."""
+        while not self._obj.is_finished():
+            pieces = list(self._process(b""))
+            if not pieces:
+                return
+            yield from pieces
+
+    def feed_all(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        for piece in pieces:
+            if self._obj.is_finished():
+                return  # what follows the end of the stream is ignored, as for deflate
+            yield from self._process(piece)
+            yield from self._drain()
+
+    def finish(self) -> Iterator[bytes]:
+        # a truncated stream keeps what was decoded: a cut-off feed is the parser's call
+        yield from self._drain()
 
 
 class _Layer:
@@ -134,7 +180,9 @@ class BodyDecoder:
 
     def __init__(self, codings: Sequence[str]) -> None:
         # the last coding applied is the first to undo
-        self._layers = [_Layer(coding) for coding in reversed(codings)]
+        self._layers: list[_Decoding] = [
+            _BrotliLayer() if coding == "br" else _Layer(coding) for coding in reversed(codings)
+        ]
 
     def _through(self, start: int, pieces: Iterable[bytes]) -> Iterator[bytes]:
         for layer in self._layers[start:]:
