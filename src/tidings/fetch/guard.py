@@ -141,8 +141,8 @@ class AddressPolicy:
         if reason is None or self._allowed(addr, port):
             return
         raise BlockedAddressError(
-            f"refused to connect to {addr} port {port}, {reason} "
-            "(private/loopback address not allowed)"
+            f"private/loopback address not allowed: {addr} port {port}, {reason} "
+            f"(add it to TIDINGS_ALLOWED_NETWORKS to allow it)"
         )
 
 
