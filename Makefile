@@ -19,10 +19,13 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(STAMP)
 
+# make run PORT=8080 HOST=0.0.0.0: where the server listens
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: $(STAMP)
-	@echo "tidings: serving on http://127.0.0.1:8000/ (Ctrl-C to stop)"
 	@echo "To use /admin, create a user first: $(BIN)/tidings user add NAME"
-	$(BIN)/tidings serve --host 127.0.0.1 --port 8000
+	$(BIN)/tidings serve --host $(HOST) --port $(PORT)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests

@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from tidings import logs, schedule
 from tidings.cli.common import app, err, fail, opened, out
+from tidings.cli.listen import bind, serve_on
 from tidings.config import Settings
 from tidings.core import make_aggregator, xml_parser_problem
 from tidings.errors import TidingsError
@@ -28,10 +29,9 @@ def serve(
     scheduler: Annotated[bool, typer.Option(help="Update due feeds in the background.")] = True,
 ) -> None:
     """Serve the web pages, updating due feeds in the background."""
-    import uvicorn
-
     from tidings.web.app import create_app
 
+    sock = bind(host, port)  # a port in use fails here, before anything starts
     self_host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104
     try:
         settings = Settings.load().with_secret()
@@ -53,7 +53,7 @@ def serve(
         highlight=False,
     )
     try:
-        uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+        serve_on(sock, application)
     finally:
         agg.close()
 

@@ -1,0 +1,40 @@
+"""The listening socket of ``tidings serve``: bound before anything starts, so that a port in
+use is one line of error, not a server that starts its scheduler and then fails."""
+
+from __future__ import annotations
+
+import errno
+import socket
+from typing import Any
+
+from tidings.cli.common import fail
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (uvicorn listens on it); a one-line error else."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise fail(
+                f"port {port} on {host} is in use "
+                "(choose another with --port, or make run PORT=...)"
+            ) from None
+        raise fail(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
+    except (OverflowError, UnicodeError) as exc:  # an address that is no address
+        sock.close()
+        raise fail(f"cannot listen on {host} port {port}: {exc}") from None
+    return sock
+
+
+def serve_on(sock: socket.socket, application: Any) -> None:
+    """Serve ``application`` on the bound socket until Ctrl-C or SIGTERM."""
+    import uvicorn
+
+    config = uvicorn.Config(application, log_level="info", access_log=False)
+    with sock:
+        uvicorn.Server(config).run(sockets=[sock])
