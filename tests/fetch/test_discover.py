@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tidings.fetch.discover import (
+    GUESSED_PATHS,
     MAX_SCAN,
     feed_links_in_html,
     guess_feed_urls,
@@ -151,7 +152,7 @@ def test_looks_like_html(body: bytes, content_type: str | None, expected: bool) 
 
 
 def test_guess_feed_urls_on_the_same_origin_in_order() -> None:
-    assert guess_feed_urls("https://user:pw@Example.com:8443/blog/post?x=1#y") == [
+    assert guess_feed_urls("https://user:pw@Example.com:8443/?x=1#y") == [
         "https://Example.com:8443/feed",
         "https://Example.com:8443/feed/",
         "https://Example.com:8443/rss",
@@ -164,8 +165,38 @@ def test_guess_feed_urls_on_the_same_origin_in_order() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("url", "directories"),
+    [
+        ("https://example.com", ["/"]),
+        ("https://example.com/", ["/"]),
+        ("https://example.com/blog/", ["/blog/", "/"]),
+        ("https://example.com/blog", ["/blog/", "/"]),
+        ("https://example.com/blog/index.html", ["/blog/", "/"]),
+        ("https://example.com/a/b/", ["/a/b/", "/"]),
+        ("https://example.com/blog/post?x=1", ["/blog/post/", "/blog/", "/"]),
+        ("https://example.com/index.php", ["/"]),
+    ],
+)
+def test_guess_feed_urls_beside_the_page_first_then_at_the_root(
+    url: str, directories: list[str]
+) -> None:
+    guesses = guess_feed_urls(url)
+    assert guesses[:: len(GUESSED_PATHS)] == [f"https://example.com{d}feed" for d in directories]
+    assert len(guesses) == len(directories) * len(GUESSED_PATHS)
+    if directories[0] == "/blog/":
+        assert guesses[:4] == [
+            "https://example.com/blog/feed",
+            "https://example.com/blog/feed/",
+            "https://example.com/blog/rss",
+            "https://example.com/blog/rss.xml",
+        ]
+        assert "https://example.com/blog/?feed=rss2" in guesses
+
+
 def test_guess_feed_urls_keeps_ipv6_brackets() -> None:
-    assert guess_feed_urls("http://[2001:db8::1]/x")[0] == "http://[2001:db8::1]/feed"
+    assert guess_feed_urls("http://[2001:db8::1]/x")[0] == "http://[2001:db8::1]/x/feed"
+    assert guess_feed_urls("http://[2001:db8::1]/")[0] == "http://[2001:db8::1]/feed"
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/", "/relative", "javascript:x", "http://", ""])

@@ -124,8 +124,22 @@ def looks_like_html(body: bytes, content_type: str | None) -> bool:
     return mime in _HTML_TYPES
 
 
+def _directories(path: str) -> list[str]:
+    """The page's own directories, deepest first, then the root: ``/blog/`` gives ``/blog/`` and
+    ``/``; ``/blog`` (a last segment with no extension may be a directory too) the same."""
+    if not path.startswith("/"):
+        path = "/" + path
+    head, _, last = path.rpartition("/")
+    found = []
+    if last and "." not in last:
+        found.append(f"{path}/")
+    found.append(f"{head}/")
+    return [*dict.fromkeys(d for d in found if d != "/"), "/"]
+
+
 def guess_feed_urls(url: str) -> list[str]:
-    """The usual feed locations on the page's origin, most common first."""
+    """The usual feed locations beside the page first (``/blog/feed`` for a page at ``/blog/``),
+    then on the page's origin, most common first."""
     try:
         parts = urlsplit(url.strip(_WHITESPACE))
     except ValueError:
@@ -134,4 +148,8 @@ def guess_feed_urls(url: str) -> list[str]:
     host = parts.netloc.rpartition("@")[2]  # never carry credentials to guessed URLs
     if scheme not in ("http", "https") or not host:
         return []
-    return [f"{scheme}://{host}{path}" for path in GUESSED_PATHS]
+    return [
+        f"{scheme}://{host}{directory}{path[1:]}"
+        for directory in _directories(parts.path)
+        for path in GUESSED_PATHS
+    ]
