@@ -37,6 +37,7 @@ from tidings.timefmt import (
     ngettext,
     parse_duration,
     relative_age,
+    short_age,
 )
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -447,3 +448,41 @@ def test_format_duration_refuses_negative() -> None:
 )
 def test_counts_follow_the_plural_rule_of_ages(n: int, text: str) -> None:
     assert count(n, "feed", "feeds") == text
+
+
+# --- short ages, for tables: one unit ---------------------------------------------------------
+
+SHORT_TABLE = [
+    (timedelta(days=17, hours=2), "2 weeks ago"),
+    (timedelta(hours=1, minutes=8, seconds=30), "1 hour ago"),
+    (timedelta(hours=22, minutes=34), "22 hours ago"),
+    (timedelta(minutes=3, seconds=59), "3 min ago"),
+    (timedelta(minutes=1), "1 min ago"),
+    (timedelta(seconds=45), "45 sec ago"),
+    (timedelta(days=2, minutes=5), "2 days ago"),
+    (timedelta(days=400), "1 year ago"),
+    (-timedelta(hours=23, minutes=50), "in 23 hours"),
+    (-timedelta(minutes=14, seconds=40), "in 14 min"),
+    (-timedelta(days=1, hours=3), "in 1 day"),
+    (timedelta(milliseconds=400), "just now"),
+    (-timedelta(milliseconds=400), "just now"),
+]
+
+
+@pytest.mark.parametrize(("difference", "text"), SHORT_TABLE, ids=[t for _, t in SHORT_TABLE])
+def test_short_ages_have_one_unit(difference: timedelta, text: str) -> None:
+    assert short_age(NOW - difference, NOW) == text
+
+
+def test_short_ages_count_the_calendar_of_the_site_zone() -> None:
+    when, now = utc(2026, 2, 28, 23), utc(2026, 3, 29, 12)
+    assert short_age(when, now) == "1 month ago"  # Feb 28 -> Mar 28 in UTC
+    assert short_age(when, now, LJUBLJANA) == "4 weeks ago"  # Mar 1 -> Mar 29 there
+    assert short_age(utc(2026, 1, 1), utc(2026, 3, 5)) == "2 months ago"
+
+
+@pytest.mark.usefixtures("shouting")
+def test_short_ages_are_translated() -> None:
+    assert short_age(NOW - timedelta(minutes=3), NOW) == "3 MIN AGO"
+    assert short_age(NOW + timedelta(hours=23), NOW) == "IN 23 HOURS"
+    assert short_age(NOW + timedelta(seconds=5), NOW) == "IN 5 SEC"

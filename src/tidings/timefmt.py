@@ -21,6 +21,7 @@ __all__ = [
     "ngettext",
     "parse_duration",
     "relative_age",
+    "short_age",
     "use_translations",
 ]
 
@@ -143,6 +144,34 @@ def relative_age(when: datetime, now: datetime, tz: tzinfo = UTC) -> str:
     if past:
         return _("%(age)s ago") % {"age": age}
     return _("%(age)s from now") % {"age": age}
+
+
+def _short_unit_text(unit: str, n: int) -> str:
+    """One unit in its short form, where space is tight ("3 min", "23 hours")."""
+    if unit == "minutes":
+        return ngettext("%(n)d min", "%(n)d min", n) % {"n": n}
+    if unit == "seconds":
+        return ngettext("%(n)d sec", "%(n)d sec", n) % {"n": n}
+    return _unit_text(unit, n)
+
+
+def short_age(when: datetime, now: datetime, tz: tzinfo = UTC) -> str:
+    """The age in one unit, for tables and other tight places: "3 min ago", "in 23 hours".
+
+    The largest unit that is not zero, truncated as in ``relative_age`` (so "1 hour 8 minutes
+    ago" is "1 hour ago" here); minutes and seconds are abbreviated. Under a second: "just now".
+    """
+    elapsed = _as_utc(now) - _as_utc(when)
+    if abs(elapsed) < timedelta(seconds=1):
+        return _("just now")
+    past = elapsed > timedelta(0)
+    earlier, later = (when, now) if past else (now, when)
+    # at least one second passed, so one unit is not zero
+    unit, n = next((unit, n) for unit, n in _units(earlier, later, tz) if n > 0)
+    age = _short_unit_text(unit, n)
+    if past:
+        return _("%(age)s ago") % {"age": age}
+    return _("in %(age)s") % {"age": age}
 
 
 # --- absolute dates ---------------------------------------------------------------------------
