@@ -15,6 +15,10 @@ from tidings.config import Settings
 from tidings.errors import DuplicateError, NotFoundError, TidingsError
 from tidings.fetch import AddressPolicy, FetchClient
 from tidings.fetch.canonical import canonical_url
+from tidings.fetch.samples import SAMPLES as SAMPLES  # re-exported for the web pages
+from tidings.fetch.samples import WithSamples, sample_url
+from tidings.fetch.samples import sample_body as sample_body  # re-exported for the web pages
+from tidings.fetch.samples import sample_path as sample_path  # re-exported for the web pages
 from tidings.parse import ALLOWED_TAGS as ALLOWED_TAGS  # re-exported for the web pages
 from tidings.parse import expat_problem
 from tidings.passwords import hash_password, verify_password
@@ -103,7 +107,7 @@ class Aggregator:
         await self._client.__aenter__()
         self._pipeline = Pipeline(
             self.store,
-            self._client,
+            WithSamples(self._client),
             self.policy,
             clock=self.clock,
             max_items=self.settings.max_items_per_feed,
@@ -220,6 +224,11 @@ class Aggregator:
         """Whether a feed has exactly this URL (no discovery, no canonical form)."""
         return self.store.find_feed(url) is not None
 
+    def changes(self) -> int:
+        """A number that moves whenever this process stores new or changed items or a new
+        subscription (pages built before it are out of date)."""
+        return self.metrics.changes
+
     def metrics_text(self, gauges: Iterable[Gauge] = ()) -> str:
         """This process's update counters, and ``gauges``, in the Prometheus text format."""
         return self.metrics.render(gauges)
@@ -266,6 +275,16 @@ class Aggregator:
             url, title=title, categories=categories, refresh_seconds=refresh_seconds
         )
         return self.store.get_feed(feed_id)
+
+    async def subscribe_samples(self) -> int:
+        """Subscribe the bundled sample feeds (read from the package, not the network: see
+        ``fetch/samples.py``) that are not subscribed yet; how many were added."""
+        added = 0
+        for name in SAMPLES:
+            if not self.is_subscribed(sample_url(name)):
+                await self.add_feed(sample_url(name), categories=["tidings"])
+                added += 1
+        return added
 
     def remove_feed(self, ref: str | int) -> Feed:
         feed = self.feed(ref)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 
+from tests.pg import fresh_schema
 from tidings.store import migrate
 from tidings.store.schema import metadata
 from tidings.store.search import include_name
@@ -32,3 +36,53 @@ def test_sqlite_pragmas_and_integrity(tmp_path: Path) -> None:
     store.close()
     raw = sqlite3.connect(tmp_path / "db" / "tidings.db")
     assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_old_sample_urls_move_to_the_bundled_ones(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Sample feeds once subscribed at the server's own loopback address are renamed to the
+    URLs read from the package, their failures forgotten; other loopback feeds stay as they are."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        fresh_schema(url)
+    engine = migrate.create(url)
+    migrate.upgrade(engine, "0006")
+    old = [
+        "http://127.0.0.1:8000/samples/tidings-news.xml",
+        "http://127.0.0.1:8123/samples/feed-formats.atom",
+        "http://127.0.0.1:8000/samples/unknown.xml",
+        "http://127.0.0.1:8000/tidings-news.xml",
+    ]
+    with engine.begin() as conn:
+        for n, feed_url in enumerate(old, 1):
+            conn.execute(
+                text(
+                    "INSERT INTO feeds (id, url, added_at, error_count, last_error, next_check)"
+                    " VALUES (:id, :url, :now, 4, 'private/loopback address not allowed', :later)"
+                ),
+                {
+                    "id": n,
+                    "url": feed_url,
+                    "now": datetime(2026, 11, 1),
+                    "later": datetime(2027, 1, 1),
+                },
+            )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT url, error_count, last_error, next_check FROM feeds ORDER BY id")
+        ).all()
+    engine.dispose()
+    assert [r[0] for r in rows] == [
+        "http://samples.tidings.invalid/samples/tidings-news.xml",
+        "http://samples.tidings.invalid/samples/feed-formats.atom",
+        *old[2:],
+    ]
+    assert [(r[1], r[2], r[3]) for r in rows[:2]] == [(0, None, None)] * 2
+    assert rows[2][1] == 4

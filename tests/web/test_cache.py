@@ -33,8 +33,8 @@ def ticks(monkeypatch: pytest.MonkeyPatch) -> Ticks:
     ticks = Ticks()
     original = PageCache.__init__
 
-    def init(self: PageCache, app: object, seconds: float) -> None:
-        original(self, app, seconds, clock=ticks)  # type: ignore[arg-type]
+    def init(self: PageCache, app: object, seconds: float, **kwargs: object) -> None:
+        original(self, app, seconds, clock=ticks, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(PageCache, "__init__", init)
     return ticks
@@ -69,6 +69,27 @@ def test_a_visitor_sees_new_items_once_the_entry_expires(
     assert again.headers["content-security-policy"] == first.headers["content-security-policy"]
     ticks.now += 5.1
     assert "Story 2" in client.get("/").text
+
+
+def test_a_subscription_or_update_of_this_process_empties_the_cache(
+    site: tuple[Aggregator, TestClient], ticks: Ticks
+) -> None:
+    """The first page after the first start: kept empty while the sample feeds were read, it
+    must fill in as soon as they are stored, not when its entry expires."""
+    agg, client = site
+    empty = client.get("/")
+    assert "No items yet" in empty.text and "tidings add" not in empty.text
+    assert client.get("/").text == empty.text  # kept
+    client.portal.call(agg.subscribe_samples)  # type: ignore[union-attr]
+    assert "tidings 0.1: subscribe, fetch, read" in client.get("/").text  # no tick has passed
+    for f in agg.feeds():
+        agg.remove_items(f.id)  # not through the app: its pages stay as they were
+    assert "tidings 0.1" in client.get("/").text
+    ticks.now += 5.1
+    assert "No items yet" in client.get("/").text
+    results = client.portal.call(agg.update, [f.id for f in agg.feeds()])  # type: ignore[union-attr]
+    assert sum(r.new for r in results) > 0
+    assert "tidings 0.1: subscribe, fetch, read" in client.get("/").text  # no tick has passed
 
 
 def test_each_address_and_query_is_its_own_entry(

@@ -35,7 +35,7 @@ def serve(
     self_host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104
     try:
         settings = Settings.load().with_secret()
-        agg = make_aggregator(settings, allowed_origins=[(self_host, port)])
+        agg = make_aggregator(settings)
     except TidingsError as exc:
         raise fail(str(exc)) from None
     problem = xml_parser_problem()
@@ -47,7 +47,7 @@ def serve(
         )
     base = f"http://{self_host}:{port}"
     logs.configure()  # the scheduler's lines, with the feed id on each
-    application = create_app(agg, scheduler=scheduler, self_url=base)
+    application = create_app(agg, scheduler=scheduler)
     err.print(
         f"tidings is serving on {base}/ (database: {settings.effective_database_url})",
         highlight=False,

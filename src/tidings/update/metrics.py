@@ -52,6 +52,8 @@ class Metrics:
         self.bytes = 0
         self.new_items = 0
         self.changed_items = 0
+        # moves whenever an update or a subscription stored items: the pages built before are old
+        self.changes = 0
         self._bucket_counts = [0] * len(self.buckets)
         self._duration_sum = 0.0
         self._duration_count = 0
@@ -71,11 +73,17 @@ class Metrics:
             self.bytes += max(size, 0)
             self.new_items += max(new, 0)
             self.changed_items += max(changed, 0)
+            self.changes += 1 if new > 0 or changed > 0 else 0
             self._duration_sum += max(seconds, 0.0)
             self._duration_count += 1
             for index, bound in enumerate(self.buckets):
                 if seconds <= bound:
                     self._bucket_counts[index] += 1
+
+    def changed(self) -> None:
+        """Count a change to what the pages show that is not an update (a subscription)."""
+        with self._lock:
+            self.changes += 1
 
     def render(self, gauges: Iterable[Gauge] = ()) -> str:
         """The registry and ``gauges`` in the Prometheus text exposition format."""

@@ -316,6 +316,7 @@ class Pipeline:
         )
         state = FeedState(feed_id=feed_id, url=feed_url, refresh_seconds=refresh_seconds)
         await self.db(self.store.apply, decide_success(state, fetched, parsed, now, self.policy))
+        self.metrics.changed()
         return feed_id
 
     async def _refuse_known(self, url: str, message: str) -> None:

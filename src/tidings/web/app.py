@@ -40,29 +40,23 @@ def route_table() -> list[BaseRoute]:
     ]
 
 
-def create_app(
-    agg: Aggregator,
-    *,
-    scheduler: bool = False,
-    self_url: str | None = None,
-) -> Starlette:
+def create_app(agg: Aggregator, *, scheduler: bool = False) -> Starlette:
     """The ASGI app over an aggregator.
 
-    With ``scheduler``, the app updates due feeds in the background while it runs; with
-    ``self_url`` (the address it is served on), it subscribes its bundled sample feeds on an
-    empty database, through the normal fetch pipeline.
+    With ``scheduler``, the app updates due feeds in the background while it runs, and on an
+    empty database subscribes the bundled sample feeds (``TIDINGS_SAMPLES``).
     """
     app = Starlette(
         routes=route_table(),
         middleware=[
-            Middleware(PageCache, seconds=agg.settings.page_cache_seconds),
+            Middleware(PageCache, seconds=agg.settings.page_cache_seconds, changes=agg.changes),
             Middleware(SecurityHeaders),
             Middleware(auth.SameOrigin),
         ],
         exception_handlers=dict(error_pages.HANDLERS),
         lifespan=lifespan,
     )
-    app.state.web = Web.create(agg, scheduler=scheduler, self_url=self_url)
+    app.state.web = Web.create(agg, scheduler=scheduler)
     return app
 
 
@@ -73,8 +67,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     agg, stop = web.agg, asyncio.Event()
     async with agg:  # the fetch client, for "add" and "update now" too
         tasks = [asyncio.create_task(run_scheduler(agg, stop))] if web.scheduler else []
-        if web.scheduler and web.self_url and agg.settings.samples:
-            tasks.append(asyncio.create_task(samples.subscribe_samples(agg, web.self_url)))
+        if web.scheduler and agg.settings.samples:
+            tasks.append(asyncio.create_task(samples.subscribe_samples(agg)))
         try:
             yield
         finally:

@@ -2,8 +2,9 @@
 
 A front page is read far more often than its feeds change: rendering it from a database of a
 million items takes milliseconds, answering from memory takes microseconds. Entries live for
-``TIDINGS_PAGE_CACHE_SECONDS`` (default 5 s), so a visitor sees an update at most that late, and
-any unsafe request handled by this process empties the cache at once. Signed-in users, requests
+``TIDINGS_PAGE_CACHE_SECONDS`` (default 5 s), so a visitor sees an update at most that late; any
+unsafe request handled by this process, and any update or subscription of this process that
+stores items (``changes``), empties the cache at once. Signed-in users, requests
 with conditional headers, and every response that sets a cookie or is not a 200 pass through.
 """
 
@@ -36,11 +37,17 @@ class PageCache:
     """Pure ASGI middleware (no per-request task, unlike ``BaseHTTPMiddleware``)."""
 
     def __init__(
-        self, app: ASGIApp, seconds: float, clock: Callable[[], float] = time.monotonic
+        self,
+        app: ASGIApp,
+        seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        changes: Callable[[], int] | None = None,
     ) -> None:
         self.app = app
         self.seconds = seconds
         self.clock = clock
+        self.changes = changes  # a number that moves when the store changes under the pages
+        self._seen = changes() if changes is not None else 0
         self.entries: OrderedDict[tuple[bytes, ...], Entry] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -55,6 +62,9 @@ class PageCache:
         if key is None:
             await self.app(scope, receive, send)
             return
+        if self.changes is not None and (seen := self.changes()) != self._seen:
+            self._seen = seen
+            self.entries.clear()
         entry = self.entries.get(key)
         if entry is not None and entry.expires > self.clock():
             self.entries.move_to_end(key)
@@ -68,6 +78,7 @@ class PageCache:
         start: Message | None = None
         chunks: list[bytes] = []
         keep = scope["method"] == "GET"
+        seen = self._seen  # a page rendered while the store changed is not kept
 
         async def capture(message: Message) -> None:
             nonlocal start, keep
@@ -81,7 +92,11 @@ class PageCache:
                 if sum(map(len, chunks)) > MAX_BODY:
                     keep = False
                     chunks.clear()
-                elif not message.get("more_body", False) and start is not None:
+                elif (
+                    not message.get("more_body", False)
+                    and start is not None
+                    and (self.changes is None or self.changes() == seen)
+                ):
                     self._store(key, start, b"".join(chunks))
             await send(message)
 

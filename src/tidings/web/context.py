@@ -37,13 +37,10 @@ class Web:
     agg: Aggregator
     env: Environment
     scheduler: bool = False  # update due feeds in the background while serving
-    self_url: str | None = None  # where the app is served, to subscribe its own sample feeds
 
     @classmethod
-    def create(
-        cls, agg: Aggregator, *, scheduler: bool = False, self_url: str | None = None
-    ) -> Web:
-        return cls(agg, templates(agg), scheduler, self_url)
+    def create(cls, agg: Aggregator, *, scheduler: bool = False) -> Web:
+        return cls(agg, templates(agg), scheduler)
 
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         """Render with what every page needs: the site title, the user and the form token."""
@@ -69,7 +66,9 @@ def templates(agg: Aggregator) -> Environment:
         gettext=timefmt.gettext, ngettext=timefmt.ngettext, newstyle=True
     )
     env.filters["safe_url"] = safe_url
-    env.globals["age"] = lambda when, now: age_html(when, now, agg.site().timezone)
+    env.globals["age"] = lambda when, now, short=False: age_html(
+        when, now, agg.site().timezone, short=short
+    )
     return env
 
 
