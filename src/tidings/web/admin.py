@@ -2,18 +2,19 @@
 fetch history, OPML, site settings.
 
 Every route needs a signed-in user; every change is a POST with a checked form token and answers
-with a redirect carrying its notice (``?done=``), or the form again with its error (a 400).
+with a redirect whose page shows its notice once (``notices``: from the session, never the URL),
+or the form again with its error (a 400).
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.errors import NotFoundError, TidingsError
@@ -23,6 +24,7 @@ from tidings.web import admin_forms, admin_views
 from tidings.web.auth import checked_form, local_path, require_user
 from tidings.web.charts import history_svg
 from tidings.web.context import agg_of, render, run
+from tidings.web.notices import redirect_with_notice, shown, take_notice
 
 MAX_OPML_BYTES = 5 * 1024 * 1024
 
@@ -31,9 +33,9 @@ def _feed_id(request: Request) -> int:
     return int(request.path_params["feed_id"])
 
 
-def _done(message: str, to: str = "/admin") -> Response:
-    """Back to a page, which shows ``message`` as its notice."""
-    return RedirectResponse(f"{to}?done={quote(message)}", status_code=303)
+def _done(request: Request, message: str, to: str = "/admin") -> Response:
+    """Back to a page, which shows ``message`` as its notice, once."""
+    return redirect_with_notice(request, message, to)
 
 
 # -- pages -------------------------------------------------------------------------------------
@@ -42,16 +44,17 @@ def _done(message: str, to: str = "/admin") -> Response:
 async def _dashboard(request: Request, *, status: int = 200, error: str | None = None) -> Response:
     """The feeds table, with the notice of the change just made or the error of a failed one."""
     data = await run(admin_views.dashboard, request)
-    return render(
+    page = render(
         request,
         "admin.html",
         status,
         feeds=data.feeds,
         health=data.health,
         now=data.now,
-        message=request.query_params.get("done"),
+        message=take_notice(request),
         error=error,
     )
+    return shown(request, page)
 
 
 async def _feed_page(
@@ -61,17 +64,18 @@ async def _feed_page(
     data = await run(admin_views.fetch_history, request, feed_id)
     # history_svg escapes every piece of text that comes from the data
     chart = Markup(history_svg(data.fetches, title=_("Fetch history")))  # noqa: S704
-    return render(
+    page = render(
         request,
         "admin_feed.html",
         status,
         feed=data.feed,
         error=error,
-        message=request.query_params.get("done"),
+        message=take_notice(request),
         history=data.fetches,
         chart=chart,
         now=data.now,
     )
+    return shown(request, page)
 
 
 async def _settings_page(
@@ -103,7 +107,8 @@ async def history_json(request: Request) -> Response:
 async def health(request: Request) -> Response:
     require_user(request)
     data = await run(admin_views.feed_health, request)
-    return render(request, "admin_health.html", data=data, message=request.query_params.get("done"))
+    page = render(request, "admin_health.html", data=data, message=take_notice(request))
+    return shown(request, page)
 
 
 async def settings_form(request: Request) -> Response:
@@ -127,7 +132,9 @@ async def add(request: Request) -> Response:
         )
     except TidingsError as exc:
         return await _dashboard(request, status=400, error=f"Could not add the feed: {exc}")
-    return _done(f"Added {feed.display_title} with {count(feed.item_count, 'item', 'items')}.")
+    return _done(
+        request, f"Added {feed.display_title} with {count(feed.item_count, 'item', 'items')}."
+    )
 
 
 async def edit(request: Request) -> Response:
@@ -149,7 +156,7 @@ async def edit(request: Request) -> Response:
         raise
     except TidingsError as exc:
         return await _feed_page(request, feed_id, status=400, error=str(exc))
-    return _done(f"Saved {feed.display_title}.")
+    return _done(request, f"Saved {feed.display_title}.")
 
 
 async def enable(request: Request) -> Response:
@@ -157,22 +164,22 @@ async def enable(request: Request) -> Response:
     enabling clears the error count, which must not hide a feed that is still failing."""
     require_user(request)
     form = await checked_form(request)
-    # back to the page the form was on (its path only: the notice is the one query)
+    # back to the page the form was on (its path only)
     back = urlsplit(local_path(str(form.get("next", "")))).path
     agg = agg_of(request)
     feed = await run_in_threadpool(agg.feed, _feed_id(request))
     if not feed.disabled_reason:
-        return _done(_("%(title)s is not disabled.") % {"title": feed.display_title}, back)
+        return _done(request, _("%(title)s is not disabled.") % {"title": feed.display_title}, back)
     feed = await run_in_threadpool(agg.enable_feed, feed.id)
     notice = _("Enabled %(title)s: it is fetched at the next update.")
-    return _done(notice % {"title": feed.display_title}, back)
+    return _done(request, notice % {"title": feed.display_title}, back)
 
 
 async def delete(request: Request) -> Response:
     require_user(request)
     await checked_form(request)
     feed = await run_in_threadpool(agg_of(request).remove_feed, _feed_id(request))
-    return _done(f"Deleted {feed.display_title}.")
+    return _done(request, f"Deleted {feed.display_title}.")
 
 
 async def update_now(request: Request) -> Response:
@@ -180,15 +187,17 @@ async def update_now(request: Request) -> Response:
     await checked_form(request)
     (result,) = await agg_of(request).update([_feed_id(request)])
     if result.error:
-        return _done(f"Update failed: {result.error}")
-    return _done(f"Updated: {result.new} new, {result.changed} changed.")
+        return _done(request, f"Update failed: {result.error}")
+    return _done(request, f"Updated: {result.new} new, {result.changed} changed.")
 
 
 async def clear(request: Request) -> Response:
     require_user(request)
     await checked_form(request)
     n = await run_in_threadpool(agg_of(request).remove_items, _feed_id(request))
-    return _done(f"Removed {count(n, 'item', 'items')}; the next update reads the feed again.")
+    return _done(
+        request, f"Removed {count(n, 'item', 'items')}; the next update reads the feed again."
+    )
 
 
 async def opml_import(request: Request) -> Response:
@@ -202,8 +211,9 @@ async def opml_import(request: Request) -> Response:
     finally:
         await form.close()  # the upload's temporary file
     return _done(
+        request,
         f"Imported {count(len(report.added), 'feed', 'feeds')}, skipped {len(report.skipped)}; "
-        "they are fetched by the next update."
+        "they are fetched by the next update.",
     )
 
 
@@ -227,7 +237,7 @@ async def save_settings(request: Request) -> Response:
         await run_in_threadpool(agg_of(request).save_site, admin_forms.site_settings(form))
     except TidingsError as exc:
         return await _settings_page(request, status=400, error=str(exc))
-    return _done("Settings saved.")
+    return _done(request, "Settings saved.")
 
 
 routes: list[BaseRoute] = [
