@@ -29,8 +29,10 @@ app.add_typer(db_app, name="db")
 user_app = typer.Typer(no_args_is_help=True, help="People who may sign in to the admin pages.")
 app.add_typer(user_app, name="user")
 
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: a line longer than the terminal is the terminal's to fold, so that a URL or a
+# message is never broken by inserted newlines (tables set their own widths: cli/tables.py)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from tidings.cli.common import (
     app,
@@ -22,7 +22,8 @@ from tidings.cli.common import (
     progress_bar,
     run,
 )
-from tidings.timefmt import count, parse_duration, relative_age
+from tidings.cli.tables import Cell, Col, show
+from tidings.timefmt import count, parse_duration
 from tidings.types import Feed, FeedHealth, Item, UpdateResult
 
 
@@ -108,18 +109,39 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
             print_json([feed_json(f) for f in feeds])
             return
         now = agg.clock()
-        table = Table("id", "title", "items", "last checked", "status", box=None)
-        for f in feeds:
-            status = "[green]ok[/green]"
-            if f.disabled_reason:
-                status = f"[red]disabled: {escape(f.disabled_reason)}[/red]"
-            elif f.last_error:
-                status = f"[yellow]{f.error_count} errors: {escape(f.last_error)}[/yellow]"
-            elif f.last_checked is None:
-                status = "not fetched yet"
-            checked = relative_age(f.last_checked, now) if f.last_checked else "never"
-            table.add_row(str(f.id), escape(f.display_title), str(f.item_count), checked, status)
-        out.print(table)
+    show(LIST_COLUMNS, [list_row(f) for f in feeds], now=now)
+
+
+LIST_COLUMNS = (
+    Col("id", right=True),
+    Col("title"),
+    Col("url", url=True),
+    Col("items", right=True),
+    Col("last check", empty="never"),
+    Col("next check", empty="now"),
+    Col("errors"),
+    Col("categories"),
+)
+
+
+def list_row(f: Feed) -> list[Cell]:
+    """A feed's line: its errors are "0", "2: <the last error>" or "disabled: <reason>"."""
+    errors = Text(str(f.error_count), style="green")
+    if f.disabled_reason:
+        errors = Text(f"disabled: {f.disabled_reason}", style="red")
+    elif f.last_error:
+        errors = Text(f"{f.error_count}: {f.last_error}", style="yellow")
+    next_check = "disabled" if f.disabled_reason else f.next_check
+    return [
+        f.id,
+        f.display_title,
+        f.url,
+        f.item_count,
+        f.last_checked,
+        next_check,
+        errors,
+        ", ".join(f.categories),
+    ]
 
 
 @app.command()
@@ -165,18 +187,25 @@ def health(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     if not rows:
         out.print("every feed is healthy", highlight=False)
         return
-    table = Table("id", "title", "state", "reason", "since", "errors", "next try", box=None)
-    for h in rows:
-        table.add_row(
-            str(h.feed_id),
-            escape(h.title),
-            "[red]disabled[/red]" if h.state == "disabled" else "[yellow]failing[/yellow]",
-            escape(h.reason),
-            relative_age(h.since, now) if h.since else "",
-            str(h.error_count),
-            relative_age(h.next_check, now) if h.next_check else "when enabled",
-        )
-    out.print(table)
+    show(HEALTH_COLUMNS, [health_row(h) for h in rows], now=now)
+
+
+HEALTH_COLUMNS = (
+    Col("id", right=True),
+    Col("title"),
+    Col("url", url=True),
+    Col("state"),
+    Col("reason"),
+    Col("since"),
+    Col("errors", right=True),
+    Col("next try", empty="when enabled"),
+)
+
+
+def health_row(h: FeedHealth) -> list[Cell]:
+    state = Text("disabled", "red") if h.state == "disabled" else Text("failing", "yellow")
+    next_try = h.next_check or ("when enabled" if h.state == "disabled" else None)
+    return [h.feed_id, h.title, h.url, state, h.reason, h.since, h.error_count, next_try]
 
 
 # -- updates ---------------------------------------------------------------------------------------
@@ -275,15 +304,15 @@ def items(
     """Show the newest items."""
     with opened() as agg:
         feed_id = agg.feed(feed).id if feed else None
+        if category is not None and not any(category in (c.name, c.slug) for c in agg.categories()):
+            raise fail(f'no category named "{category}"')
         rows = agg.items(feed_id=feed_id, category=category, limit=limit)
         if as_json:
             print_json([item_json(i) for i in rows])
             return
         now = agg.clock()
-        for item in rows:
-            out.print(f"[bold]{escape(item.title or '(untitled)')}[/bold]", highlight=False)
-            out.print(
-                f"  {item.feed_title} · {relative_age(item.sort_date, now)} · {item.link or ''}",
-                highlight=False,
-                markup=False,
-            )
+    show(
+        (Col("id", right=True), Col("date"), Col("source"), Col("title"), Col("link", url=True)),
+        [[i.id, i.sort_date, i.feed_title, i.title or "(untitled)", i.link] for i in rows],
+        now=now,
+    )

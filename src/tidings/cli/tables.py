@@ -1,0 +1,105 @@
+"""Records on the command line: a table that fits the terminal, or plain lines for scripts.
+
+On a terminal, a table as wide as the terminal: URLs are never wrapped nor cut (the other columns
+wrap instead), and where even that cannot fit, each record becomes a few lines of its own. When
+standard output is not a terminal, one record per line, its fields separated by tabs, with times
+in ISO 8601: nothing wraps, nothing is decorated, and the lines are the same whatever the width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tidings.cli.common import out
+from tidings.timefmt import relative_age
+
+Cell = str | int | datetime | Text | None
+PADDING = 2  # a table without borders pads each column with a space either side
+NARROWEST = 8  # the width a wrapping column needs to stay readable
+
+
+@dataclass(frozen=True, slots=True)
+class Col:
+    header: str
+    url: bool = False  # a URL: shown whole, on a terminal as in a pipe
+    right: bool = False  # numbers: aligned to the right
+    empty: str = ""  # what a missing value reads as on a terminal
+
+
+def plain(cell: Cell) -> str:
+    """A field of a line for scripts: one line of text, without tabs."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.isoformat()
+    text = cell.plain if isinstance(cell, Text) else str(cell)
+    return " ".join(text.split())
+
+
+def human(cell: Cell, col: Col, now: datetime) -> Text:
+    """A cell of the table: times as ages ("5 minutes ago"), text never read as markup."""
+    if cell is None or cell == "":
+        return Text(col.empty)
+    if isinstance(cell, datetime):
+        return Text(relative_age(cell, now))
+    return cell if isinstance(cell, Text) else Text(str(cell))
+
+
+def show(
+    cols: Sequence[Col],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    now: datetime | None = None,
+    console: Console | None = None,
+    tty: bool | None = None,
+) -> None:
+    """Print the records: a table on a terminal, tab-separated lines otherwise."""
+    console = console or out
+    if not (console.file.isatty() if tty is None else tty):
+        for row in rows:
+            console.file.write("\t".join(plain(cell) for cell in row) + "\n")
+        console.file.flush()
+        return
+    moment = now or datetime.now(UTC)
+    cells = [[human(cell, c, moment) for cell, c in zip(row, cols, strict=True)] for row in rows]
+    if needed_width(cols, cells) <= console.width:
+        console.print(table(cols, cells), soft_wrap=False)
+    else:
+        records(cols, cells, console)
+
+
+def needed_width(cols: Sequence[Col], cells: Sequence[Sequence[Text]]) -> int:
+    """The narrowest table with every URL whole and the other columns wrapped, at most."""
+    total = 0
+    for index, col in enumerate(cols):
+        longest = max([len(col.header)] + [row[index].cell_len for row in cells])
+        total += PADDING + (longest if col.url else min(longest, NARROWEST))
+    return total
+
+
+def table(cols: Sequence[Col], cells: Sequence[Sequence[Text]]) -> Table:
+    grid = Table(box=None, header_style="bold")
+    for index, col in enumerate(cols):
+        if col.url:
+            longest = max([len(col.header)] + [row[index].cell_len for row in cells])
+            grid.add_column(col.header, no_wrap=True, overflow="ignore", min_width=longest)
+        else:
+            grid.add_column(col.header, overflow="fold", justify="right" if col.right else "left")
+    for row in cells:
+        grid.add_row(*row)
+    return grid
+
+
+def records(cols: Sequence[Col], cells: Sequence[Sequence[Text]], console: Console) -> None:
+    """Too narrow for a table: each record as "header: value" lines, a blank line between."""
+    for number, row in enumerate(cells):
+        if number:
+            console.print()
+        for col, cell in zip(cols, row, strict=True):
+            console.print(Text(f"{col.header}: ").append_text(cell), soft_wrap=True)
