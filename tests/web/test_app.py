@@ -121,3 +121,14 @@ def test_samples_are_served_as_feeds(site: tuple[Aggregator, TestClient]) -> Non
 def test_post_is_not_allowed(site: tuple[Aggregator, TestClient]) -> None:
     _, client = site
     assert client.post("/").status_code == 405
+
+
+def test_the_site_has_an_icon(site: tuple[Aggregator, TestClient]) -> None:
+    _, client = site
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+    assert icon.content.startswith(b"<svg")
+    page = client.get("/").text
+    linked = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert linked is not None
+    assert client.get(linked.group(1)).content == icon.content

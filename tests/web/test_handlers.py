@@ -32,6 +32,7 @@ AREAS = {
     "tidings.web.admin",
     "tidings.web.health",
     "tidings.web.samples",
+    "tidings.web.icons",
 }
 
 

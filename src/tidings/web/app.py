@@ -1,8 +1,8 @@
 """The ASGI app: its state, the route table of the area modules, middleware and error pages.
 
 Routes by area: ``pages`` (the public pages), ``outputs`` (feeds, OPML, the embed), ``auth``
-(sign-in and out), ``admin``, ``health`` (health and metrics) and ``samples``. Handlers are
-module-level functions that reach the aggregator through ``context.web_of(request)``.
+(sign-in and out), ``admin``, ``health`` (health and metrics), ``samples`` and ``icons``.
+Handlers are module-level functions that reach the aggregator through ``context.web_of(request)``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from tidings.core import Aggregator
 from tidings.schedule import run_scheduler
-from tidings.web import admin, auth, error_pages, health, outputs, pages, samples
+from tidings.web import admin, auth, error_pages, health, icons, outputs, pages, samples
 from tidings.web.cache import PageCache
 from tidings.web.context import Web, web_of
 from tidings.web.headers import SecurityHeaders
@@ -36,6 +36,7 @@ def route_table() -> list[BaseRoute]:
         *outputs.routes,
         *health.routes,
         *samples.routes,
+        *icons.routes,
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
 
