@@ -21,7 +21,7 @@ from tidings.fetch.samples import sample_body as sample_body  # re-exported for 
 from tidings.fetch.samples import sample_path as sample_path  # re-exported for the web pages
 from tidings.parse import ALLOWED_TAGS as ALLOWED_TAGS  # re-exported for the web pages
 from tidings.parse import expat_problem
-from tidings.passwords import hash_password, verify_password
+from tidings.people import People
 from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
 from tidings.site import SiteSettings as SiteSettings  # re-exported for the web pages
 from tidings.site import site_from, stored_values
@@ -37,9 +37,7 @@ from tidings.types import (
     FetchRecord,
     Item,
     SearchHit,
-    Session,
     UpdateResult,
-    User,
 )
 from tidings.update.dispatch import Dispatcher
 from tidings.update.metrics import Gauge as Gauge  # re-exported for the web pages
@@ -60,8 +58,8 @@ class ImportReport:
     skipped: tuple[str, ...]  # readable warnings, one per outline skipped
 
 
-class Aggregator:
-    """Subscriptions, updates and reads over one store."""
+class Aggregator(People):
+    """Subscriptions, updates and reads over one store; people (``People``) too."""
 
     def __init__(
         self,
@@ -216,10 +214,6 @@ class Aggregator:
         """How many feeds are ok, failing and disabled."""
         return self.store.feed_states()
 
-    def has_users(self) -> bool:
-        """Whether anyone can sign in (else the sign-in page says how to add a user)."""
-        return self.accounts.count_users() > 0
-
     def is_subscribed(self, url: str) -> bool:
         """Whether a feed has exactly this URL (no discovery, no canonical form)."""
         return self.store.find_feed(url) is not None
@@ -341,30 +335,7 @@ class Aggregator:
         self.store.get_feed(feed_id)  # NotFoundError for a feed that does not exist
         return self.store.fetch_history(feed_id)
 
-    # -- people and site settings --------------------------------------------------------------
-
-    def add_user(self, name: str, password: str) -> User:
-        name = name.strip()
-        if not name or len(name) > 200:
-            raise TidingsError("a user name needs 1 to 200 characters")
-        try:
-            hashed = hash_password(password)
-        except ValueError as exc:
-            raise TidingsError(str(exc)) from exc
-        return self.accounts.add_user(name, hashed, self.clock())
-
-    def sign_in(self, name: str, password: str, replaces: str | None = None) -> str | None:
-        """A new session token for good credentials, else None (in constant-ish time)."""
-        found = self.accounts.password_hash(name.strip())
-        if not verify_password(found[1] if found else None, password) or found is None:
-            return None
-        return self.accounts.start_session(found[0], self.clock(), replaces)
-
-    def session(self, token: str) -> Session | None:
-        return self.accounts.session(token, self.clock())
-
-    def sign_out(self, token: str) -> None:
-        self.accounts.end_session(token)
+    # -- site settings (people: tidings.people) ----------------------------------------------
 
     def site(self) -> SiteSettings:
         if self._site is None:

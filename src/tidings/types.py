@@ -306,6 +306,15 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class Account:
+    """A user as ``tidings user list`` shows them: since when, and how many sessions are open."""
+
+    user: User
+    created_at: datetime
+    sessions: int  # signed-in browsers whose session has not ended nor expired
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     """A signed-in browser: who, the token its forms must carry, and until when."""
 

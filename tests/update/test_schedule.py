@@ -414,3 +414,36 @@ def test_redirect_adopted_after_three_consecutive_permanent_ones(
 def test_redirect_to_itself_is_not_counted() -> None:
     track = track_redirect(A, None, 0, ((301, A),), POLICY)
     assert track.url is None and not track.adopt
+
+
+HTTP_A = "http://new.example.org/feed"
+DROPS = "permanently redirects to http://new.example.org/feed; not adopted: it would drop https"
+
+
+@pytest.mark.parametrize(
+    ("url", "fetches", "notices"),
+    [
+        # https to http: never adopted; noticed once it would have been
+        ("https://example.org/feed", [((301, HTTP_A),)] * 4, [None, None, DROPS, DROPS]),
+        ("https://example.org/feed", [((308, HTTP_A),)] * 3, [None, None, DROPS]),
+        # a temporary one is no notice; a later fetch without the redirect clears it
+        ("https://example.org/feed", [((302, HTTP_A),)] * 3, [None] * 3),
+        ("https://example.org/feed", [((301, HTTP_A),)] * 3 + [()], [None, None, DROPS, None]),
+        # http to http, http to https: adopted as ever
+        ("http://example.org/feed", [((301, HTTP_A),)] * 3, [None, None, "adopted"]),
+        ("http://example.org/feed", [((301, A),)] * 3, [None, None, "adopted"]),
+        ("https://example.org/feed", [((301, A),)] * 3, [None, None, "adopted"]),
+    ],
+)
+def test_a_redirect_that_drops_https_is_never_adopted_but_noticed(
+    url: str, fetches: list[tuple[tuple[int, str], ...]], notices: list[str | None]
+) -> None:
+    state = FeedState(1, url)
+    seen: list[str | None] = []
+    for chain in fetches:
+        plan = decide_success(state, fetched(redirects=chain, url=url), doc(), NOW, POLICY)
+        seen.append("adopted" if plan.adopt_redirect else plan.notice)
+        if plan.adopt_redirect:
+            break
+        state = replace(state, redirect_url=plan.redirect_url, redirect_count=plan.redirect_count)
+    assert seen == notices

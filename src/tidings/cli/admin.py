@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from tidings.cli.common import db_app, fail, opened, out, progress_bar, user_app
+from tidings.cli.common import db_app, err, fail, opened, out, progress_bar, user_app
+from tidings.cli.tables import Col, show
 from tidings.config import Settings
 from tidings.errors import TidingsError
 from tidings.maintenance import copy_database, upgrade_database
@@ -22,13 +23,54 @@ def user_add(
     ] = False,
 ) -> None:
     """Create a user who can sign in to /admin (the password is asked for, twice)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = read_password(password_stdin)
     with opened() as agg:
         user = agg.add_user(name, password)
     out.print(f"created user {escape(user.name)}; sign in at /signin", highlight=False)
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """The users: name, when they were created, and their open sessions."""
+    with opened() as agg:
+        accounts = agg.users()
+    if not accounts:
+        err.print("no users yet; add one with 'tidings user add NAME'", highlight=False)
+        return
+    show(
+        [Col("name"), Col("created"), Col("sessions", right=True)],
+        [[a.user.name, a.created_at, a.sessions] for a in accounts],
+        now=agg.clock(),
+    )
+
+
+@user_app.command("passwd")
+def user_passwd(
+    name: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a user's password (asked for twice); every session of theirs ends."""
+    with opened() as agg:
+        if not any(a.user.name == name for a in agg.users()):
+            raise fail(f"no user named {name!r}")
+        agg.set_password(name, read_password(password_stdin))
+    out.print(f"changed the password of {escape(name)}; their sessions ended", highlight=False)
+
+
+@user_app.command("remove")
+def user_remove(name: str) -> None:
+    """Delete a user; their sessions end."""
+    with opened() as agg:
+        user = agg.remove_user(name)
+    out.print(f"removed user {escape(user.name)}; their sessions ended", highlight=False)
 
 
 @db_app.command("upgrade")

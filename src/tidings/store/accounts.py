@@ -10,13 +10,13 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tidings.errors import DuplicateError, NotFoundError
 from tidings.store.schema import sessions, users
 from tidings.store.settings import SettingsPart
-from tidings.types import Session, User
+from tidings.types import Account, Session, User
 
 SESSION_LIFETIME = timedelta(days=14)
 
@@ -38,7 +38,8 @@ class Accounts(SettingsPart):
             raise DuplicateError(f"a user named {name!r} already exists") from exc
         return User(int(uid), name)
 
-    def set_password(self, name: str, password_hash: str) -> None:
+    def set_password(self, name: str, password_hash: str, keep: str | None = None) -> None:
+        """A new password; every session of the user ends but the one of token ``keep``."""
         with self.engine.begin() as conn:
             done = conn.execute(
                 update(users).where(users.c.name == name).values(password_hash=password_hash)
@@ -46,7 +47,37 @@ class Accounts(SettingsPart):
             if not done:
                 raise NotFoundError(f"no user named {name!r}")
             uid = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
-            conn.execute(delete(sessions).where(sessions.c.user_id == uid))
+            ending = delete(sessions).where(sessions.c.user_id == uid)
+            if keep is not None:
+                ending = ending.where(sessions.c.token_hash != _hash(keep))
+            conn.execute(ending)
+
+    def accounts(self, now: datetime) -> list[Account]:
+        """Every user, by name, with the number of their sessions still open at ``now``."""
+        open_sessions = (
+            select(sessions.c.user_id, func.count().label("n"))
+            .where(sessions.c.expires_at > now)
+            .group_by(sessions.c.user_id)
+            .subquery()
+        )
+        query = (
+            select(users.c.id, users.c.name, users.c.created_at, open_sessions.c.n)
+            .outerjoin(open_sessions, open_sessions.c.user_id == users.c.id)
+            .order_by(users.c.name)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [Account(User(r.id, r.name), r.created_at, r.n or 0) for r in rows]
+
+    def remove_user(self, name: str) -> User:
+        """Delete a user and end their sessions."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(users.c.id, users.c.name).where(users.c.name == name)).first()
+            if row is None:
+                raise NotFoundError(f"no user named {name!r}")
+            conn.execute(delete(sessions).where(sessions.c.user_id == row.id))
+            conn.execute(delete(users).where(users.c.id == row.id))
+        return User(row.id, row.name)
 
     def password_hash(self, name: str) -> tuple[User, str] | None:
         with self.engine.connect() as conn:

@@ -53,6 +53,12 @@ def _trim_fetch_log(conn: Connection, feed_id: int) -> None:
     )
 
 
+def _state_of(disabled_reason: str | None, error_count: int) -> str:
+    if disabled_reason:
+        return "disabled"
+    return "failing" if error_count > 0 else "notice"
+
+
 class HistoryPart(StorePart):
     def fetch_history(self, feed_id: int, limit: int = FETCH_LOG_KEEP) -> list[FetchRecord]:
         query = (
@@ -77,12 +83,20 @@ class HistoryPart(StorePart):
             ]
 
     def health(self) -> list[FeedHealth]:
-        """Failing and disabled feeds: disabled first, then the longest failing first."""
+        """Failing and disabled feeds, and those with a notice: disabled first, then the longest
+        failing first, then the noticed ones."""
         query = (
             select(feeds)
-            .where(or_(feeds.c.disabled_reason.is_not(None), feeds.c.error_count > 0))
+            .where(
+                or_(
+                    feeds.c.disabled_reason.is_not(None),
+                    feeds.c.error_count > 0,
+                    feeds.c.notice.is_not(None),
+                )
+            )
             .order_by(
                 feeds.c.disabled_reason.is_(None),
+                feeds.c.error_count == 0,
                 feeds.c.error_since.is_(None),
                 feeds.c.error_since,
                 feeds.c.id,
@@ -95,8 +109,8 @@ class HistoryPart(StorePart):
                 feed_id=r.id,
                 url=r.url,
                 title=r.user_title or r.title or r.site_url or r.url,
-                state="disabled" if r.disabled_reason else "failing",
-                reason=r.disabled_reason or r.last_error or "",
+                state=_state_of(r.disabled_reason, r.error_count),
+                reason=r.disabled_reason or r.last_error or r.notice or "",
                 error_kind=r.error_kind,
                 since=r.error_since,
                 error_count=r.error_count,

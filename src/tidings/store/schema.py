@@ -94,6 +94,10 @@ feeds = Table(
     # a permanent redirect seen on consecutive fetches; adopted as the URL after 3
     Column("redirect_url", Text),
     Column("redirect_count", Integer, nullable=False, server_default="0"),
+    # the User-Agent sent for this feed (NULL: the site's)
+    Column("user_agent", Text),
+    # a note for the feed's health that is not a failure, rewritten by every successful update
+    Column("notice", Text),
     # a worker's claim on the feed (store/leases.py): its result is written only while the
     # token is current; past lease_until the feed is due again; lease_host counts the host's
     # requests in flight across all workers

@@ -204,6 +204,7 @@ def _success_values(plan: UpdatePlan) -> dict[str, Any]:
         "ttl_minutes": plan.ttl_minutes,
         "skip_hours": ",".join(str(h) for h in sorted(plan.skip_hours)) or None,
         "skip_days": ",".join(sorted(plan.skip_days)) or None,
+        "notice": plan.notice,
     }
     if plan.meta is not None:
         values |= {

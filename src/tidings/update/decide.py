@@ -283,4 +283,5 @@ def decide_success(
         redirect_url=redirect.url,
         redirect_count=redirect.count,
         adopt_redirect=redirect.adopt,
+        notice=redirect.notice,
     )

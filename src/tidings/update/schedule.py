@@ -13,7 +13,8 @@ table in the tests. ``decide.py`` calls them to fill ``UpdatePlan.next_check``; 
 - jitter derived from the feed id and the time spreads feeds fetched together, so that they do not
   all come due together again;
 - a permanent redirect (301/308) seen on three consecutive fetches, always to the same target, is
-  adopted as the feed's URL; a temporary one (302/307) never is.
+  adopted as the feed's URL; a temporary one (302/307) never is, nor one from https to http (it
+  would drop https): that one is noted in the feed's health instead.
 """
 
 from __future__ import annotations
@@ -282,11 +283,19 @@ def permanent_target(redirects: Iterable[tuple[int, str]]) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class RedirectTrack:
-    """The permanent redirect seen on consecutive fetches, and whether to adopt it now."""
+    """The permanent redirect seen on consecutive fetches, and whether to adopt it now; a notice
+    for the feed's health when it is one that is never adopted."""
 
     url: str | None = None
     count: int = 0
     adopt: bool = False
+    notice: str | None = None
+
+
+def drops_https(current_url: str, target: str) -> bool:
+    """Whether following ``target`` instead of ``current_url`` would go from https to http."""
+    current = current_url.partition(":")[0].lower()
+    return current == "https" and target.partition(":")[0].lower() == "http"
 
 
 def track_redirect(
@@ -299,10 +308,15 @@ def track_redirect(
     """Count consecutive fetches that redirect permanently to the same target.
 
     A fetch with no permanent redirect, or one to another target, starts the count again; at
-    ``policy.adopt_redirect_after`` the target becomes the feed's URL.
+    ``policy.adopt_redirect_after`` the target becomes the feed's URL, unless it would drop
+    https: then it is never adopted, and the track carries a notice saying so.
     """
     target = permanent_target(redirects)
     if target is None or target == current_url:
         return RedirectTrack()
     count = seen_count + 1 if target == seen_url else 1
-    return RedirectTrack(target, count, adopt=count >= policy.adopt_redirect_after)
+    due = count >= policy.adopt_redirect_after
+    if drops_https(current_url, target):
+        notice = f"permanently redirects to {target}; not adopted: it would drop https"
+        return RedirectTrack(target, count, notice=notice if due else None)
+    return RedirectTrack(target, count, adopt=due)
