@@ -15,6 +15,10 @@ from tidings.store.accounts import Accounts
 from tidings.types import Account, Session, User
 
 
+class WrongPasswordError(TidingsError):
+    """The current password given to change it is not the user's."""
+
+
 def _hashed(password: str) -> str:
     try:
         return hash_password(password)
@@ -54,7 +58,7 @@ class People:
             raise TidingsError("you are signed out; sign in again")
         found = self.accounts.password_hash(session.user.name)
         if found is None or not verify_password(found[1], current):
-            raise TidingsError("the current password is wrong")
+            raise WrongPasswordError("the current password is wrong")
         self.accounts.set_password(session.user.name, _hashed(new), keep=session_token)
 
     def remove_user(self, name: str) -> User:
