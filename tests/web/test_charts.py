@@ -6,8 +6,10 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tidings.types import FetchRecord
-from tidings.web.charts import MAX_DAYS, PANEL, history_svg
+from tidings.web.charts import INSET, MAX_BAR, MAX_DAYS, MIN_DAYS, PANEL, WIDTH, history_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
@@ -42,8 +44,23 @@ def test_items_per_day_are_bars_scaled_to_the_busiest_day() -> None:
     tips = [b.findtext(f"{SVG}title") for b in bars(svg)]
     assert tips == ["2026-11-01: 6 new", "2026-11-02: 3 new"]
     assert "max 6" in svg
-    # four days from the first fetch to the last: each bar a quarter of the width
-    assert float(bars(svg)[1].get("x", "0")) == 480 / 4
+    # four days of fetches show as the last four of two weeks, each day a slot of the width
+    slot = WIDTH / MIN_DAYS
+    first, second = (float(b.get("x", "0")) for b in bars(svg))
+    assert second - first == pytest.approx(slot, abs=0.1)  # one decimal in the output
+    assert first + float(bars(svg)[0].get("width", "0")) / 2 == pytest.approx(
+        (MIN_DAYS - 4 + 0.5) * slot, abs=0.1
+    )
+    labels = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "2026-10-22" in labels and "2026-11-04" in labels  # the first and last day shown
+
+
+def test_one_day_of_history_is_one_narrow_bar_not_the_whole_width() -> None:
+    svg = history_svg([record(0, new=3), record(1, new=2)])
+    (bar,) = bars(svg)
+    assert float(bar.get("width", "0")) <= MAX_BAR
+    assert float(bar.get("x", "0")) > WIDTH / 2  # today is on the right, after two weeks
+    assert bar.get("class") == "bar"  # coloured by the stylesheet's tokens
 
 
 def test_response_times_are_a_line_and_failures_red_marks() -> None:
@@ -52,11 +69,13 @@ def test_response_times_are_a_line_and_failures_red_marks() -> None:
     root = ET.fromstring(history_svg(list(reversed(history))))  # newest first, as stored
     (line,) = root.iter(f"{SVG}polyline")
     points = [tuple(map(float, p.split(","))) for p in (line.get("points") or "").split()]
-    assert [x for x, _ in points] == [0, 160, 320, 480]  # oldest on the left
+    step = (WIDTH - 2 * INSET) / 3
+    assert [x for x, _ in points] == [pytest.approx(INSET + n * step) for n in range(4)]
     ys = [y for _, y in points]
     assert ys[1] == min(ys)  # 400 ms is the peak, drawn highest
-    (mark,) = root.iter(f"{SVG}circle")
-    assert "503" in (mark.findtext(f"{SVG}title") or "")
+    marks = list(root.iter(f"{SVG}circle"))
+    assert [m.get("class") for m in marks] == ["point", "point", "point", "fail"]
+    assert "503" in (marks[-1].findtext(f"{SVG}title") or "")
 
 
 def test_error_text_and_title_are_escaped() -> None:
@@ -66,6 +85,7 @@ def test_error_text_and_title_are_escaped() -> None:
     root = ET.fromstring(svg)  # still well-formed XML
     (mark,) = root.iter(f"{SVG}circle")
     assert hostile in (mark.findtext(f"{SVG}title") or "")
+    assert mark.get("class") == "fail"
     assert root.get("aria-label") == 'Feed "<b>"'
 
 

@@ -140,8 +140,12 @@ def test_ages_are_worded_by_the_server_for_the_refresh_script(
     assert ages.status_code == 200
     assert ages.json()[stamp] == "5 days ago"
     assert ages.json()["2026-01-01T00:00:00"].endswith(" ago")
+    later = (clock.now + timedelta(hours=23, minutes=50)).isoformat(timespec="seconds")
+    short = client.get("/ages.json", params=[("form", "short"), ("t", stamp), ("t", later)])
+    assert short.json() == {stamp: "5 days ago", later: "in 23 hours"}  # the admin's one unit
     script = client.get("/static/ages.js")
     assert script.status_code == 200 and "/ages.json?" in script.text
+    assert '"form=" + form' in script.text and 'data-age="short"' not in page.text
 
 
 @pytest.mark.parametrize(

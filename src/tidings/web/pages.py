@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator
-from tidings.timefmt import relative_age
+from tidings.timefmt import relative_age, short_age
 from tidings.web import views
 from tidings.web.context import page_number, render, run
 from tidings.web.search import search_results
@@ -53,18 +53,22 @@ async def search(request: Request) -> Response:
 
 
 async def ages(request: Request) -> Response:
-    """The ages the refresh script shows, worded by the server (so they are translated)."""
+    """The ages the refresh script shows, worded by the server (so they are translated);
+    ``form=short`` words them in one unit, as the admin's tables show them."""
     times = request.query_params.getlist("t")
     if len(times) > MAX_AGES:
         raise HTTPException(400, f"at most {MAX_AGES} times at once, not {len(times)}")
     instants = [_instant(t) for t in times]
-    return JSONResponse(dict(zip(times, await run(worded_ages, request, instants), strict=True)))
+    short = request.query_params.get("form") == "short"
+    worded = await run(worded_ages, request, instants, short=short)
+    return JSONResponse(dict(zip(times, worded, strict=True)))
 
 
-def worded_ages(agg: Aggregator, instants: list[datetime]) -> list[str]:
-    """Each instant's age now, in the site's time zone."""
+def worded_ages(agg: Aggregator, instants: list[datetime], *, short: bool = False) -> list[str]:
+    """Each instant's age now, in the site's time zone (in one unit when ``short``)."""
     now, tz = agg.clock(), agg.site().timezone
-    return [relative_age(when, now, tz) for when in instants]
+    word = short_age if short else relative_age
+    return [word(when, now, tz) for when in instants]
 
 
 def _instant(text: str) -> datetime:

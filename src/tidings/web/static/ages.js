@@ -1,13 +1,13 @@
 // Keeps the ages on a page ("1 hour 8 minutes ago") true while it stays open, without a reload.
 // The server words them (one place for ages and their translations); without this script the
-// page shows the ages as they were when it was served.
+// page shows the ages as they were when it was served. Ages marked data-age="short" (the
+// admin's tables: "3 min ago") are asked for in their short form.
 (function () {
   "use strict";
   var EVERY_MS = 60000;
-  function refresh() {
-    var nodes = document.querySelectorAll("time[datetime]");
-    if (!nodes.length || document.hidden) return;
-    var seen = {}, query = [];
+  function refreshForm(nodes, form) {
+    if (!nodes.length) return;
+    var seen = {}, query = form ? ["form=" + form] : [];
     nodes.forEach(function (node) {
       var t = node.getAttribute("datetime");
       if (!seen[t] && query.length < 500) { seen[t] = 1; query.push("t=" + encodeURIComponent(t)); }
@@ -21,6 +21,12 @@
         });
       })
       .catch(function () { /* offline: keep the ages as they are */ });
+  }
+  function refresh() {
+    if (document.hidden) return;
+    var nodes = Array.prototype.slice.call(document.querySelectorAll("time[datetime]"));
+    refreshForm(nodes.filter(function (n) { return n.dataset.age !== "short"; }), "");
+    refreshForm(nodes.filter(function (n) { return n.dataset.age === "short"; }), "short");
   }
   setInterval(refresh, EVERY_MS);
   document.addEventListener("visibilitychange", refresh);
