@@ -9,12 +9,12 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
-from tidings.cli.tables import Col, show
+from tidings.cli.tables import Cell, Col, show
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 LONG_URL = "https://news.example.org/" + "/".join(["a-rather-long-path-segment"] * 3) + "/feed.xml"
 COLS = (Col("id", right=True), Col("title"), Col("url", url=True), Col("last check"), Col("errors"))
-ROWS = [
+ROWS: list[list[Cell]] = [
     [1, "A title long enough to wrap when the terminal is narrow", LONG_URL, NOW, Text("0")],
     [
         2,

@@ -9,13 +9,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from tidings import logs, schedule
 from tidings.cli.common import app, err, fail, opened, out
 from tidings.cli.listen import bind, serve_on
 from tidings.config import Settings
-from tidings.core import make_aggregator, xml_parser_problem
+from tidings.core import make_aggregator
 from tidings.errors import TidingsError
 from tidings.timefmt import count
 
@@ -38,13 +37,6 @@ def serve(
         agg = make_aggregator(settings)
     except TidingsError as exc:
         raise fail(str(exc)) from None
-    problem = xml_parser_problem()
-    if problem:
-        err.print(
-            f"[yellow]warning:[/yellow] the XML parser is old ({escape(problem)}); "
-            "tidings strips every DTD before parsing, but a newer expat is safer",
-            highlight=False,
-        )
     base = f"http://{self_host}:{port}"
     logs.configure()  # the scheduler's lines, with the feed id on each
     application = create_app(agg, scheduler=scheduler)
