@@ -35,6 +35,7 @@ class UpdateStore(Protocol):
         categories_: Sequence[str] = (),
         refresh_seconds: int | None = None,
         next_check: datetime | None = None,
+        user_agent: str | None = None,
     ) -> int:
         """Subscribe ``url``; its feed id."""
         ...
@@ -56,9 +57,15 @@ class Fetcher(Protocol):
     """The fetch client as an update sees it: one guarded, conditional GET."""
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        user_agent: str | None = None,
     ) -> FetchResult:
-        """A 200 or a 304; every other outcome raises a ``FetchError``."""
+        """A 200 or a 304 (``user_agent``: the feed's own, instead of the client's); every other
+        outcome raises a ``FetchError``."""
         ...
 
 

@@ -105,6 +105,7 @@ class Feed:
     etag: str | None = None
     last_modified: str | None = None
     error_since: datetime | None = None
+    user_agent: str | None = None  # the feed's own User-Agent (None: the site's)
 
     @property
     def display_title(self) -> str:
@@ -204,6 +205,7 @@ class FeedState:
     # the permanent redirect seen on the last consecutive fetches, and how many of them
     redirect_url: str | None = None
     redirect_count: int = 0
+    user_agent: str | None = None  # the feed's own User-Agent (None: the site's)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,12 @@ def test_sample_paths_are_the_sites_own_pages() -> None:
 
 class Refusing:
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        user_agent: str | None = None,
     ) -> FetchResult:
         raise AssertionError(f"the network was asked for {url}")
 

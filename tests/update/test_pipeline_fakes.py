@@ -34,7 +34,12 @@ class FakeFetcher:
         self.gate: asyncio.Event | None = None  # when set, fetches wait for it
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        user_agent: str | None = None,
     ) -> FetchResult:
         self.asked.append(url)
         if self.gate is not None:
@@ -91,6 +96,7 @@ class FakeStore:
         categories_: Sequence[str] = (),
         refresh_seconds: int | None = None,
         next_check: datetime | None = None,
+        user_agent: str | None = None,
     ) -> int:
         feed_id = len(self.urls) + 1
         self.urls[feed_id] = url
@@ -176,7 +182,7 @@ async def test_subscribe_stores_the_feed_and_its_first_update() -> None:
     fetcher = FakeFetcher({"http://a.test/f": ok("http://a.test/f")})
     pipe = pipeline(store, fetcher, parser)
     try:
-        feed_id = await pipe.subscribe("HTTP://A.test/f", refresh_seconds=1)
+        feed_id = await pipe.subscribe("HTTP://A.test/f", refresh_seconds=600)
     finally:
         pipe.close()
     assert store.urls == {feed_id: "http://a.test/f"}  # the canonical spelling

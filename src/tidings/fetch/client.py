@@ -207,8 +207,11 @@ class FetchClient:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
+        user_agent: str | None = None,
     ) -> FetchResult:
         """GET ``url`` (conditionally if validators are given) and return 200 or 304.
+
+        ``user_agent`` replaces the client's own for this request (a feed's own User-Agent).
 
         Raises FetchError and its children only: BlockedAddressError, HTTPStatusError,
         TooLargeError, FetchTimeoutError, or FetchError with kind bad_url, redirects, dns, tls,
@@ -216,10 +219,12 @@ class FetchClient:
         """
         if _CONTROL.search(accept):
             raise ValueError("accept must be one line")
+        if user_agent is not None and (_CONTROL.search(user_agent) or not user_agent.strip()):
+            raise ValueError("user_agent must be one non-empty line")
         started = time.monotonic()
         session = self._open()
         headers = {
-            "User-Agent": self.user_agent,
+            "User-Agent": user_agent or self.user_agent,
             "Accept": accept,
             "Accept-Encoding": ACCEPT_ENCODING,
         }

@@ -66,6 +66,7 @@ def _feeds_of(conn: Connection, rows: Sequence[Row[Any]]) -> list[Feed]:
             etag=r.etag,
             last_modified=r.last_modified,
             error_since=r.error_since,
+            user_agent=r.user_agent,
         )
         for r in rows
     ]
@@ -81,6 +82,7 @@ class FeedsPart(StorePart):
         categories_: Sequence[str] = (),
         refresh_seconds: int | None = None,
         next_check: datetime | None = None,
+        user_agent: str | None = None,
     ) -> int:
         try:
             with self.engine.begin() as conn:
@@ -90,6 +92,7 @@ class FeedsPart(StorePart):
                         user_title=title,
                         added_at=now,
                         refresh_seconds=refresh_seconds,
+                        user_agent=user_agent,
                         next_check=next_check or now,
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
@@ -137,6 +140,7 @@ class FeedsPart(StorePart):
         title: str | None,
         refresh_seconds: int | None,
         retention_days: int | None,
+        user_agent: str | None = None,
     ) -> None:
         try:
             self._change(
@@ -145,6 +149,7 @@ class FeedsPart(StorePart):
                 user_title=title or None,
                 refresh_seconds=refresh_seconds,
                 retention_days=retention_days,
+                user_agent=user_agent or None,
             )
         except IntegrityError as exc:
             raise DuplicateError(f"another feed already has the URL {url}") from exc

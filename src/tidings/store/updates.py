@@ -103,6 +103,7 @@ def _state_of(
         skip_days=frozenset(d for d in (row.skip_days or "").split(",") if d),
         redirect_url=row.redirect_url,
         redirect_count=row.redirect_count,
+        user_agent=row.user_agent,
     )
 
 

@@ -30,13 +30,14 @@ from tidings.errors import (
 )
 from tidings.fetch.canonical import canonical_url
 from tidings.fetch.discover import feed_links_in_html, guess_feed_urls, looks_like_html
+from tidings.fetch.weburl import web_url_candidates
 from tidings.ports import FeedParser, Fetcher, UpdateStore
 from tidings.types import FeedState, FetchResult, ParsedFeed, UpdatePlan, UpdateResult
 from tidings.update.decide import decide_failure, decide_success, is_unchanged_body
 from tidings.update.hosts import HostGate, host_of
 from tidings.update.metrics import Metrics
 from tidings.update.parsers import Parsers
-from tidings.update.schedule import Policy, permanent_target
+from tidings.update.schedule import Policy, check_refresh, permanent_target
 from tidings.update.updater import Progress, report
 
 log = logging.getLogger("tidings.update")
@@ -109,10 +110,17 @@ class Pipeline:
             yield
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        user_agent: str | None = None,
     ) -> FetchResult:
         async with self._slot(url):
-            return await self.client.fetch(url, etag=etag, last_modified=last_modified)
+            return await self.client.fetch(
+                url, etag=etag, last_modified=last_modified, user_agent=user_agent
+            )
 
     async def parse(self, fetched: FetchResult) -> ParsedFeed:
         return await self.parsers.parse(
@@ -132,7 +140,10 @@ class Pipeline:
             async with self._slot(state.url):
                 started = time.monotonic()
                 fetched = await self.client.fetch(
-                    state.url, etag=state.etag, last_modified=state.last_modified
+                    state.url,
+                    etag=state.etag,
+                    last_modified=state.last_modified,
+                    user_agent=state.user_agent,
                 )
             parsed = None if is_unchanged_body(state, fetched) else await self.parse(fetched)
             if state.item_dates is not None and (
@@ -286,16 +297,36 @@ class Pipeline:
         title: str | None = None,
         categories: Sequence[str] = (),
         refresh_seconds: int | None = None,
+        user_agent: str | None = None,
+        anyway: bool = False,
     ) -> int:
         """Discover, fetch, decide and store a new feed with its items; its id.
 
-        Nothing is stored on any error. Two subscriptions to one URL are one feed: the URL is
-        compared in its canonical spelling, and a URL that redirects permanently to a feed
-        already subscribed is that feed.
+        Nothing is stored on any error, unless ``anyway``: then a feed that fails for now is
+        stored with its failure as its first fetch, and retried on the usual backoff. What is
+        not a web URL, a refresh interval below the floor and a duplicate are refused even so.
+        A URL without a scheme is tried as https, then as http. Two subscriptions to one URL
+        are one feed: the URL is compared in its canonical spelling, and a URL that redirects
+        permanently to a feed already subscribed is that feed.
         """
-        url = canonical_url(url)
-        await self._refuse_known(url, f"already subscribed: {url}")
-        fetched, parsed = await self.discover(url)
+        candidates = [canonical_url(u) for u in web_url_candidates(url)]
+        check_refresh(refresh_seconds, self.policy)
+        for candidate in candidates:
+            await self._refuse_known(candidate, f"already subscribed: {candidate}")
+        store = partial(
+            self.store.add_feed,
+            title=title,
+            categories_=categories,
+            refresh_seconds=refresh_seconds,
+            user_agent=user_agent,
+        )
+        try:
+            fetched, parsed = await self._discover_first(candidates, user_agent)
+        except TidingsError as exc:
+            if not anyway or isinstance(exc, DuplicateError):
+                raise
+            return await self._store_failure(store, candidates[0], exc, refresh_seconds)
+        url = candidates[0] if len(candidates) == 1 else canonical_url(fetched.url)
         feed_url = canonical_url(fetched.url)  # redirects are adopted by the scheduler
         if feed_url != url:
             await self._refuse_known(feed_url, f"already subscribed: {feed_url} (found from {url})")
@@ -303,29 +334,53 @@ class Pipeline:
         if target is not None:
             message = f"already subscribed: {url} redirects permanently to {target}"
             await self._refuse_known(canonical_url(target), message)
-        if refresh_seconds is not None:
-            refresh_seconds = max(refresh_seconds, self.policy.min_refresh)
         now = self.clock()
-        feed_id = await self.db(
-            self.store.add_feed,
-            feed_url,
-            now=now,
-            title=title,
-            categories_=categories,
-            refresh_seconds=refresh_seconds,
+        feed_id = await self.db(store, feed_url, now=now)
+        state = FeedState(
+            feed_id=feed_id, url=feed_url, refresh_seconds=refresh_seconds, user_agent=user_agent
         )
-        state = FeedState(feed_id=feed_id, url=feed_url, refresh_seconds=refresh_seconds)
         await self.db(self.store.apply, decide_success(state, fetched, parsed, now, self.policy))
         self.metrics.changed()
+        return feed_id
+
+    async def _discover_first(
+        self, candidates: Sequence[str], user_agent: str | None
+    ) -> tuple[FetchResult, ParsedFeed]:
+        """The first candidate that leads to a feed (https before http for a URL typed without
+        a scheme); when none does, the first one's error."""
+        first: TidingsError | None = None
+        for candidate in candidates:
+            try:
+                return await self.discover(candidate, user_agent=user_agent)
+            except TidingsError as exc:
+                first = first or exc
+        assert first is not None  # there is always a candidate
+        raise first
+
+    async def _store_failure(
+        self,
+        store: Callable[..., int],
+        url: str,
+        error: TidingsError,
+        refresh_seconds: int | None,
+    ) -> int:
+        """Store a feed whose first fetch failed, with that failure: it is retried on backoff."""
+        now = self.clock()
+        feed_id = await self.db(store, url, now=now)
+        state = FeedState(feed_id=feed_id, url=url, refresh_seconds=refresh_seconds)
+        await self.db(self.store.apply, decide_failure(state, error, now, self.policy))
+        log.info("feed %s: added although it fails for now: %s", feed_id, error)
         return feed_id
 
     async def _refuse_known(self, url: str, message: str) -> None:
         if await self.read(self.store.find_feed, url) is not None:
             raise DuplicateError(message)
 
-    async def discover(self, url: str) -> tuple[FetchResult, ParsedFeed]:
+    async def discover(
+        self, url: str, *, user_agent: str | None = None
+    ) -> tuple[FetchResult, ParsedFeed]:
         """Fetch ``url``; if it is a page rather than a feed, find the feed it points to."""
-        fetched = await self.fetch(url)
+        fetched = await self.fetch(url, user_agent=user_agent)
         try:
             return fetched, await self.parse(fetched)
         except NotAFeedError as exc:
@@ -339,7 +394,7 @@ class Pipeline:
                 continue
             tried.add(candidate)
             try:
-                found = await self.fetch(candidate)
+                found = await self.fetch(candidate, user_agent=user_agent)
                 return found, await self.parse(found)
             except (ParseError, TidingsError) as exc:
                 if candidate in candidates:  # an advertised feed that fails is worth reporting

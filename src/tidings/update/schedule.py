@@ -27,6 +27,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Final
 
+from tidings.errors import TidingsError
+from tidings.timefmt import count, format_duration
+
 WEEK: Final = 7 * 24 * 3600
 DAY_NAMES: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PERMANENT_REDIRECTS: Final = frozenset({301, 308})
@@ -52,6 +55,29 @@ class Policy:
     activity_window_days: int = 28
     jitter: float = 0.1  # the spread, as a fraction of the interval
     adopt_redirect_after: int = 3  # consecutive permanent redirects before the URL changes
+
+
+def floor_text(seconds: int) -> str:
+    """The floor in words: "5 minutes", "90 seconds"."""
+    if seconds % 60:
+        return count(seconds, "second", "seconds")
+    return count(seconds // 60, "minute", "minutes")
+
+
+def check_refresh(seconds: int | None, policy: Policy, shown: str | None = None) -> None:
+    """Refuse a feed's own interval below the floor, naming the floor and its setting.
+
+    ``shown`` names the interval as the person wrote it ("--refresh 1m"); else it is written
+    out ("refresh interval 1m").
+    """
+    if seconds is None or seconds >= policy.min_refresh:
+        return
+    raise TidingsError(
+        f"{shown or f'refresh interval {format_duration(seconds)}'} is below the floor of "
+        f"{floor_text(policy.min_refresh)} (TIDINGS_MIN_REFRESH)",
+        kind="bad_refresh",
+        permanent=True,
+    )
 
 
 @dataclass(frozen=True, slots=True)
