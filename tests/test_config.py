@@ -53,6 +53,12 @@ def test_environment_values() -> None:
         ({"TIDINGS_SAMPLES": "maybe"}, "TIDINGS_SAMPLES"),
         ({"TIDINGS_READ_TIMEOUT": "-1"}, "TIDINGS_READ_TIMEOUT"),
         ({"TIDINGS_TYPO": "1"}, "TIDINGS_TYPO"),
+        ({"TIDINGS_BASE_URL": "news.example.org"}, "TIDINGS_BASE_URL"),
+        ({"TIDINGS_BASE_URL": "ftp://news.example.org/"}, "TIDINGS_BASE_URL"),
+        ({"TIDINGS_BASE_URL": "https://news.example.org:99999/"}, "TIDINGS_BASE_URL"),
+        ({"TIDINGS_BASE_URL": "https://news.example.org/?x=1"}, "TIDINGS_BASE_URL"),
+        ({"TIDINGS_BASE_URL": "https://news.example.org/news/"}, "TIDINGS_BASE_URL"),
+        ({"TIDINGS_TRUSTED_PROXIES": "the proxy"}, "TIDINGS_TRUSTED_PROXIES"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
@@ -111,3 +117,19 @@ def test_parse_processes() -> None:
     for bad in ("-1", "many", "65"):
         with pytest.raises(ConfigError, match="TIDINGS_PARSE_PROCESSES"):
             Settings.load({"TIDINGS_PARSE_PROCESSES": bad})
+
+
+def test_base_url_and_trusted_proxies() -> None:
+    defaults = Settings.load({})
+    assert defaults.base_url == ""
+    assert [str(n) for n in defaults.trusted_proxies] == ["127.0.0.1/32", "::1/128"]
+    s = Settings.load(
+        {
+            "TIDINGS_BASE_URL": "HTTPS://News.Example.org:443/",
+            "TIDINGS_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7",
+        }
+    )
+    assert s.base_url == "https://news.example.org"
+    assert [str(n) for n in s.trusted_proxies] == ["10.0.0.0/8", "192.0.2.7/32"]
+    assert Settings.load({"TIDINGS_BASE_URL": "http://[::1]:8080"}).base_url == "http://[::1]:8080"
+    assert Settings.load({"TIDINGS_TRUSTED_PROXIES": ""}).trusted_proxies == ()

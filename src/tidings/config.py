@@ -16,12 +16,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.errors import ConfigError
 from tidings.timefmt import parse_duration
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+LOOPBACK_PROXIES: tuple[IPNetwork, ...] = (
+    ipaddress.ip_network("127.0.0.1/32"),
+    ipaddress.ip_network("::1/128"),
+)
 
 PROJECT_URL = "https://github.com/tidings-aggregator/tidings"
 VERSION = "0.1.0"
@@ -60,6 +65,10 @@ class Settings:
     # embedded: this process fetches; workers: 'tidings worker' processes do (PostgreSQL only)
     mode: str = "embedded"
     lease_seconds: int = 600  # how long a worker holds a feed before it is due again
+    # the site's public address (scheme, host, port) for every absolute URL; empty: the request's
+    base_url: str = ""
+    # the proxies whose X-Forwarded-Proto, -Host and -For are believed
+    trusted_proxies: tuple[IPNetwork, ...] = LOOPBACK_PROXIES
 
     @property
     def sqlite_path(self) -> Path:
@@ -173,6 +182,29 @@ def _networks(var: str, s: str) -> tuple[IPNetwork, ...]:
     return tuple(nets)
 
 
+def _base_url(var: str, s: str) -> str:
+    """An http(s) origin such as https://news.example.org or http://example.org:8080."""
+    if not s:
+        return ""
+    try:
+        parts = urlsplit(s)
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigError(f"{var}: {s!r} is not a URL: {exc}") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{var}: expected an http:// or https:// URL with a host, got {s!r}")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ConfigError(f"{var}: only a scheme, a host and a port, got {s!r}")
+    if parts.path not in ("", "/"):
+        raise ConfigError(
+            f"{var}: a path ({parts.path}) is not supported: serve tidings at the root of a host "
+            "name of its own (e.g. https://news.example.org/)"
+        )
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
+
+
 def _positive_int(var: str, s: str) -> int:
     try:
         n = int(s)
@@ -281,6 +313,8 @@ _CONVERTERS: dict[str, Callable[[str, str], Any]] = {
     "samples": _bool,
     "mode": _mode,
     "lease_seconds": _seconds,
+    "base_url": _base_url,
+    "trusted_proxies": _networks,
 }
 
 

@@ -17,9 +17,9 @@ from tidings.fetch import AddressPolicy, FetchClient
 from tidings.fetch.canonical import canonical_url
 from tidings.fetch.samples import SAMPLES as SAMPLES  # re-exported for the web pages
 from tidings.fetch.samples import WithSamples, sample_url
+from tidings.fetch.samples import public_url as public_url  # re-exported for the web pages
 from tidings.fetch.samples import sample_body as sample_body  # re-exported for the web pages
 from tidings.fetch.samples import sample_path as sample_path  # re-exported for the web pages
-from tidings.fetch.weburl import check_user_agent
 from tidings.parse import ALLOWED_TAGS as ALLOWED_TAGS  # re-exported for the web pages
 from tidings.parse import expat_problem
 from tidings.people import People
@@ -45,7 +45,7 @@ from tidings.update.metrics import Gauge as Gauge  # re-exported for the web pag
 from tidings.update.metrics import Metrics
 from tidings.update.pipeline import Pipeline
 from tidings.update.remote import RemoteUpdater
-from tidings.update.schedule import Policy, check_refresh
+from tidings.update.schedule import Policy
 from tidings.update.updater import Progress, Updater
 
 
@@ -262,21 +262,12 @@ class Aggregator(People):
         title: str | None = None,
         categories: Sequence[str] = (),
         refresh_seconds: int | None = None,
-        user_agent: str | None = None,
-        anyway: bool = False,
     ) -> Feed:
         """Discover, fetch and store a feed with its items (``Pipeline.subscribe``); nothing is
-        stored on any error (unless ``anyway``: then a feed that fails for now is stored with
-        its failure, and retried on backoff), and a URL already subscribed (in any spelling) is
-        a DuplicateError. A URL without a scheme is tried as https, then as http.
+        stored on any error, and a URL already subscribed (in any spelling) is a DuplicateError.
         """
         feed_id = await self.pipeline.subscribe(
-            url,
-            title=title,
-            categories=categories,
-            refresh_seconds=refresh_seconds,
-            user_agent=check_user_agent(user_agent),
-            anyway=anyway,
+            url, title=title, categories=categories, refresh_seconds=refresh_seconds
         )
         return self.store.get_feed(feed_id)
 
@@ -304,18 +295,16 @@ class Aggregator(People):
         categories: Sequence[str],
         refresh_seconds: int | None,
         retention_days: int | None,
-        user_agent: str | None = None,
     ) -> Feed:
-        """Change what a user may change about a subscription; an interval below the floor is
-        refused."""
-        check_refresh(refresh_seconds, self.pipeline.policy)
+        """Change what a user may change about a subscription."""
+        if refresh_seconds is not None:
+            refresh_seconds = max(refresh_seconds, self.settings.min_refresh)
         self.store.edit_feed(
             feed_id,
             url=canonical_url(url),
             title=title,
             refresh_seconds=refresh_seconds,
             retention_days=retention_days,
-            user_agent=check_user_agent(user_agent),
         )
         self.store.set_categories(feed_id, categories)
         return self.store.get_feed(feed_id)
@@ -430,9 +419,15 @@ class Aggregator(People):
         """Fetch any document (e.g. OPML by URL) through the guarded client."""
         return (await self.pipeline.fetch(url)).body
 
-    def export_opml(self) -> bytes:
+    def export_opml(self, site_url: str = "") -> bytes:
+        """The subscriptions as OPML; the sample feeds at their pages on ``site_url``."""
         entries = [
-            OPMLEntry(url=f.url, title=f.title, site_url=f.site_url, categories=f.categories)
+            OPMLEntry(
+                url=public_url(f.url, site_url),
+                title=f.title,
+                site_url=public_url(f.site_url, site_url) if f.site_url else None,
+                categories=f.categories,
+            )
             for f in self.feeds()
         ]
         return write_opml(

@@ -58,7 +58,7 @@ def test_source_page_has_items_and_the_source_block(
     assert "Updated: <time" in html and "1 hour 8 minutes ago</time>" in html
     assert "Subscribe to NATO News feed" in html
     assert 'href="https://nato.int/rss.xml"' in html
-    assert f'href="/sources/{fid}/rss.xml"' in html
+    assert f'href="http://testserver/sources/{fid}/rss.xml"' in html
     assert html.index("Story 4") < html.index("source-block")  # the block after the items
 
 

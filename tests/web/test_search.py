@@ -56,7 +56,8 @@ def test_empty_query_shows_the_form(site: tuple[Aggregator, TestClient], clock: 
         assert '<form class="search" action="/search" method="get" role="search">' in page.text
         assert results(page.text) == [] and "result" not in page.text.split("</form>")[1]
         # with no query, the page offers the site's own feeds
-        assert 'href="/rss.xml"' in page.text and 'href="/atom.xml"' in page.text
+        assert 'href="http://testserver/rss.xml"' in page.text
+        assert 'href="http://testserver/atom.xml"' in page.text
 
 
 def test_results_with_marks_source_and_age(
@@ -76,9 +77,9 @@ def test_results_with_marks_source_and_age(
     assert "3 hours ago</time>" in best and "Harbour master" in best
     assert 'value="ferry"' in page.text
     # the search's own feeds are offered in the head
-    assert 'href="/search/rss.xml?q=ferry"' in page.text
-    assert 'href="/search/atom.xml?q=ferry"' in page.text
-    assert 'href="/search/feed.json?q=ferry"' in page.text
+    assert 'href="http://testserver/search/rss.xml?q=ferry"' in page.text
+    assert 'href="http://testserver/search/atom.xml?q=ferry"' in page.text
+    assert 'href="http://testserver/search/feed.json?q=ferry"' in page.text
 
 
 def test_hostile_item_text_is_escaped(site: tuple[Aggregator, TestClient], clock: Clock) -> None:
@@ -125,7 +126,7 @@ def test_only_exclusions_or_punctuation_explain_themselves(
     assert results(page.text) == []
     page = client.get("/search", params={"q": '*** ((( :: "'})
     assert "no letters or digits" in page.text
-    assert 'href="/search/rss.xml' not in page.text  # no feed for a search that finds nothing
+    assert "/search/rss.xml" not in page.text  # no feed for a search that finds nothing
 
 
 def test_query_language_through_the_page(site: tuple[Aggregator, TestClient], clock: Clock) -> None:

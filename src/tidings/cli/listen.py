@@ -35,6 +35,7 @@ def serve_on(sock: socket.socket, application: Any) -> None:
     """Serve ``application`` on the bound socket until Ctrl-C or SIGTERM."""
     import uvicorn
 
-    config = uvicorn.Config(application, log_level="info", access_log=False)
+    # the forwarded headers are web/proxy.py's to judge (TIDINGS_TRUSTED_PROXIES), not uvicorn's
+    config = uvicorn.Config(application, log_level="info", access_log=False, proxy_headers=False)
     with sock:
         uvicorn.Server(config).run(sockets=[sock])

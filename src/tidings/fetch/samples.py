@@ -60,6 +60,13 @@ def sample_path(url: str) -> str | None:
     return None
 
 
+def public_url(url: str, site_url: str) -> str:
+    """``url``, or for a sample feed its address on the site at ``site_url`` (for what the site
+    publishes: other readers cannot read ``samples.tidings.invalid``)."""
+    path = sample_path(url)
+    return site_url.rstrip("/") + path if path is not None and site_url else url
+
+
 def fetch_sample(url: str, etag: str | None = None) -> FetchResult | None:
     """The answer for a URL on the samples' host (a 304 when ``etag`` is current), else None
     (any other URL is the network's)."""
@@ -84,16 +91,9 @@ class WithSamples:
         self.inner = inner
 
     async def fetch(
-        self,
-        url: str,
-        *,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        user_agent: str | None = None,
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
         bundled = fetch_sample(url, etag)
         if bundled is not None:
             return bundled
-        return await self.inner.fetch(
-            url, etag=etag, last_modified=last_modified, user_agent=user_agent
-        )
+        return await self.inner.fetch(url, etag=etag, last_modified=last_modified)

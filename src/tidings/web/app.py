@@ -25,6 +25,7 @@ from tidings.web import account, admin, auth, error_pages, health, icons, output
 from tidings.web.cache import PageCache
 from tidings.web.context import Web, web_of
 from tidings.web.headers import SecurityHeaders
+from tidings.web.proxy import ForwardedHeaders
 
 
 def route_table() -> list[BaseRoute]:
@@ -52,6 +53,11 @@ def create_app(agg: Aggregator, *, scheduler: bool = False) -> Starlette:
     app = Starlette(
         routes=route_table(),
         middleware=[
+            Middleware(
+                ForwardedHeaders,
+                trusted=agg.settings.trusted_proxies,
+                base_url=agg.settings.base_url,
+            ),
             Middleware(PageCache, seconds=agg.settings.page_cache_seconds, changes=agg.changes),
             Middleware(SecurityHeaders),
             Middleware(auth.SameOrigin),

@@ -48,6 +48,11 @@ class Web:
         context.setdefault("site_title", self.agg.site().site_title)
         if request is not None:
             context.setdefault("user", getattr(request.state, "user", None))
+            # absolute links: from the address visitors use (web/proxy.py, TIDINGS_BASE_URL)
+            site_url = str(request.base_url).rstrip("/")
+            query = f"?{request.url.query}" if request.url.query else ""
+            context.setdefault("site_url", site_url)
+            context.setdefault("canonical", site_url + request.url.path + query)
             context.setdefault("csrf_token", LazyToken(request))
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 
-from tidings.core import Aggregator
+from tidings.core import Aggregator, public_url
 from tidings.errors import NotFoundError
 from tidings.publish.feeds import Channel, Source
 from tidings.timefmt import gettext as _
@@ -64,7 +64,11 @@ def _sources(agg: Aggregator, base: str, items: Sequence[Item]) -> dict[int, Sou
     left out)."""
     return {
         feed.id: Source(
-            feed.id, feed.display_title, feed.url, feed.site_url, _url(base, f"/sources/{feed.id}")
+            feed.id,
+            feed.display_title,
+            public_url(feed.url, base),
+            public_url(feed.site_url, base) if feed.site_url else None,
+            _url(base, f"/sources/{feed.id}"),
         )
         for feed in agg.feeds({i.feed_id for i in items})
     }

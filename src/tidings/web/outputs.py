@@ -101,7 +101,7 @@ async def searched(request: Request) -> Response:
 
 
 async def opml(request: Request) -> Response:
-    body = await run_in_threadpool(agg_of(request).export_opml)
+    body = await run_in_threadpool(agg_of(request).export_opml, _base(request))
     disposition = {"Content-Disposition": 'attachment; filename="subscriptions.opml"'}
     return respond(request, body, OPML_TYPE, headers=disposition)
 
