@@ -20,6 +20,7 @@ from tidings.fetch.samples import WithSamples, sample_url
 from tidings.fetch.samples import public_url as public_url  # re-exported for the web pages
 from tidings.fetch.samples import sample_body as sample_body  # re-exported for the web pages
 from tidings.fetch.samples import sample_path as sample_path  # re-exported for the web pages
+from tidings.fetch.weburl import check_user_agent
 from tidings.parse import ALLOWED_TAGS as ALLOWED_TAGS  # re-exported for the web pages
 from tidings.parse import expat_problem
 from tidings.people import People
@@ -45,7 +46,7 @@ from tidings.update.metrics import Gauge as Gauge  # re-exported for the web pag
 from tidings.update.metrics import Metrics
 from tidings.update.pipeline import Pipeline
 from tidings.update.remote import RemoteUpdater
-from tidings.update.schedule import Policy
+from tidings.update.schedule import Policy, check_refresh
 from tidings.update.updater import Progress, Updater
 
 
@@ -262,12 +263,21 @@ class Aggregator(People):
         title: str | None = None,
         categories: Sequence[str] = (),
         refresh_seconds: int | None = None,
+        user_agent: str | None = None,
+        anyway: bool = False,
     ) -> Feed:
         """Discover, fetch and store a feed with its items (``Pipeline.subscribe``); nothing is
-        stored on any error, and a URL already subscribed (in any spelling) is a DuplicateError.
+        stored on any error (unless ``anyway``: then a feed that fails for now is stored with
+        its failure, and retried on backoff), and a URL already subscribed (in any spelling) is
+        a DuplicateError. A URL without a scheme is tried as https, then as http.
         """
         feed_id = await self.pipeline.subscribe(
-            url, title=title, categories=categories, refresh_seconds=refresh_seconds
+            url,
+            title=title,
+            categories=categories,
+            refresh_seconds=refresh_seconds,
+            user_agent=check_user_agent(user_agent),
+            anyway=anyway,
         )
         return self.store.get_feed(feed_id)
 
@@ -295,16 +305,18 @@ class Aggregator(People):
         categories: Sequence[str],
         refresh_seconds: int | None,
         retention_days: int | None,
+        user_agent: str | None = None,
     ) -> Feed:
-        """Change what a user may change about a subscription."""
-        if refresh_seconds is not None:
-            refresh_seconds = max(refresh_seconds, self.settings.min_refresh)
+        """Change what a user may change about a subscription; an interval below the floor is
+        refused."""
+        check_refresh(refresh_seconds, self.pipeline.policy)
         self.store.edit_feed(
             feed_id,
             url=canonical_url(url),
             title=title,
             refresh_seconds=refresh_seconds,
             retention_days=retention_days,
+            user_agent=check_user_agent(user_agent),
         )
         self.store.set_categories(feed_id, categories)
         return self.store.get_feed(feed_id)

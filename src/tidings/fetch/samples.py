@@ -91,9 +91,16 @@ class WithSamples:
         self.inner = inner
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        user_agent: str | None = None,
     ) -> FetchResult:
         bundled = fetch_sample(url, etag)
         if bundled is not None:
             return bundled
-        return await self.inner.fetch(url, etag=etag, last_modified=last_modified)
+        return await self.inner.fetch(
+            url, etag=etag, last_modified=last_modified, user_agent=user_agent
+        )
