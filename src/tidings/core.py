@@ -309,7 +309,7 @@ class Aggregator(People):
     ) -> Feed:
         """Change what a user may change about a subscription; an interval below the floor is
         refused."""
-        check_refresh(refresh_seconds, self.pipeline.policy)
+        check_refresh(refresh_seconds, self.policy)
         self.store.edit_feed(
             feed_id,
             url=canonical_url(url),
@@ -320,6 +320,10 @@ class Aggregator(People):
         )
         self.store.set_categories(feed_id, categories)
         return self.store.get_feed(feed_id)
+
+    def check_refresh(self, seconds: int | None, shown: str | None = None) -> None:
+        """Refuse a feed's own interval below the floor (``TIDINGS_MIN_REFRESH``), naming it."""
+        check_refresh(seconds, self.policy, shown)
 
     def remove_items(self, feed_id: int) -> int:
         """Delete a feed's items and forget its validators: the next update re-reads it all."""

@@ -23,7 +23,7 @@ from tidings.cli.common import (
     run,
 )
 from tidings.cli.tables import Cell, Col, show
-from tidings.timefmt import count, parse_duration
+from tidings.timefmt import count, parse_duration, relative_age
 from tidings.types import Feed, FeedHealth, Item, UpdateResult
 
 
@@ -77,6 +77,12 @@ def add(
     refresh: Annotated[
         str | None, typer.Option(help="How often to check, e.g. 30m, 2h (floor 5m).")
     ] = None,
+    user_agent: Annotated[
+        str | None, typer.Option(help="A User-Agent of the feed's own, sent for its requests.")
+    ] = None,
+    anyway: Annotated[
+        bool, typer.Option(help="Add it even if it fails now: it is retried on backoff.")
+    ] = False,
 ) -> None:
     """Subscribe to a feed, or to the feed a web page links to, and fetch it once."""
     seconds = None
@@ -86,13 +92,27 @@ def add(
         except ValueError as exc:
             raise fail(f"--refresh: {exc}") from None
     with opened() as agg:
+        agg.check_refresh(seconds, f"--refresh {refresh}")
         feed = run(
             agg,
             lambda: agg.add_feed(
-                url, title=title, categories=category or (), refresh_seconds=seconds
+                url,
+                title=title,
+                categories=category or (),
+                refresh_seconds=seconds,
+                user_agent=user_agent,
+                anyway=anyway,
             ),
         )
         print(f"{feed.id}\t{feed.display_title}")  # plain: scripts read this line
+        if feed.last_error:
+            err.print(
+                f"added, but it fails for now: {feed.last_error}; "
+                f"it is tried again {relative_age(feed.next_check or agg.clock(), agg.clock())}",
+                highlight=False,
+                markup=False,
+            )
+            return
         err.print(
             f"{count(feed.item_count, 'item', 'items')} from {feed.url}",
             highlight=False,
