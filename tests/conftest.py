@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,12 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.feedserver import FeedServer
+from tests.shared import CORPUS, in_ci, missing, require
 from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TIDINGS_SHARED", REPO.parent / "shared"))
-CORPUS = SHARED / "corpus" / "feeds"
 
 
 class Clock:
@@ -28,11 +24,16 @@ class Clock:
         return self.now
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under CI=true the shared test data must be there: else the run fails here, saying where
+    it looked and which variable to set (outside CI, the tests that need it skip)."""
+    if in_ci() and not CORPUS.is_dir():
+        raise pytest.UsageError(missing(CORPUS))
+
+
 @pytest.fixture
 def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"the shared feed corpus is missing (looked in {CORPUS})")
-    return CORPUS
+    return require(CORPUS)
 
 
 @pytest.fixture

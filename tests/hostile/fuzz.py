@@ -16,7 +16,6 @@ which prints how many inputs were parsed and what came out.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import time
@@ -29,12 +28,11 @@ from types import FrameType
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.shared import CORPUS
 from tidings.errors import TidingsError
 from tidings.parse import parse_feed
 from tidings.types import ParsedFeed
 
-SHARED = Path(os.environ.get("TIDINGS_SHARED", Path(__file__).resolve().parents[3] / "shared"))
-CORPUS = SHARED / "corpus" / "feeds"
 MAX_SEED_BYTES = 64 * 1024  # larger files cost more per input than they add
 HANG_SECONDS = 30  # a parse still running after this is a hang, whatever the machine
 

@@ -8,15 +8,16 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.hostile.fuzz import CORPUS, mutated, parse_one, seeds
 from tests.hostile.fuzz import check as check_result
+from tests.hostile.fuzz import mutated, parse_one, seeds
+from tests.shared import CORPUS, missing
 
 FILES = seeds()
 BUDGET = int(os.environ.get("TIDINGS_FUZZ_EXAMPLES", "2000"))
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not FILES, reason=f"the shared feed corpus is missing (looked in {CORPUS})")
+@pytest.mark.skipif(not FILES, reason=missing(CORPUS))
 @settings(
     max_examples=BUDGET,
     deadline=None,
@@ -27,7 +28,7 @@ def test_parser_survives_mutated_feeds(case: tuple[bytes, str | None]) -> None:
     check_result(parse_one(*case))
 
 
-@pytest.mark.skipif(not FILES, reason=f"the shared feed corpus is missing (looked in {CORPUS})")
+@pytest.mark.skipif(not FILES, reason=missing(CORPUS))
 def test_every_seed_parses_or_fails_cleanly() -> None:
     """The unmutated corpus: the fuzz run's starting points."""
     for path in FILES:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
+from tests.shared import CORPUS, require
 from tidings.parse import DEFAULT_MAX_ITEMS, _parse, parse_feed
 from tidings.types import ParsedFeed
 
@@ -21,12 +21,8 @@ CORPUS_RESULTS: dict[str, str] = {}
 
 
 def corpus_dir() -> Path:
-    """The shared corpus of real feeds: $TIDINGS_CORPUS, else ../shared/corpus/feeds beside the
-    repository (tests/parse/conftest.py -> parents[2] is the repository root)."""
-    configured = os.environ.get("TIDINGS_CORPUS")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "feeds"
+    """The shared corpus of real feeds (``tests/shared.py``: in $TIDINGS_SHARED)."""
+    return CORPUS
 
 
 def corpus_files() -> list[Path]:
@@ -38,10 +34,7 @@ def corpus_files() -> list[Path]:
 
 @pytest.fixture
 def corpus() -> Path:
-    folder = corpus_dir()
-    if not folder.is_dir():
-        pytest.skip(f"the shared feed corpus is not at {folder} (set TIDINGS_CORPUS)")
-    return folder
+    return require(CORPUS)
 
 
 def fixture_bytes(name: str) -> bytes:

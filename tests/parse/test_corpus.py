@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.shared import missing
 from tidings.errors import ParseError
 from tidings.parse import parse_feed, sanitize_html
 from tidings.types import ParsedFeed
@@ -43,7 +44,7 @@ def _check_feed(feed: ParsedFeed, url: str) -> None:
     assert all(warning and warning == warning.strip() for warning in feed.warnings)
 
 
-@pytest.mark.skipif(not FILES, reason=f"the shared feed corpus is not at {corpus_dir()}")
+@pytest.mark.skipif(not FILES, reason=missing(corpus_dir()))
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_corpus_file(path: Path) -> None:
     url = f"https://corpus.example.org/feeds/{path.name}"

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import shared
+from tests.shared import missing
 from tidings.errors import ParseError
 from tidings.parse import _parse
 from tidings.parse.lxmlfeed import Decline
@@ -29,7 +31,7 @@ from .conftest import corpus_dir, corpus_files
 pytestmark = pytest.mark.slow
 
 FILES = corpus_files()
-FEEDPARSER_TESTS = corpus_dir().parent / "feedparser-tests"
+FEEDPARSER_TESTS = shared.FEEDPARSER_TESTS
 
 # (file name, ParsedFeed field or "items[i].field") -> why the two paths may differ there
 TOLERATED: dict[tuple[str, str], str] = {}
@@ -91,7 +93,7 @@ def _compare(name: str, body: bytes, url: str) -> str | None:
     return None
 
 
-@pytest.mark.skipif(not FILES, reason=f"the shared feed corpus is not at {corpus_dir()}")
+@pytest.mark.skipif(not FILES, reason=missing(corpus_dir()))
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_fast_path_agrees_on_corpus_file(path: Path) -> None:
     outcome = _compare(path.name, path.read_bytes(), f"https://corpus.example.org/{path.name}")

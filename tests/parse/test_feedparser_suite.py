@@ -26,15 +26,13 @@ from typing import Any
 import pytest
 from feedparser.util import FeedParserDict
 
+from tests.shared import FEEDPARSER_TESTS, TOOLS, missing
 from tidings.parse.lxmldates import FeedparserDates
 from tidings.parse.lxmlfeed import read_records
 from tidings.parse.mapping import entry_date
 
-from .conftest import corpus_dir
-
-SHARED = corpus_dir().parent.parent
-HARNESS = SHARED / "tools" / "feedparser_suite.py"
-TESTS = SHARED / "corpus" / "feedparser-tests"
+HARNESS = TOOLS / "feedparser_suite.py"
+TESTS = FEEDPARSER_TESTS
 DEFAULT_URL = "http://127.0.0.1:8097/tests/"
 
 # folder (two levels, as the harness reports) -> cases the fast path passed when measured
@@ -105,7 +103,8 @@ def pass_counts(results: Mapping[str, Counter[str]]) -> dict[str, int]:
 
 
 @pytest.mark.skipif(
-    not (HARNESS.is_file() and TESTS.is_dir()), reason=f"the feedparser suite is not at {SHARED}"
+    not (HARNESS.is_file() and TESTS.is_dir()),
+    reason=missing(TESTS if HARNESS.is_file() else HARNESS),
 )
 def test_fast_path_pass_counts_do_not_fall() -> None:
     harness = load_harness()

@@ -17,6 +17,7 @@ from feedparser.mixin import _FeedParserMixin  # the reference; private, so test
 from feedparser.sanitizer import _HTMLSanitizer  # the reference; private, so tests only
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type information
 
+from tests.shared import require
 from tidings.parse.vocabulary import (
     CAN_BE_RELATIVE,
     END_HANDLERS,
@@ -118,9 +119,7 @@ def _markup_like_values(folder: Path) -> Iterator[str]:
 
 
 def test_looks_like_html_agrees_on_corpus_text() -> None:
-    folder = corpus_dir()
-    if not folder.is_dir():
-        pytest.skip(f"the shared feed corpus is not at {folder} (set TIDINGS_CORPUS)")
+    folder = require(corpus_dir())
     values = {
         *_markup_like_values(folder),
         *_markup_like_values(folder.parent / "feedparser-tests"),
