@@ -263,6 +263,9 @@ class UpdatePlan:
     redirect_url: str | None = None
     redirect_count: int = 0
     adopt_redirect: bool = False
+    # written on success: a note for the feed's health that is not a failure (None clears it),
+    # e.g. a permanent redirect that is not adopted because it would drop https
+    notice: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -276,8 +279,8 @@ class FeedHealth:
     feed_id: int
     url: str
     title: str  # the display title
-    state: str  # "failing" or "disabled"
-    reason: str  # the disabled reason, else the last error
+    state: str  # "disabled", "failing", or "notice" (it works, but something needs a look)
+    reason: str  # the disabled reason, else the last error, else the notice
     error_kind: str | None
     since: datetime | None  # the first failure of the current run of failures
     error_count: int
