@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 
 from tidings.config import Settings
-from tidings.errors import DuplicateError, NotFoundError, TidingsError
+from tidings.errors import DuplicateError, NotFoundError
 from tidings.fetch import AddressPolicy, FetchClient
 from tidings.fetch.canonical import canonical_url
 from tidings.fetch.samples import SAMPLES as SAMPLES  # re-exported for the web pages
