@@ -36,12 +36,17 @@ from tidings.web.feeddata import (
 )
 
 EMBED_DEFAULT, EMBED_MAX = 5, 50
+# the site's colour tokens (static/style.css), inlined: the embed loads nothing. Its background
+# is its own (light or dark with the reader's scheme), so its text is legible on any host page.
 EMBED_STYLE = (
-    "body{margin:0;font:15px/1.45 system-ui,sans-serif;color:#1d1d1f;background:transparent}"
+    ":root{color-scheme:light dark}"
+    "body{margin:0;padding:.5rem;font:15px/1.45 system-ui,sans-serif;color:#1d1d1f;"
+    "background:#fdfcf9}"
     "h2{font-size:1rem;margin:0 0 .4rem}ol{list-style:none;margin:0;padding:0}"
     "li{padding:.35rem 0;border-bottom:1px solid #e4e1d9}a{color:#9c2b1f}"
-    ".meta{display:block;color:#5b5b66;font-size:.8rem}.more{margin:.4rem 0 0;font-size:.85rem}"
-    "@media (prefers-color-scheme:dark){body{color:#e8e6e1}a{color:#f08a7b}.meta{color:#a3a3ad}"
+    ".meta{display:block;color:#5b5b66;font-size:.875rem}.more{margin:.4rem 0 0;font-size:.875rem}"
+    "@media (prefers-color-scheme:dark){body{color:#e8e6e1;background:#15161a}a{color:#f08a7b}"
+    ".meta{color:#a3a3ad}"
     "li{border-color:#2c2d33}}"
 )
 _STYLE_HASH = base64.b64encode(hashlib.sha256(EMBED_STYLE.encode()).digest()).decode()
