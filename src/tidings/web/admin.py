@@ -129,9 +129,16 @@ async def add(request: Request) -> Response:
             title=fields.title,
             categories=fields.categories,
             refresh_seconds=fields.refresh_seconds,
+            anyway=fields.anyway,
         )
     except TidingsError as exc:
         return await _dashboard(request, status=400, error=f"Could not add the feed: {exc}")
+    if feed.last_error:
+        return _done(
+            request,
+            f"Added {feed.display_title}, but it fails for now ({feed.last_error}): "
+            "it is tried again on a growing backoff.",
+        )
     return _done(
         request, f"Added {feed.display_title} with {count(feed.item_count, 'item', 'items')}."
     )
@@ -151,6 +158,7 @@ async def edit(request: Request) -> Response:
             categories=fields.categories,
             refresh_seconds=fields.refresh_seconds,
             retention_days=fields.retention_days,
+            user_agent=fields.user_agent,
         )
     except NotFoundError:
         raise

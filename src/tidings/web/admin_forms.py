@@ -15,13 +15,16 @@ from tidings.timefmt import parse_duration
 
 @dataclass(frozen=True, slots=True)
 class FeedFields:
-    """The fields of the add and edit forms (add ignores ``retention_days``)."""
+    """The fields of the add and edit forms (add ignores ``retention_days`` and
+    ``user_agent``, edit ignores ``anyway``)."""
 
     url: str
     title: str | None
     categories: list[str]
     refresh_seconds: int | None
     retention_days: int | None
+    user_agent: str | None = None
+    anyway: bool = False  # add the feed even if it fails now
 
 
 def feed_fields(form: FormData, *, retention: bool) -> FeedFields:
@@ -32,6 +35,8 @@ def feed_fields(form: FormData, *, retention: bool) -> FeedFields:
         categories=categories(form),
         refresh_seconds=refresh(form),
         retention_days=days(str(form.get("retention", "")), "retention") if retention else None,
+        user_agent=str(form.get("user_agent", "")).strip() or None,
+        anyway=form.get("anyway") is not None,
     )
 
 
