@@ -28,7 +28,7 @@ MIN_DAYS: Final = 14  # the items panel shows at least two weeks, so one day is 
 MAX_DAYS: Final = 60  # and at most the last 60 days of the history
 MAX_BAR: Final = 16  # the widest a day's bar gets
 TEXT: Final = 'fill="currentColor" font-size="14"'
-TICK: Final = 'class="tick" fill="currentColor" font-size="12"'
+TICK: Final = 'class="tick" fill="currentColor" font-size="13"'
 
 
 def _f(value: float) -> str:
