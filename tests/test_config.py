@@ -133,3 +133,11 @@ def test_base_url_and_trusted_proxies() -> None:
     assert [str(n) for n in s.trusted_proxies] == ["10.0.0.0/8", "192.0.2.7/32"]
     assert Settings.load({"TIDINGS_BASE_URL": "http://[::1]:8080"}).base_url == "http://[::1]:8080"
     assert Settings.load({"TIDINGS_TRUSTED_PROXIES": ""}).trusted_proxies == ()
+
+
+def test_the_user_agent_setting_is_read_and_documented() -> None:
+    assert Settings.load({"TIDINGS_USER_AGENT": "Mine/1.0"}).user_agent == "Mine/1.0"
+    assert Settings.load({}).user_agent.startswith("tidings/")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    settings = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    assert "| `TIDINGS_USER_AGENT` |" in settings
