@@ -226,8 +226,9 @@ class Aggregator(People):
         return self.metrics.changes
 
     def metrics_text(self, gauges: Iterable[Gauge] = ()) -> str:
-        """This process's update counters, and ``gauges``, in the Prometheus text format."""
-        return self.metrics.render(gauges)
+        """The fetch counters of every process (kept in the database), this process's fetch
+        durations, and ``gauges``, in the Prometheus text format."""
+        return self.metrics.render(gauges, self.store.fetch_totals())
 
     # -- search (query language: store/searchquery.py) -----------------------------------------
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Clock
 from tests.feedserver import FeedServer, Route
 from tests.update.test_pipeline import rss
+from tests.web.test_samples import environment, get, serving
 from tidings.core import Aggregator
 from tidings.update.metrics import Gauge, Metrics
 
@@ -97,3 +103,27 @@ def test_histogram_buckets_are_cumulative_and_labels_escaped() -> None:
     assert 'tidings_fetches_total{outcome="we\\"ird\\nkind\\\\"} 1' in text
     assert got['tidings_x{host="a\\"b"}'] == 1.5
     assert text.endswith("\n")
+
+
+@pytest.mark.slow
+def test_fetches_of_another_process_are_counted(tmp_path: Path) -> None:
+    """``tidings update`` is another process: its fetches show in the server's /metrics."""
+    data = tmp_path / "data"
+    with serving(data) as base:
+        deadline = time.monotonic() + 10
+        ok = 'tidings_fetches_total{outcome="ok"}'
+        while (before := parse(get(base + "/metrics"))).get(ok, 0) < 3:  # the samples are in
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        done = subprocess.run(
+            [sys.executable, "-m", "tidings.cli", "update", "--all"],
+            env=environment(data),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        after = parse(get(base + "/metrics"))
+    key = 'tidings_fetches_total{outcome="not_modified"}'
+    assert after.get(key, 0) - before.get(key, 0) == 3, (before, after)

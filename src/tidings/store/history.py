@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select
 
+from tidings.store.counters import count_fetch
 from tidings.store.items import MAX_PAGE
 from tidings.store.part import StorePart
 from tidings.store.schema import feeds, fetch_log
@@ -13,7 +14,9 @@ FETCH_LOG_KEEP = 100  # the last fetches kept per feed: enough for a chart, boun
 
 
 def log_fetch(conn: Connection, plan: UpdatePlan) -> None:
-    """Add the update's line to the feed's fetch log, and drop what is past the last hundred."""
+    """Add the update's line to the feed's fetch log, and drop what is past the last hundred;
+    count it in the installation's fetch counters."""
+    count_fetch(conn, plan)
     conn.execute(
         insert(fetch_log).values(
             feed_id=plan.feed_id,

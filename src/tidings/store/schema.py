@@ -204,3 +204,16 @@ site_settings = Table(
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# fetches counted by outcome for /metrics, by every process that writes (store/counters.py);
+# each process adds to its own shard, so that workers do not queue on one row
+fetch_counts = Table(
+    "fetch_counts",
+    metadata,
+    Column("outcome", String(32), primary_key=True),
+    Column("shard", Integer, primary_key=True, autoincrement=False),
+    Column("fetches", BigInteger, nullable=False),
+    Column("bytes", BigInteger, nullable=False),
+    Column("new_items", BigInteger, nullable=False),
+    Column("changed_items", BigInteger, nullable=False),
+)

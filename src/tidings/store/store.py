@@ -1,5 +1,5 @@
 """The store: one object over one database, joined from the parts that each keep one kind of
-record (``feeds``, ``due``, ``categories``, ``items``, ``history``, ``updates``).
+record (``feeds``, ``due``, ``categories``, ``items``, ``history``, ``updates``, ``counters``).
 
 Synchronous on purpose: the pipeline runs its calls on one dedicated thread, which gives SQLite
 its single writer and keeps every write transaction free of network I/O. The same queries serve
@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tidings.errors import StoreError
 from tidings.store import migrate
 from tidings.store.categories import CategoriesPart
+from tidings.store.counters import CountersPart
 from tidings.store.due import DuePart
 from tidings.store.feeds import FeedsPart
 from tidings.store.history import HistoryPart
@@ -22,7 +23,7 @@ from tidings.store.items import ItemsPart
 from tidings.store.updates import UpdatesPart
 
 
-class Store(FeedsPart, DuePart, CategoriesPart, ItemsPart, HistoryPart, UpdatesPart):
+class Store(FeedsPart, DuePart, CategoriesPart, ItemsPart, HistoryPart, UpdatesPart, CountersPart):
     """The database of one tidings installation."""
 
     @classmethod
