@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
+
+from rich.text import Text
 
 from tests.cli.conftest import Invoke
 from tests.feedserver import FeedServer, Route
+from tidings.cli.feeds import health_row
+from tidings.types import FeedHealth
 
 
 def listed(cli: Invoke) -> list[dict[str, object]]:
@@ -70,3 +75,24 @@ def test_user_agent_is_sent_for_the_feed_s_requests(cli: Invoke, feeds: FeedServ
     two = [r.headers.get("user-agent") for r in feeds.hits("/two.xml")]
     assert one == ["Special/1.0 (+mailto:me@x.org)"] * 2
     assert two and all(ua and ua.startswith("tidings/") for ua in two)
+
+
+def test_health_shows_a_notice_in_its_own_words() -> None:
+    when = datetime(2026, 11, 28, tzinfo=UTC)
+    row = health_row(
+        FeedHealth(
+            1,
+            "https://e.org/f",
+            "E",
+            "notice",
+            "permanently redirects to http://e.org/f; not adopted: it would drop https",
+            None,
+            None,
+            0,
+            when,
+            when,
+            when,
+        )
+    )
+    state = row[3]
+    assert isinstance(state, Text) and state.plain == "notice"

@@ -222,8 +222,11 @@ HEALTH_COLUMNS = (
 )
 
 
+STATE_STYLES = {"disabled": "red", "failing": "yellow", "notice": "cyan"}
+
+
 def health_row(h: FeedHealth) -> list[Cell]:
-    state = Text("disabled", "red") if h.state == "disabled" else Text("failing", "yellow")
+    state = Text(h.state, STATE_STYLES.get(h.state, ""))
     next_try = h.next_check or ("when enabled" if h.state == "disabled" else None)
     return [h.feed_id, h.title, h.url, state, h.reason, h.since, h.error_count, next_try]
 
