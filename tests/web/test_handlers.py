@@ -30,6 +30,7 @@ AREAS = {
     "tidings.web.outputs",
     "tidings.web.auth",
     "tidings.web.admin",
+    "tidings.web.account",
     "tidings.web.health",
     "tidings.web.samples",
     "tidings.web.icons",
