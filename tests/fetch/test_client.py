@@ -79,6 +79,19 @@ async def test_request_headers(serve: ServeApp, make_client: MakeClient) -> None
     assert server.requests[1]["Accept"] == "text/html"
 
 
+async def test_a_feed_s_own_user_agent_replaces_the_client_s(
+    serve: ServeApp, make_client: MakeClient
+) -> None:
+    server = await serve(feed_app())
+    client = await make_client()
+    await client.fetch(server.url("/feed.xml"), user_agent="Own/1.0 (+https://e.org/)")
+    await client.fetch(server.url("/feed.xml"))
+    assert [r["User-Agent"] for r in server.requests] == ["Own/1.0 (+https://e.org/)", UA]
+    for bad in ("two\r\nlines", " "):
+        with pytest.raises(ValueError, match="user_agent"):
+            await client.fetch(server.url("/feed.xml"), user_agent=bad)
+
+
 def test_accept_encoding_offers_br() -> None:
     from aiohttp.compression_utils import HAS_BROTLI
 

@@ -21,7 +21,9 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 def fill(store: Store) -> None:
     for n in range(3):
-        fid = store.add_feed(f"https://e.org/{n}", now=NOW, categories_=["Tech", f"C{n}"])
+        fid = store.add_feed(
+            f"https://e.org/{n}", now=NOW, categories_=["Tech", f"C{n}"], user_agent=f"UA/{n}"
+        )
         items = [
             ParsedItem(
                 guid=f"{n}-{k}",
@@ -45,6 +47,7 @@ def fill(store: Store) -> None:
                 etag='"e"',
                 meta=FeedMeta(f"Feed {n}", None, "about", None),
                 expired=("gone-1",),
+                notice=f"notice {n}",
             )
         )
 

@@ -86,3 +86,43 @@ def test_old_sample_urls_move_to_the_bundled_ones(
     ]
     assert [(r[1], r[2], r[3]) for r in rows[:2]] == [(0, None, None)] * 2
     assert rows[2][1] == 4
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_0008_adds_a_feed_s_user_agent_and_notice_and_takes_them_back(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from alembic import command
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        fresh_schema(url)
+    engine = migrate.create(url)
+    migrate.upgrade(engine, "0007")
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://e.org/f', :now)"),
+            {"now": datetime(2026, 11, 1)},
+        )
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        row = conn.execute(text("SELECT url, user_agent, notice FROM feeds")).one()
+        assert tuple(row) == ("https://e.org/f", None, None)
+        conn.execute(text("UPDATE feeds SET user_agent = 'UA/1', notice = 'n'"))
+    cfg = migrate._alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007")
+    with engine.connect() as conn:
+        columns = (
+            [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(feeds)")]
+            if (backend == "sqlite")
+            else list(conn.execute(text("SELECT * FROM feeds")).keys())
+        )
+        assert "user_agent" not in columns and "notice" not in columns
+        assert conn.execute(text("SELECT url FROM feeds")).scalar() == "https://e.org/f"
+    engine.dispose()
