@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -164,3 +165,16 @@ def test_pages_allow_only_their_own_script(site: tuple[Aggregator, TestClient]) 
     _, client = site
     csp = client.get("/").headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_the_main_menu_marks_the_page_it_is_on(site: tuple[Aggregator, TestClient]) -> None:
+    _, client = site
+    for path, current in (
+        ("/", ["/"]),
+        ("/sources", ["/sources"]),
+        ("/search?q=ferry", ["/search"]),
+        ("/signin", ["/signin"]),
+        ("/nowhere", []),
+    ):
+        html = client.get(path).text
+        assert re.findall(r'<a href="([^"]+)" aria-current="page">', html) == current, path
