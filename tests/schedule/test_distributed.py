@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.feedserver import FeedServer, RequestRecord, Route
 from tests.pg import fresh_schema
@@ -163,6 +163,19 @@ def fetch_log_counts(store: Store) -> Counter[int]:
         return Counter(conn.execute(select(fetch_log.c.feed_id)).scalars())
 
 
+def jobs_doing(store: Store) -> list[tuple[object, ...]]:
+    """The jobs procrastinate has as being run, with their workers."""
+    with store.engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT id, task_name, worker_id FROM procrastinate_jobs WHERE status = 'doing'"
+                )
+            )
+        ]
+
+
 def run_cli(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "tidings.cli", *args],
@@ -278,6 +291,15 @@ def test_a_killed_worker_loses_nothing_and_its_late_write_is_refused(
         assert late.apply(UpdatePlan(fid, now, now + timedelta(days=1), status=200)) is False
         assert late.stale == 1
         assert fetch_log_counts(store)[fid] == 1
+
+        # the dead worker's job does not stay 'doing': the live worker retries it (its leases
+        # are no longer current, so it fetches nothing) and it is gone like any finished job
+        end = time.monotonic() + DEADLINE
+        while jobs_doing(store):
+            assert time.monotonic() < end, f"{jobs_doing(store)}\n{pool.output()}"
+            time.sleep(0.2)
+        assert sorted(hung.values()) == [2, 2]
+        assert set(fetch_log_counts(store).values()) == {1}
     finally:
         store.close()
         farm.stop()

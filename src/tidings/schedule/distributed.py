@@ -9,6 +9,8 @@ A worker runs the same pipeline as the embedded loop, fed with leased batches by
   transaction releases. A stale result is refused, logged and counted.
 - A feed whose update could not be stored keeps its lease until it expires: that is the pause
   before another worker tries it (the embedded loop holds such feeds back itself).
+- A worker that dies leaves its jobs ``doing``: the other workers see its heartbeat stop and put
+  them back in the queue (``jobs.retry_stalled``).
 - Every finished batch wakes this worker's dispatcher (coalesced, at most one at a time): the
   leases it released are host budget that can go to the next due feeds at once, instead of at
   the next periodic tick.
@@ -105,6 +107,8 @@ async def run(worker: Worker, *, concurrency: int, name: str = "tidings-worker")
     """Run procrastinate's worker over the tidings queues until SIGTERM or SIGINT."""
     queue.ensure_schema(worker.store.engine)
     jobs.serve(worker)
+    beat = jobs.heartbeat(worker.dispatcher.lease_seconds)
+    jobs.watch_stalled(beat)
     waker = asyncio.create_task(worker.dispatch_when_woken())
     try:
         with jobs.app.replace_connector(
@@ -117,6 +121,8 @@ async def run(worker: Worker, *, concurrency: int, name: str = "tidings-worker")
                     name=name,
                     delete_jobs="successful",
                     shutdown_graceful_timeout=30.0,
+                    update_heartbeat_interval=beat,
+                    stalled_worker_timeout=jobs.MISSED_HEARTBEATS * beat,
                 )
     finally:
         waker.cancel()
