@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.shared import REPO
+
+pytestmark = pytest.mark.slow  # two pytest runs in processes of their own, 3 to 7 s each
 
 
 def pytest_run(shared: Path, *, ci: bool) -> subprocess.CompletedProcess[str]:
