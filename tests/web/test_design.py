@@ -217,6 +217,32 @@ def test_the_delete_button_can_be_read(
     assert contrast(fg, bg) >= 4.5, f"Delete feed: {fg} on {bg} is {contrast(fg, bg):.2f}:1"
 
 
+FOCUS_RING = """() => {
+  const el = document.activeElement, style = getComputedStyle(el);
+  return [el.tagName + " " + (el.textContent || el.name || "").trim().slice(0, 30),
+          style.outlineStyle, parseFloat(style.outlineWidth), style.outlineColor,
+          getComputedStyle(document.documentElement).backgroundColor];
+}"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_keyboard_focus_is_visible(
+    design_site: Site, browser: Browser, signed_in: dict[str, Any], scheme: str
+) -> None:
+    """Every stop of the Tab key on the admin's feed page wears a ring of 3:1 against the page."""
+    context = browser.new_context(color_scheme=scheme, storage_state=signed_in)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.goto(f"{design_site.base}/admin/feeds/{design_site.feed_id}")
+    faint = []
+    for _ in range(16):  # the skip link, the menus, the form, its buttons
+        page.keyboard.press("Tab")
+        what, style, width, colour, background = page.evaluate(FOCUS_RING)
+        if style == "none" or width < 2 or contrast(colour, background) < 3:
+            faint.append(f"{what}: {style} {width}px {colour} on {background}")
+    context.close()
+    assert not faint, "focus hard to see:\n" + "\n".join(faint)
+
+
 # the characters on each line of the item summaries on a page
 LINE_LENGTHS = """() => {
   const lines = new Map();
