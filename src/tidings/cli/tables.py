@@ -20,8 +20,8 @@ from tidings.cli.common import out
 from tidings.timefmt import relative_age
 
 Cell = str | int | datetime | Text | None
-PADDING = 2  # a table without borders pads each column with a space either side
-NARROWEST = 8  # the width a wrapping column needs to stay readable
+GAP = 2  # spaces between two columns (none at the edges)
+NARROWEST = 6  # the width a wrapping column needs to stay readable
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +76,15 @@ def show(
 
 def needed_width(cols: Sequence[Col], cells: Sequence[Sequence[Text]]) -> int:
     """The narrowest table with every URL whole and the other columns wrapped, at most."""
-    total = 0
+    total = GAP * (len(cols) - 1)
     for index, col in enumerate(cols):
         longest = max([len(col.header)] + [row[index].cell_len for row in cells])
-        total += PADDING + (longest if col.url else min(longest, NARROWEST))
+        total += longest if col.url else min(longest, NARROWEST)
     return total
 
 
 def table(cols: Sequence[Col], cells: Sequence[Sequence[Text]]) -> Table:
-    grid = Table(box=None, header_style="bold")
+    grid = Table(box=None, header_style="bold", padding=(0, GAP // 2), pad_edge=False)
     for index, col in enumerate(cols):
         if col.url:
             longest = max([len(col.header)] + [row[index].cell_len for row in cells])
