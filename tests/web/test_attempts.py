@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tidings.web.attempts import Attempts
+from tidings.web.attempts import Attempts, in_minutes
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -25,3 +25,9 @@ def test_a_success_forgets_the_failures() -> None:
     assert attempts.wait("ada", NOW) is not None
     attempts.succeeded("ada")
     assert attempts.wait("ada", NOW) is None
+
+
+def test_waits_read_in_whole_minutes_rounded_up() -> None:
+    assert in_minutes(timedelta(seconds=1)) == "1 minute"
+    assert in_minutes(timedelta(minutes=14, seconds=1)) == "15 minutes"
+    assert in_minutes(timedelta(minutes=15)) == "15 minutes"

@@ -7,8 +7,6 @@ account), the new one twice; wrong current passwords are limited per user like g
 
 from __future__ import annotations
 
-import math
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,21 +14,11 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.errors import TidingsError
 from tidings.people import WrongPasswordError
-from tidings.timefmt import count
 from tidings.timefmt import gettext as _
-from tidings.web.attempts import Attempts
+from tidings.web.attempts import attempts_of, in_minutes
 from tidings.web.auth import checked_form, require_user
 from tidings.web.context import SESSION_COOKIE, agg_of, render
 from tidings.web.notices import redirect_with_notice
-
-
-def attempts_of(request: Request) -> Attempts:
-    """The app's count of wrong current passwords."""
-    state = request.app.state
-    if not hasattr(state, "password_attempts"):
-        state.password_attempts = Attempts()
-    found: Attempts = state.password_attempts
-    return found
 
 
 def _form(request: Request, status: int = 200, error: str | None = None) -> Response:
@@ -45,12 +33,11 @@ async def password_form(request: Request) -> Response:
 async def change_password(request: Request) -> Response:
     session = require_user(request)
     form = await checked_form(request)
-    agg, attempts, key = agg_of(request), attempts_of(request), session.user.name
+    agg, attempts, key = agg_of(request), attempts_of(request, "password"), session.user.name
     wait = attempts.wait(key, agg.clock())
     if wait is not None:
-        minutes = max(1, math.ceil(wait.total_seconds() / 60))
         message = _("Too many wrong passwords; try again in %(wait)s.")
-        return _form(request, 429, message % {"wait": count(minutes, "minute", "minutes")})
+        return _form(request, 429, message % {"wait": in_minutes(wait)})
     current, new = str(form.get("current", "")), str(form.get("new", ""))
     if new != str(form.get("again", "")):
         return _form(request, 400, _("The new password and its repetition differ."))

@@ -1,13 +1,18 @@
 """Failed attempts, counted per key in a sliding window: after too many, the key waits.
 
 Kept in the memory of the process (a restart forgets them); enough to make guessing a password
-through a form slow.
+through a form slow: the sign-in form counts per user name and address, the password form per user.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from datetime import datetime, timedelta
+
+from starlette.requests import Request
+
+from tidings.timefmt import count
 
 LIMIT = 5
 WINDOW = timedelta(minutes=15)
@@ -43,3 +48,18 @@ class Attempts:
 
     def succeeded(self, key: str) -> None:
         self._failures.pop(key, None)
+
+
+def attempts_of(request: Request, form: str) -> Attempts:
+    """The app's count of failures of one form ("signin", "password")."""
+    state = request.app.state
+    if not hasattr(state, "attempts"):
+        state.attempts = {}
+    found: Attempts = state.attempts.setdefault(form, Attempts())
+    return found
+
+
+def in_minutes(wait: timedelta) -> str:
+    """A wait as people read it: "15 minutes", "1 minute" (rounded up)."""
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return count(minutes, "minute", "minutes")

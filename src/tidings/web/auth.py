@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.types import Session
+from tidings.web.attempts import attempts_of, in_minutes
 from tidings.web.context import CSRF_COOKIE, SESSION_COOKIE, agg_of, render
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -121,11 +122,19 @@ async def signin(request: Request) -> Response:
     """A new session (the old one ends: sessions rotate at sign-in), then the page asked for."""
     form = await checked_form(request)
     name, password = str(form.get("name", "")), str(form.get("password", ""))
+    agg, attempts = agg_of(request), attempts_of(request, "signin")
+    key = f"{name.strip()}|{request.client.host if request.client else ''}"
+    wait = attempts.wait(key, agg.clock())
+    if wait is not None:
+        error = f"Too many failed sign-ins; try again in {in_minutes(wait)}."
+        return render(request, "signin.html", 429, next="/admin", error=error, no_users=False)
     old = request.cookies.get(SESSION_COOKIE)
-    token = await run_in_threadpool(agg_of(request).sign_in, name, password, old)
+    token = await run_in_threadpool(agg.sign_in, name, password, old)
     if token is None:
+        attempts.failed(key, agg.clock())
         error = "Wrong user name or password."
         return render(request, "signin.html", 400, next="/admin", error=error, no_users=False)
+    attempts.succeeded(key)
     response = RedirectResponse(local_path(str(form.get("next", ""))), status_code=303)
     set_session_cookie(response, request, token)
     return response
