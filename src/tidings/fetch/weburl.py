@@ -37,7 +37,7 @@ def web_url_candidates(text: str) -> list[str]:
     if scheme is not None:
         name = scheme.group(1).lower()
         if name not in WEB_SCHEMES:
-            raise not_a_web_url(text, f"{name}: is not http or https")
+            raise not_a_web_url(text, f"its scheme {name}: is not http or https")
         candidates = [url]
     elif url.startswith("//"):
         candidates = [f"{name}:{url}" for name in WEB_SCHEMES]
