@@ -185,7 +185,9 @@ def element_names(html: str) -> set[str]:
     return {tag for tag, _ in _tokens(html).tags}
 
 
-def _own_furniture(tag: str, attrs: dict[str, str], text: str, own_style: str | None) -> bool:
+def _own_furniture(
+    tag: str, attrs: dict[str, str], text: str, own_style: str | None, own_origin: str
+) -> bool:
     """Whether an element that feeds may never create is the page's own."""
     if tag == "script":
         return attrs.get("src") in OWN_SCRIPTS and not text.strip()
@@ -198,8 +200,12 @@ def _own_furniture(tag: str, attrs: dict[str, str], text: str, own_style: str | 
             "referrer",
         )
     if tag == "link":
+        # our style, icon, feeds and canonical address: on this site, by path or absolute
         href = attrs.get("href", "")
-        return attrs.get("rel") in ("stylesheet", "alternate") and href.startswith("/")
+        own = (href.startswith("/") and not href.startswith("//")) or href.startswith(
+            own_origin + "/"
+        )
+        return attrs.get("rel") in ("stylesheet", "alternate", "icon", "canonical") and own
     if tag == "form":
         action = attrs.get("action", "")
         return action.startswith("/") and not action.startswith(("//", "/\\"))
@@ -219,7 +225,7 @@ def page_problems(
     for index, (tag, attrs) in enumerate(tokens.tags):
         as_dict = dict(attrs)
         if tag in FORBIDDEN_ELEMENTS and not _own_furniture(
-            tag, as_dict, tokens.raw_text.get(index, ""), own_style
+            tag, as_dict, tokens.raw_text.get(index, ""), own_style, own_origin
         ):
             problems.append(f"forbidden element <{tag} {attrs!r}>")
         if tag == "meta" and "http-equiv" in as_dict:

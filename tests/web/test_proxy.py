@@ -90,6 +90,8 @@ def test_the_base_url_is_in_every_absolute_url(aggregator: Aggregator) -> None:
         assert "127.0.0.1" not in link and "evil.example" not in link, link
     assert all(link.startswith(f"{BASE}/") for link in links), links
     assert f'<link rel="canonical" href="{BASE}/sources/1">' in client.get("/sources/1").text
+    paged = client.get("/", params={"page": "1", "utm": "https://evil.example/"}).text
+    assert f'<link rel="canonical" href="{BASE}/?page=1">' in paged and "evil" not in paged
     assert "127.0.0.1" not in opml
 
 

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
+from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
@@ -50,7 +51,9 @@ class Web:
             context.setdefault("user", getattr(request.state, "user", None))
             # absolute links: from the address visitors use (web/proxy.py, TIDINGS_BASE_URL)
             site_url = str(request.base_url).rstrip("/")
-            query = f"?{request.url.query}" if request.url.query else ""
+            # the canonical address keeps only what names the content (a search, a page)
+            kept = [(k, v) for k, v in request.query_params.multi_items() if k in ("q", "page")]
+            query = f"?{urlencode(kept)}" if kept else ""
             context.setdefault("site_url", site_url)
             context.setdefault("canonical", site_url + request.url.path + query)
             context.setdefault("csrf_token", LazyToken(request))

@@ -1,9 +1,9 @@
 """``/healthz`` and ``/metrics``: for load balancers and Prometheus; no sign-in, no change.
 
-``/metrics`` gives this process's update counters (fetches by outcome, bytes, new and changed
-items, the fetch-duration histogram) and the scheduling gauges (feeds due, the oldest overdue
-feed's lag, feeds by health), read from the store at scrape time so that they are right even
-for work done by another process.
+``/metrics`` gives the installation's fetch counters (fetches by outcome, bytes, new and changed
+items: every process adds to them in the database), this process's fetch-duration histogram,
+and the scheduling gauges (feeds due, the oldest overdue feed's lag, feeds by health), all read
+from the store at scrape time so that they count the work of every process.
 """
 
 from __future__ import annotations
