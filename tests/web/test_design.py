@@ -276,6 +276,10 @@ def test_reading_lines_keep_a_measure(design_site: Site, browser: Browser) -> No
     assert lengths and 60 <= max(lengths) <= 75, f"characters per line: {sorted(lengths)}"
 
 
+OFF_SCREEN = """() => [...document.querySelectorAll("main a, main button, main input")]
+  .filter(e => e.getBoundingClientRect().width && e.getBoundingClientRect().right > innerWidth)
+  .map(e => e.outerHTML.slice(0, 80))"""
+
 HEADINGS = "[...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1])"
 
 
@@ -333,6 +337,8 @@ def test_every_page_fits_the_screen(
         scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
         if scroll_width > viewport["width"]:
             too_wide.append(f"{name} {path}: {scroll_width} px")
+        # nor does a control hide in a box that scrolls on its own (a table's actions)
+        too_wide += [f"{name} {path}: {control}" for control in page.evaluate(OFF_SCREEN)]
         levels = page.evaluate(HEADINGS)
         # h1 first (the embed, a block for other pages, starts at h2), then one level at a time
         top = 2 if name == "embed" else 1
