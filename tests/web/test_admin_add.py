@@ -3,11 +3,14 @@ floor, and a feed's own User-Agent."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from starlette.testclient import TestClient
 
 from tests.feedserver import FeedServer, Route
 from tests.web.helpers import sign_in
 from tidings.core import Aggregator
+from tidings.types import UpdatePlan
 
 RSS = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>Form Feed</title>'
@@ -80,3 +83,18 @@ def test_the_edit_form_sets_the_feed_s_user_agent(site: Site, server: FeedServer
     assert bad.status_code == 400 and "user agent" in bad.text
     assert client.post(f"/admin/feeds/{feed.id}", data={**edit, "user_agent": ""}).is_success
     assert agg.feed(feed.id).user_agent is None
+
+
+def test_the_health_page_shows_a_feed_s_notice(site: Site, server: FeedServer) -> None:
+    agg, client = site
+    server.routes["/form.xml"] = Route(RSS)
+    token = sign_in(client, agg)
+    client.post("/admin/feeds", data={"csrf_token": token, "url": server.url("/form.xml")})
+    (feed,) = agg.feeds()
+    note = "permanently redirects to http://e.org/f; not adopted: it would drop https"
+    now = agg.clock()
+    agg.store.apply(UpdatePlan(feed.id, now, now + timedelta(hours=1), notice=note))
+    page = client.get("/admin/health").text
+    assert note in page and 'class="notice"' in page
+    agg.store.apply(UpdatePlan(feed.id, now, now + timedelta(hours=1)))  # gone on the next success
+    assert note not in client.get("/admin/health").text
