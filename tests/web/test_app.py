@@ -126,7 +126,8 @@ def test_post_is_not_allowed(site: tuple[Aggregator, TestClient]) -> None:
 def test_the_site_has_an_icon(site: tuple[Aggregator, TestClient]) -> None:
     _, client = site
     icon = client.get("/favicon.ico")
-    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/svg+xml; charset=utf-8"
     assert icon.content.startswith(b"<svg")
     page = client.get("/").text
     linked = re.search(r'<link rel="icon" href="([^"]+)"', page)

@@ -16,7 +16,10 @@ async def favicon(request: Request) -> Response:
     return Response(
         ICON.read_bytes(),
         media_type="image/svg+xml",
-        headers={"Cache-Control": "public, max-age=86400"},
+        headers={
+            "Content-Type": "image/svg+xml; charset=utf-8",  # SVG is text, like every answer
+            "Cache-Control": "public, max-age=86400",
+        },
     )
 
 
