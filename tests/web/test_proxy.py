@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from starlette.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
 from tests.conftest import Clock
 from tests.web.helpers import add_items, form_token
@@ -23,6 +24,7 @@ from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
 from tidings.types import ParsedItem
 from tidings.web.app import create_app
+from tidings.web.proxy import ForwardedHeaders
 
 BASE = "https://news.example.org"
 
@@ -170,3 +172,28 @@ def test_tidings_serve_judges_forwarded_headers_by_its_own_setting(tmp_path: Pat
         with urllib.request.urlopen(request, timeout=5) as answer:
             rss = answer.read().decode()
     assert '<atom:link rel="self" href="https://proxy.example/rss.xml"' in rss
+
+
+async def test_the_client_address_is_the_last_one_no_trusted_proxy_added() -> None:
+    seen: list[object] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append((scope["client"], scope["scheme"], dict(scope["headers"]).get(b"host")))
+
+    middleware = ForwardedHeaders(app, trusted=(ip_network("10.0.0.0/8"),))
+
+    async def call(peer: str, headers: dict[str, str]) -> object:
+        scope = {
+            "type": "http",
+            "scheme": "http",
+            "client": (peer, 5000),
+            "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+        }
+        await middleware(scope, None, None)  # type: ignore[arg-type]
+        return seen.pop()
+
+    chain = {"x-forwarded-for": "198.51.100.7, 203.0.113.9, 10.0.0.2", "host": "app:8000"}
+    assert await call("10.0.0.1", chain) == (("203.0.113.9", 0), "http", b"app:8000")
+    assert await call("192.0.2.1", chain) == (("192.0.2.1", 5000), "http", b"app:8000")
+    odd = {"x-forwarded-host": "evil.example/path", "x-forwarded-proto": "gopher", "host": "a"}
+    assert await call("10.0.0.1", odd) == (("10.0.0.1", 5000), "http", b"a")
