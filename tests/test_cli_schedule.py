@@ -55,7 +55,7 @@ def test_health_enable_and_the_list_after_an_adopted_redirect(
     server.routes["/gone.xml"] = Route(RSS)
     enabled = tidings(data, "enable", "2")
     assert enabled.returncode == 0 and enabled.stdout.startswith("enabled 2\t")
-    assert "1 feeds: 0 new items" in tidings(data, "update").stdout  # due at once
+    assert "1 feed: 0 new items" in tidings(data, "update").stdout  # due at once
     assert json.loads(tidings(data, "health", "--json").stdout) == []
     missing = tidings(data, "enable", "99")
     assert missing.returncode == 1 and "no feed with id 99" in missing.stderr
