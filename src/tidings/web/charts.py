@@ -22,13 +22,13 @@ from tidings.types import FetchRecord
 WIDTH: Final = 400
 PANEL: Final = 64  # height of each of the two panels
 CAPTION: Final = 24  # room above a panel for its caption
-TICKS: Final = 20  # room below a panel for the first and last date
+TICKS: Final = 32  # room below a panel for the first and last date, and a gap
 INSET: Final = 5  # the response-time points keep clear of the edges
 MIN_DAYS: Final = 14  # the items panel shows at least two weeks, so one day is one narrow bar
 MAX_DAYS: Final = 60  # and at most the last 60 days of the history
 MAX_BAR: Final = 16  # the widest a day's bar gets
-TEXT: Final = 'fill="currentColor" font-size="14"'
-TICK: Final = 'class="tick" fill="currentColor" font-size="13"'
+TEXT: Final = 'fill="currentColor" font-size="15"'
+TICK: Final = 'class="tick" fill="currentColor" font-size="14"'
 
 
 def _f(value: float) -> str:
