@@ -141,3 +141,14 @@ def test_the_user_agent_setting_is_read_and_documented() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     settings = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
     assert "| `TIDINGS_USER_AGENT` |" in settings
+
+
+def test_host_and_port_of_serve() -> None:
+    assert (Settings.load({}).host, Settings.load({}).port) == ("127.0.0.1", 8000)
+    s = Settings.load({"TIDINGS_HOST": "0.0.0.0", "TIDINGS_PORT": "8080"})
+    assert (s.host, s.port) == ("0.0.0.0", 8080)
+    for bad in ("0", "65536", "http"):
+        with pytest.raises(ConfigError, match="TIDINGS_PORT"):
+            Settings.load({"TIDINGS_PORT": bad})
+    with pytest.raises(ConfigError, match="TIDINGS_HOST"):
+        Settings.load({"TIDINGS_HOST": " "})

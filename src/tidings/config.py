@@ -41,6 +41,8 @@ def default_parse_processes() -> int:
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path(".tidings")
+    host: str = "127.0.0.1"  # where 'tidings serve' listens (its --host and --port win)
+    port: int = 8000
     database_url: str = ""  # empty: a SQLite file in data_dir
     allowed_networks: tuple[IPNetwork, ...] = ()
     secret_key: str = ""  # empty: generated once and kept in data_dir
@@ -215,6 +217,13 @@ def _positive_int(var: str, s: str) -> int:
     return n
 
 
+def _port(var: str, s: str) -> int:
+    n = _positive_int(var, s)
+    if n > 65535:
+        raise ConfigError(f"{var}: a port is 1 to 65535, got {n}")
+    return n
+
+
 def _processes(var: str, s: str) -> int:
     try:
         n = int(s)
@@ -287,6 +296,8 @@ def _mode(var: str, s: str) -> str:
 # how each setting's text becomes its value; every converter names the variable on error
 _CONVERTERS: dict[str, Callable[[str, str], Any]] = {
     "data_dir": lambda _v, s: Path(s),
+    "host": _nonempty,
+    "port": _port,
     "database_url": _database_url,
     "allowed_networks": _networks,
     "secret_key": lambda _v, s: s,

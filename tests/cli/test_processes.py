@@ -27,6 +27,18 @@ def test_a_port_in_use_is_one_line_and_nothing_starts(tmp_path: Path) -> None:
     assert not (tmp_path / "data").exists()  # no database opened, no scheduler started
 
 
+def test_tidings_port_says_where_serve_listens(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_tidings(tmp_path / "data", "serve", TIDINGS_PORT=str(port))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: port {port} on 127.0.0.1 is in use")
+    bad = run_tidings(tmp_path / "data", "serve", TIDINGS_PORT="http")
+    assert bad.returncode == 1 and bad.stderr.startswith("error: TIDINGS_PORT: ")
+
+
 def test_an_address_that_cannot_be_used_is_one_line(tmp_path: Path) -> None:
     result = run_tidings(tmp_path / "data", "serve", "--host", "192.0.2.1", "--port", "8000")
     assert result.returncode == 1

@@ -23,17 +23,31 @@ from tidings.timefmt import count
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to listen on (default: TIDINGS_HOST, else 127.0.0.1)."),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="Port to listen on (default: TIDINGS_PORT, else 8000)."
+        ),
+    ] = None,
     scheduler: Annotated[bool, typer.Option(help="Update due feeds in the background.")] = True,
 ) -> None:
     """Serve the web pages, updating due feeds in the background."""
     from tidings.web.app import create_app
 
+    try:
+        settings = Settings.load()
+    except TidingsError as exc:
+        raise fail(str(exc)) from None
+    host = settings.host if host is None else host
+    port = settings.port if port is None else port
     sock = bind(host, port)  # a port in use fails here, before anything starts
     self_host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104
     try:
-        settings = Settings.load().with_secret()
+        settings = settings.with_secret()
         agg = make_aggregator(settings)
     except TidingsError as exc:
         raise fail(str(exc)) from None
