@@ -36,7 +36,7 @@ PHONE = {"width": 390, "height": 844}
 SCHEMES = ("light", "dark")
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
 except ImportError:  # pragma: no cover - the dev extras bring it
     sync_playwright = None  # type: ignore[assignment]
 
@@ -215,6 +215,26 @@ def test_the_delete_button_can_be_read(
     )
     context.close()
     assert contrast(fg, bg) >= 4.5, f"Delete feed: {fg} on {bg} is {contrast(fg, bg):.2f}:1"
+
+
+def test_admin_ages_stay_short_when_the_script_refreshes_them(
+    design_site: Site, browser: Browser, signed_in: dict[str, Any]
+) -> None:
+    """The admin's tables say "3 min ago"; the ages script keeps that form, not the long one."""
+    context = browser.new_context(storage_state=signed_in)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.goto(design_site.base + "/admin")
+    short = page.locator('table time[data-age="short"]')
+    expect(short.first).to_have_text(re.compile(r"^(\d+ (sec|min|hours?) ago|just now)$"))
+    wording = short.first.text_content()
+    page.evaluate(
+        "document.querySelector('time[data-age=short]').textContent = 'stale';"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    expect(short.first).not_to_have_text("stale")
+    expect(short.first).to_have_text(re.compile(r"^(\d+ (sec|min|hours?) ago|just now)$"))
+    assert "minutes" not in (short.first.text_content() or ""), wording
+    context.close()
 
 
 FOCUS_RING = """() => {
