@@ -327,7 +327,7 @@ def test_max_items_must_be_positive(parse: ParseHelper) -> None:
 def test_empty_items_are_skipped(parse: ParseHelper) -> None:
     feed = parse(rss("<item></item><item><title>kept</title></item>"))
     assert [item.title for item in feed.items] == ["kept"]
-    assert any("skipped 1 items" in w for w in feed.warnings)
+    assert any("skipped 1 item " in w for w in feed.warnings)
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ def test_the_reader_s_notes_come_first() -> None:
     entries: list[dict[str, Any]] = [{"id": str(n)} for n in range(3)] + [{}]
     feed = map_feed(records({}, entries), url=FEED_URL, max_items=10, notes=["prepared"])
     assert feed.warnings[0] == "prepared"
-    assert "skipped 1 items with no id, link, title or content" in feed.warnings
+    assert "skipped 1 item with no id, link, title or content" in feed.warnings
 
 
 def test_feedparser_reading_comes_between_ours_strict_and_loose() -> None:

@@ -260,6 +260,14 @@ def test_failure_counts_and_keeps_since_and_never_deletes() -> None:
     assert plan.next_check - NOW >= timedelta(seconds=3600 * 0.9)
 
 
+def test_the_backoff_reason_counts_failures_in_words() -> None:
+    error = FetchTimeoutError("read timed out after 20 s")
+    first = decide_failure(FeedState(1, "u"), error, NOW, POLICY)
+    third = decide_failure(FeedState(1, "u", error_count=2), error, NOW, POLICY)
+    assert first.schedule_reason == "backoff after 1 failure"
+    assert third.schedule_reason == "backoff after 3 failures"
+
+
 def test_410_disables_with_a_reason_and_404_keeps_retrying() -> None:
     gone = decide_failure(
         FeedState(1, "u"), HTTPStatusError("HTTP 410 Gone", status=410), NOW, POLICY

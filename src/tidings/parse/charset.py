@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from tidings.parse.text import clean_text
+from tidings.timefmt import count
 
 UTF8 = "utf-8"
 WINDOWS_1252 = "cp1252"
@@ -332,7 +333,9 @@ def normalize_xml(text: str) -> tuple[str, list[str]]:
         start = declaration
     lead = text[: start.start()] if start is not None else ""
     if lead.strip():
-        notes.append(f"ignored {len(lead.strip())} characters of text before the XML")
+        notes.append(
+            f"ignored {count(len(lead.strip()), 'character', 'characters')} of text before the XML"
+        )
     text = text[len(lead) :]
     leading = _DECLARATION.match(text)
     if leading is not None:

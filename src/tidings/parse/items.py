@@ -87,4 +87,4 @@ def cap_items(entries: Sequence[T], max_items: int) -> tuple[Sequence[T], str | 
     """The first ``max_items`` entries (document order), and a note when some were cut."""
     if len(entries) <= max_items:
         return entries, None
-    return entries[:max_items], (f"the feed has {len(entries)} items; kept the first {max_items}")
+    return entries[:max_items], f"the feed has {len(entries)} items; kept the first {max_items}"

@@ -17,6 +17,7 @@ from tidings.parse.dates import parse_date
 from tidings.parse.items import cap_items, clean_id, enclosure, html_field, unique
 from tidings.parse.text import plain, text_to_html
 from tidings.parse.urls import absolute_url
+from tidings.timefmt import count
 from tidings.types import Enclosure, ParsedFeed, ParsedItem
 
 _VERSIONS = {
@@ -42,7 +43,9 @@ def parse_json(body: bytes, *, url: str, headers: Mapping[str, str], max_items: 
     items = [_item(raw, url, feed_author) for raw in kept]
     skipped = sum(1 for item in items if item is None)
     if skipped:
-        notes.append(f"skipped {skipped} items that are not objects or have no content")
+        notes.append(
+            f"skipped {count(skipped, 'item', 'items')} that are not objects or have no content"
+        )
 
     return ParsedFeed(
         version=version,

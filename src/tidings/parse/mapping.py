@@ -20,6 +20,7 @@ from tidings.parse.dates import from_struct_time, parse_date
 from tidings.parse.items import cap_items, clean_id, enclosure, html_field, markup_or_text, unique
 from tidings.parse.text import collapse_whitespace, markup_to_text
 from tidings.parse.urls import absolute_url, resolve_base
+from tidings.timefmt import count
 from tidings.types import Enclosure, ParsedFeed, ParsedItem
 
 DateFallback = Callable[[Mapping[str, Any], str], "time.struct_time | None"]
@@ -70,7 +71,7 @@ def map_feed(records: Records, *, url: str, max_items: int, notes: list[str]) ->
         else:
             items.append(parsed)
     if empty:
-        notes.append(f"skipped {empty} items with no id, link, title or content")
+        notes.append(f"skipped {count(empty, 'item', 'items')} with no id, link, title or content")
     return ParsedFeed(
         version=version or "unknown",
         title=_typed_text(feed, "title"),

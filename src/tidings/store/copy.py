@@ -15,6 +15,7 @@ from sqlalchemy import Integer, func, insert, select, text
 from tidings.errors import StoreError
 from tidings.store import migrate
 from tidings.store.schema import metadata
+from tidings.timefmt import count
 
 BATCH = 2000
 
@@ -77,7 +78,8 @@ def copy_database(
                 got = int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
                 if got != counts[table.name]:
                     raise StoreError(
-                        f"copy check failed: {table.name} has {got} rows, expected "
+                        f"copy check failed: {table.name} has {count(got, 'row', 'rows')}, "
+                        "expected "
                         f"{counts[table.name]}"
                     )
         return CopyReport(counts)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tidings.errors import HTTPStatusError, TidingsError
+from tidings.timefmt import count as plural
 from tidings.types import (
     FeedMeta,
     FeedState,
@@ -106,7 +107,9 @@ def decide_failure(
     disabled = None
     if error.permanent and status == 410:
         disabled = f"{error.message}: the publisher has removed this feed"
-    reason = f"backoff after {count} failures" + (" and Retry-After" if retry_after else "")
+    reason = f"backoff after {plural(count, 'failure', 'failures')}"
+    if retry_after:
+        reason += " and Retry-After"
     return UpdatePlan(
         feed_id=state.feed_id,
         checked_at=now,
