@@ -3,15 +3,13 @@ process where the terminal or the network matters."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
+from tests.cli.helpers import environment
 from tests.feedserver import FeedServer, Route
 from tidings.cli import app
 
@@ -26,16 +24,6 @@ RSS = (
 Invoke = Callable[..., Result]
 
 
-def environment(data: Path) -> dict[str, str]:
-    return {
-        "TIDINGS_DATA_DIR": str(data),
-        "TIDINGS_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "TIDINGS_CONNECT_TIMEOUT": "2",
-        "TIDINGS_TOTAL_TIMEOUT": "5",
-        "TIDINGS_PARSE_PROCESSES": "0",
-    }
-
-
 @pytest.fixture
 def cli(tmp_path: Path) -> Invoke:
     """``cli("list", "--json", input=None)``: one command in this process, on its own data."""
@@ -46,21 +34,6 @@ def cli(tmp_path: Path) -> Invoke:
         return runner.invoke(app, list(args), env=env, input=input, catch_exceptions=False)
 
     return invoke
-
-
-def run_tidings(
-    data: Path, *args: str, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """One command in a real process, its output piped."""
-    return subprocess.run(
-        [sys.executable, "-m", "tidings.cli", *args],
-        env={**os.environ, **environment(data), **env},
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture

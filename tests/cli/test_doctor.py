@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Invoke, environment, run_tidings
+from tests.cli.conftest import Invoke
+from tests.cli.helpers import environment, run_tidings
 from tidings.store import migrate
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import RSS, Invoke, run_tidings
+from tests.cli.conftest import RSS, Invoke
+from tests.cli.helpers import run_tidings
 from tests.feedserver import FeedServer, Route
 
 

@@ -7,7 +7,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-from tests.cli.conftest import run_tidings
+from tests.cli.helpers import run_tidings
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_scenarios import RSS, tidings
 from tests.feedserver import FeedServer, Route
-from tests.test_cli import RSS, tidings
 
 # slow: real scheduler processes (about 20 s and 5 s)
 pytestmark = pytest.mark.slow

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.helpers import run_tidings
 from tests.feedserver import FeedServer, Route
 from tidings.store import migrate
 
@@ -31,23 +32,7 @@ RSS = (
 
 
 def tidings(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "TIDINGS_DATA_DIR": str(data),
-        "TIDINGS_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "TIDINGS_CONNECT_TIMEOUT": "2",
-        "TIDINGS_TOTAL_TIMEOUT": "5",
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "tidings.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=60,
-        check=False,
-    )
+    return run_tidings(data, *args, stdin=stdin, COLUMNS="200")
 
 
 @pytest.fixture
