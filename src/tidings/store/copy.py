@@ -79,8 +79,7 @@ def copy_database(
                 if got != counts[table.name]:
                     raise StoreError(
                         f"copy check failed: {table.name} has {count(got, 'row', 'rows')}, "
-                        "expected "
-                        f"{counts[table.name]}"
+                        f"expected {counts[table.name]}"
                     )
         return CopyReport(counts)
     finally:
