@@ -71,6 +71,9 @@ class Settings:
     base_url: str = ""
     # the proxies whose X-Forwarded-Proto, -Host and -For are believed
     trusted_proxies: tuple[IPNetwork, ...] = LOOPBACK_PROXIES
+    open_signup: bool = False  # anyone may create a reader account at /signup
+    # a person subscribing to a feed already stored finds the items first seen this recently unread
+    unread_window_days: int = 7
 
     @property
     def sqlite_path(self) -> Path:
@@ -217,6 +220,16 @@ def _positive_int(var: str, s: str) -> int:
     return n
 
 
+def _non_negative_int(var: str, s: str) -> int:
+    try:
+        n = int(s)
+    except ValueError as exc:
+        raise ConfigError(f"{var}: expected a whole number, got {s!r}") from exc
+    if n < 0:
+        raise ConfigError(f"{var}: must be 0 or more, got {n}")
+    return n
+
+
 def _port(var: str, s: str) -> int:
     n = _positive_int(var, s)
     if n > 65535:
@@ -326,6 +339,8 @@ _CONVERTERS: dict[str, Callable[[str, str], Any]] = {
     "lease_seconds": _seconds,
     "base_url": _base_url,
     "trusted_proxies": _networks,
+    "open_signup": _bool,
+    "unread_window_days": _non_negative_int,
 }
 
 
