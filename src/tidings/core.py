@@ -7,7 +7,7 @@ Reads are plain methods (they only touch the store); anything that talks to the 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -41,6 +41,7 @@ from tidings.types import (
     SearchHit,
     UpdateResult,
 )
+from tidings.types import ImportReport as ImportReport  # re-exported: the public name
 from tidings.update.dispatch import Dispatcher
 from tidings.update.metrics import Gauge as Gauge  # re-exported for the web pages
 from tidings.update.metrics import Metrics
@@ -52,12 +53,6 @@ from tidings.update.updater import Progress, Updater
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    added: tuple[str, ...]
-    skipped: tuple[str, ...]  # readable warnings, one per outline skipped
 
 
 class Aggregator(People):

@@ -106,6 +106,8 @@ class Feed:
     last_modified: str | None = None
     error_since: datetime | None = None
     user_agent: str | None = None  # the feed's own User-Agent (None: the site's)
+    on_site: bool = True  # in the site's collection (else only people who follow it see it)
+    unread_cap: int | None = None  # the most unread items kept per feed by retention (None: all)
 
     @property
     def display_title(self) -> str:
@@ -308,6 +310,11 @@ class SearchHit:
 class User:
     id: int
     name: str
+    role: str = "admin"  # "admin" (the site and its people) or "reader" (their own reading)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,3 +342,79 @@ class Lease:
     feed_id: int
     token: str
     host: str
+
+
+# -- reading: one person's subscriptions and the state of their items ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    added: tuple[str, ...]
+    skipped: tuple[str, ...]  # readable warnings, one per outline skipped
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A person's subscription to a feed, with how many of its items are unread for them."""
+
+    id: int
+    user_id: int
+    feed: Feed
+    title: str  # the person's title, else the feed's
+    folder: str | None
+    hide_from_all: bool  # left out of "all items" (shown under its feed or folder)
+    reader_view: bool
+    created_at: datetime
+    unread: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An item as one person sees it: under their title for its feed, read or not, starred or
+    not."""
+
+    item: Item
+    subscription_id: int  # 0 for a starred item of a feed the person no longer follows
+    title: str  # the subscription's title (the source's name for this person)
+    folder: str | None
+    read: bool
+    starred: bool
+    read_at: datetime | None
+    starred_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadCounts:
+    total: int  # unread in "all items" (hidden subscriptions left out)
+    starred: int
+    by_feed: dict[int, int]
+    by_folder: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class EntryQuery:
+    """Which of a person's entries, in which order, one page at a time (keyset paging:
+    ``after`` is the (sort key, id) of the previous page's last entry)."""
+
+    status: str = "unread"  # "unread" | "read" | "all" | "starred"
+    feed_id: int | None = None
+    folder: str | None = None
+    order: str = "published"  # "published" (sort_date) | "received" (item id)
+    direction: str = "desc"  # "desc" | "asc"
+    limit: int = 50
+    after: tuple[datetime | int, int] | None = None
+    search: str | None = None
+    ids: tuple[int, ...] | None = None
+    include_hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MarkResult:
+    marked: int  # entries whose state changed (or, moving a watermark, items it newly covers)
+    seq: int  # the person's change counter after the call
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingSettings:
+    keep_unread_days: int | None = None  # None: unread items are kept forever
+    mark_read_on_scroll: bool = False
