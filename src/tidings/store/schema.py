@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql.expression import false, true
 from sqlalchemy.types import TypeDecorator
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identities.
@@ -104,6 +106,11 @@ feeds = Table(
     Column("lease_token", String(32)),
     Column("lease_until", UTCDateTime),
     Column("lease_host", Text),
+    # in the site's collection (public pages, site feeds, OPML, embed, the admin's feed table);
+    # false: a feed only people follow, fetched because they do
+    Column("on_site", Boolean, nullable=False, server_default=true()),
+    # the admin's cap on the unread items kept per feed by retention (NULL: no cap)
+    Column("unread_cap", Integer),
     Index("ix_feeds_next_check", "next_check"),
     Index("ix_feeds_lease_until", "lease_until"),
 )
@@ -135,6 +142,11 @@ items = Table(
     UniqueConstraint("feed_id", "identity_hash"),
     Index("ix_items_sort", "sort_date", "id"),
     Index("ix_items_feed_sort", "feed_id", "sort_date", "id"),
+    # a person's unread count of a feed is a range count above their watermark on this index
+    Index("ix_items_feed_id", "feed_id", "id"),
+    # ids are never reused, also after the newest item is deleted: a person's state and
+    # watermark name items by id (SQLite: AUTOINCREMENT; PostgreSQL: an identity never repeats)
+    sqlite_autoincrement=True,
 )
 
 categories = Table(
@@ -184,6 +196,14 @@ users = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("role", String(16), nullable=False, server_default="reader"),  # admin | reader
+    # unread items older than this many days may go with retention (NULL: kept forever)
+    Column("keep_unread_days", Integer),
+    # private feed URLs carry an HMAC of (id, version): rotating bumps the version
+    Column("feed_token_version", Integer, nullable=False, server_default="0"),
+    # the person's change counter: every change of their reading state bumps it once
+    Column("state_seq", BigInteger, nullable=False, server_default="0"),
+    Column("mark_read_on_scroll", Boolean, nullable=False, server_default=false()),
 )
 
 # server-side sessions: the cookie carries a random token, the table only its hash
@@ -216,4 +236,46 @@ fetch_counts = Table(
     Column("bytes", BigInteger, nullable=False),
     Column("new_items", BigInteger, nullable=False),
     Column("changed_items", BigInteger, nullable=False),
+)
+
+# -- reading: a person's subscriptions and the state of their items ---------------------------
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("feed_id", BigId, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("title", Text),  # the person's own title (NULL: the feed's)
+    Column("folder", Text),  # one folder, free text (NULL: none)
+    Column("hide_from_all", Boolean, nullable=False, server_default=false()),
+    Column("reader_view", Boolean, nullable=False, server_default=false()),
+    Column("created_at", UTCDateTime, nullable=False),
+    # the watermark: the feed's items with id <= read_until are read unless a state row says
+    # otherwise; read_until_seq is the person's seq when it last moved
+    Column("read_until", BigInteger, nullable=False, server_default="0"),
+    Column("read_until_seq", BigInteger, nullable=False, server_default="0"),
+    UniqueConstraint("user_id", "feed_id"),
+    Index("ix_subscriptions_feed_id", "feed_id"),
+    Index("ix_subscriptions_user_id_folder", "user_id", "folder"),
+)
+
+# a row only where a person's state of an item differs from their watermark, or it is starred
+# (or an explicit change since the watermark last passed it, for sync clients)
+entry_states = Table(
+    "entry_states",
+    metadata,
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("feed_id", BigId, nullable=False),  # the item's, for per-feed updates and counts
+    Column("read", Boolean, nullable=False),
+    Column("starred", Boolean, nullable=False),
+    Column("read_at", UTCDateTime),
+    Column("starred_at", UTCDateTime),
+    Column("seq", BigInteger, nullable=False),  # the person's seq of the last change
+    Index("ix_entry_states_user_id_seq", "user_id", "seq"),
+    Index("ix_entry_states_user_id_starred", "user_id", "starred"),
+    Index("ix_entry_states_user_id_feed_id", "user_id", "feed_id", "item_id"),
+    # deleting an item (retention, a feed removed) finds its rows; "starred by anyone"
+    Index("ix_entry_states_item_id", "item_id"),
 )
