@@ -9,14 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from tidings.config import Settings
 from tidings.errors import TidingsError
 from tidings.passwords import hash_password, verify_password
 from tidings.store.accounts import Accounts
 from tidings.types import Account, Session, User
 
+ROLES = ("admin", "reader")
+
 
 class WrongPasswordError(TidingsError):
     """The current password given to change it is not the user's."""
+
+
+def _role(role: str) -> str:
+    if role not in ROLES:
+        raise TidingsError(f"a role is admin or reader, not {role!r}")
+    return role
 
 
 def _hashed(password: str) -> str:
@@ -31,16 +40,28 @@ class People:
 
     accounts: Accounts
     clock: Callable[[], datetime]
+    settings: Settings
 
     def has_users(self) -> bool:
         """Whether anyone can sign in (else the sign-in page says how to add a user)."""
         return self.accounts.count_users() > 0
 
-    def add_user(self, name: str, password: str) -> User:
+    def add_user(self, name: str, password: str, role: str = "reader") -> User:
+        """A new person: a reader (their own reading) unless ``role`` is "admin" (the site)."""
         name = name.strip()
         if not name or len(name) > 200:
             raise TidingsError("a user name needs 1 to 200 characters")
-        return self.accounts.add_user(name, _hashed(password), self.clock())
+        return self.accounts.add_user(name, _hashed(password), self.clock(), _role(role))
+
+    def set_role(self, name: str, role: str) -> User:
+        """Make ``name`` an admin or a reader (NotFoundError for a name nobody has)."""
+        return self.accounts.set_role(name.strip(), _role(role))
+
+    def sign_up(self, name: str, password: str) -> User:
+        """A reader's own account, when the site is open to sign-ups (``TIDINGS_OPEN_SIGNUP``)."""
+        if not self.settings.open_signup:
+            raise TidingsError("sign-ups are closed: an admin adds people")
+        return self.add_user(name, password, "reader")
 
     def users(self) -> list[Account]:
         """Every user, by name, with when they were created and their open sessions."""

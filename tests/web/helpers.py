@@ -40,7 +40,7 @@ def form_token(html: str) -> str:
 
 def sign_in(client: TestClient, agg: Aggregator, name: str = "ada") -> str:
     if agg.accounts.password_hash(name) is None:
-        agg.add_user(name, "correct horse battery")
+        agg.add_user(name, "correct horse battery", role="admin")
     token = form_token(client.get("/signin").text)
     response = client.post(
         "/signin",

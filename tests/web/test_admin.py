@@ -67,7 +67,7 @@ def test_admin_needs_a_user(site: tuple[Aggregator, TestClient]) -> None:
 def test_sign_in_rotates_and_sign_out_ends_the_session(site: tuple[Aggregator, TestClient]) -> None:
     agg, client = site
     assert "tidings user add" in client.get("/signin").text
-    agg.add_user("ada", "correct horse battery")
+    agg.add_user("ada", "correct horse battery", role="admin")
     token = form_token(client.get("/signin").text)
     bad = client.post("/signin", data={"csrf_token": token, "name": "ada", "password": "nope"})
     assert bad.status_code == 400 and "Wrong user name or password" in bad.text
@@ -86,7 +86,7 @@ def test_sign_in_rotates_and_sign_out_ends_the_session(site: tuple[Aggregator, T
 
 def test_open_redirects_are_refused(site: tuple[Aggregator, TestClient]) -> None:
     agg, client = site
-    agg.add_user("ada", "correct horse battery")
+    agg.add_user("ada", "correct horse battery", role="admin")
     for target in ("https://evil.example/", "//evil.example", "/\\evil.example"):
         token = form_token(client.get("/signin").text)
         response = client.post(

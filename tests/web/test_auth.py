@@ -13,7 +13,7 @@ from tidings.core import Aggregator
 
 def test_guesses_at_sign_in_are_limited(site: tuple[Aggregator, TestClient], clock: Clock) -> None:
     agg, client = site
-    agg.add_user("ada", "correct horse battery")
+    agg.add_user("ada", "correct horse battery", role="admin")
     token = form_token(client.get("/signin").text)
 
     def attempt(password: str, name: str = "ada") -> int:

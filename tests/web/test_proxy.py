@@ -129,7 +129,7 @@ def test_forwarded_headers_of_anyone_else_are_ignored(aggregator: Aggregator) ->
 
 def sign_in_from(client: TestClient, agg: Aggregator, origin: str, **headers: str) -> int:
     if agg.accounts.password_hash("ada") is None:
-        agg.add_user("ada", "correct horse battery")
+        agg.add_user("ada", "correct horse battery", role="admin")
     token = form_token(client.get("/signin", headers=headers).text)
     response = client.post(
         "/signin",

@@ -28,15 +28,37 @@ def _hash(token: str) -> str:
 class Accounts(SettingsPart):
     """Who may sign in, who is signed in, and (``SettingsPart``) what they chose for the site."""
 
-    def add_user(self, name: str, password_hash: str, now: datetime) -> User:
+    def add_user(self, name: str, password_hash: str, now: datetime, role: str = "reader") -> User:
         try:
             with self.engine.begin() as conn:
                 uid = conn.execute(
-                    insert(users).values(name=name, password_hash=password_hash, created_at=now)
+                    insert(users).values(
+                        name=name, password_hash=password_hash, created_at=now, role=role
+                    )
                 ).inserted_primary_key[0]  # type: ignore[index]
         except IntegrityError as exc:
             raise DuplicateError(f"a user named {name!r} already exists") from exc
-        return User(int(uid), name)
+        return User(int(uid), name, role)
+
+    def set_role(self, name: str, role: str) -> User:
+        with self.engine.begin() as conn:
+            row = conn.execute(select(users.c.id).where(users.c.name == name)).first()
+            if row is None:
+                raise NotFoundError(f"no user named {name!r}")
+            conn.execute(update(users).where(users.c.id == row.id).values(role=role))
+        return User(row.id, name, role)
+
+    def count_admins(self) -> int:
+        with self.engine.connect() as conn:
+            query = select(func.count()).select_from(users).where(users.c.role == "admin")
+            return int(conn.execute(query).scalar() or 0)
+
+    def user_by_id(self, user_id: int) -> User | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(users.c.id, users.c.name, users.c.role).where(users.c.id == user_id)
+            ).first()
+        return User(row.id, row.name, row.role) if row else None
 
     def set_password(self, name: str, password_hash: str, keep: str | None = None) -> None:
         """A new password; every session of the user ends but the one of token ``keep``."""
@@ -61,28 +83,30 @@ class Accounts(SettingsPart):
             .subquery()
         )
         query = (
-            select(users.c.id, users.c.name, users.c.created_at, open_sessions.c.n)
+            select(users.c.id, users.c.name, users.c.role, users.c.created_at, open_sessions.c.n)
             .outerjoin(open_sessions, open_sessions.c.user_id == users.c.id)
             .order_by(users.c.name)
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [Account(User(r.id, r.name), r.created_at, r.n or 0) for r in rows]
+        return [Account(User(r.id, r.name, r.role), r.created_at, r.n or 0) for r in rows]
 
     def remove_user(self, name: str) -> User:
         """Delete a user and end their sessions."""
         with self.engine.begin() as conn:
-            row = conn.execute(select(users.c.id, users.c.name).where(users.c.name == name)).first()
+            row = conn.execute(
+                select(users.c.id, users.c.name, users.c.role).where(users.c.name == name)
+            ).first()
             if row is None:
                 raise NotFoundError(f"no user named {name!r}")
             conn.execute(delete(sessions).where(sessions.c.user_id == row.id))
             conn.execute(delete(users).where(users.c.id == row.id))
-        return User(row.id, row.name)
+        return User(row.id, row.name, row.role)
 
     def password_hash(self, name: str) -> tuple[User, str] | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.name == name)).first()
-        return (User(row.id, row.name), row.password_hash) if row else None
+        return (User(row.id, row.name, row.role), row.password_hash) if row else None
 
     def count_users(self) -> int:
         with self.engine.connect() as conn:
@@ -108,7 +132,13 @@ class Accounts(SettingsPart):
 
     def session(self, token: str, now: datetime) -> Session | None:
         query = (
-            select(sessions.c.csrf_token, sessions.c.expires_at, users.c.id, users.c.name)
+            select(
+                sessions.c.csrf_token,
+                sessions.c.expires_at,
+                users.c.id,
+                users.c.name,
+                users.c.role,
+            )
             .join(users, users.c.id == sessions.c.user_id)
             .where(sessions.c.token_hash == _hash(token))
         )
@@ -116,7 +146,7 @@ class Accounts(SettingsPart):
             row = conn.execute(query).first()
         if row is None or row.expires_at <= now:
             return None
-        return Session(User(row.id, row.name), row.csrf_token, row.expires_at)
+        return Session(User(row.id, row.name, row.role), row.csrf_token, row.expires_at)
 
     def end_session(self, token: str) -> None:
         with self.engine.begin() as conn:
