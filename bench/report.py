@@ -1,6 +1,7 @@
-"""The report: tables in docs/performance.md, one section per part ("Update", "Pages", "Scale").
+"""The report: tables in docs/performance.md, one section per part ("Update", "Pages", "Scale",
+"Reading at scale", the last from bench/readingreport.py).
 
-Only those three sections are written; any other section (such as "Parsing", written by the
+Only those four sections are written; any other section (such as "Parsing", written by the
 parser's own benchmark) and the text before the first section are kept as they are. A part that
 was not run this time keeps its previous section.
 """
@@ -21,12 +22,12 @@ INTRO = """\
 What tidings costs, measured on one machine. Each section is written by the benchmark it
 names and rewritten only by it.
 
-"Update", "Pages" and "Scale" come from `make bench` (code in `bench/`); parts can be run alone,
-e.g. `make bench BENCH_ARGS="--only update --feeds 1000"` (see `.venv/bin/python -m bench
---help`). Each of these sections comes from one run; a ratio compares the two sides within that
-run (same machine, same farm, steps alternating).
+"Update", "Pages", "Scale" and "Reading at scale" come from `make bench` (code in `bench/`);
+parts can be run alone, e.g. `make bench BENCH_ARGS="--only update --feeds 1000"` (see
+`.venv/bin/python -m bench --help`). Each of these sections comes from one run; a ratio compares
+the two sides within that run (same machine, same farm, steps alternating).
 """
-OURS = ("Update", "Pages", "Scale")
+OURS = ("Update", "Pages", "Scale", "Reading at scale")
 UPDATE_HEAD = (
     "step", "side", "wall s", "CPU s", "feeds/s", "items/s", "MB/s", "peak RSS MB", "answers",
     "new items", "items stored", "CPU idle before", "outcome",

@@ -1,4 +1,4 @@
-"""The command line of the benchmark: ``python -m bench [--only update|pages|scale] ...``.
+"""The command line of the benchmark: ``python -m bench [--only update|pages|scale|reading]``.
 
 Everything runs on this machine, on loopback: nginx serves the feed farms on 127.0.1.x, the web
 servers listen on 127.0.0.1, and every request loop ends by itself (counts and deadlines). Work
@@ -15,6 +15,7 @@ import shlex
 import shutil
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from bench import nginx, report
 from bench.common import ROOT, WORK, git_state, machine, now_utc
 from bench.pages import wrk_version
 
-PARTS = ("update", "pages", "scale")
+PARTS = ("update", "pages", "scale", "reading")
+FARM_PARTS = ("update", "pages", "scale")  # the parts that need nginx and wrk
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -31,7 +33,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--only",
         action="append",
         choices=PARTS,
-        help="run only this part (repeatable); default: all three",
+        help="run only this part (repeatable); default: all four",
     )
     ap.add_argument("--feeds", type=int, default=1000, help="feeds in the update farm")
     ap.add_argument("--hosts", type=int, default=50, help="loopback addresses of the farm")
@@ -39,6 +41,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--page-feeds", type=int, default=2000, help="feeds in the pages database")
     ap.add_argument(
         "--scale", default="1000,20000", help="feed counts of the scale part, comma-separated"
+    )
+    ap.add_argument("--reading-items", type=int, default=1_000_000, help="items (reading)")
+    ap.add_argument("--reading-feeds", type=int, default=2000, help="feeds (reading)")
+    ap.add_argument("--reading-people", type=int, default=1000, help="people on PostgreSQL")
+    ap.add_argument("--reading-sqlite-people", type=int, default=100, help="people on SQLite")
+    ap.add_argument("--reading-follows", type=int, default=200, help="feeds each person follows")
+    ap.add_argument("--reading-samples", type=int, default=50, help="people timed per operation")
+    ap.add_argument(
+        "--reading-db",
+        default="postgresql,sqlite",
+        help="databases of the reading part, comma-separated",
+    )
+    ap.add_argument(
+        "--pg-url",
+        default=os.environ.get("TIDINGS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="a PostgreSQL database whose server the reading part makes its own database on",
     )
     ap.add_argument("--duration", type=float, default=10.0, help="seconds of wrk load per route")
     ap.add_argument("--connections", type=int, default=8, help="wrk connections")
@@ -73,7 +91,9 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     parts = args.only or list(PARTS)
-    check_tools()
+    farm = any(p in FARM_PARTS for p in parts)
+    if farm:
+        check_tools()
     started = time.monotonic()
     work = WORK / "run"
     shutil.rmtree(work, ignore_errors=True)
@@ -87,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
         tidings=f"0.1.0 at {git_state()}",
         versions={
             "reader": f"reader {reader_side.VERSION} (in its own venv, with sgmllib3k)",
-            "nginx": nginx.version().replace("/", " "),
+            "nginx": nginx.version().replace("/", " ") if farm else "",
             "wrk": wrk_version(),
         },
         command=command_line(argv),
@@ -134,6 +154,28 @@ def main(argv: list[str] | None = None) -> None:
             s = scale.run(sub, sizes, args.port, args.timeout)
             raw["scale"] = s.to_json()
             sections["Scale"] = report.scale_section(s, ctx) + took(t0)
+        if "reading" in parts:
+            from bench import reading, readingreport
+            from bench.readingdb import Shape
+
+            shape = Shape(
+                items=args.reading_items,
+                feeds=args.reading_feeds,
+                people=args.reading_people,
+                follows=args.reading_follows,
+            )
+            t0 = time.monotonic()
+            r = reading.run(
+                work / "reading",
+                backends=[b.strip() for b in args.reading_db.split(",") if b.strip()],
+                pg_shape=shape,
+                sqlite_shape=replace(shape, people=args.reading_sqlite_people),
+                samples=args.reading_samples,
+                pg_admin_url=args.pg_url,
+                keep=args.keep,
+            )
+            raw["reading"] = r.to_json()
+            sections["Reading at scale"] = readingreport.section(r, ctx) + took(t0)
     finally:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         (WORK / f"results-{stamp}.json").write_text(json.dumps(raw, indent=1, default=str))

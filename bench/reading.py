@@ -1,0 +1,314 @@
+"""Reading at scale: a person's unread counts, first page and "mark as read" over a database
+of many people, through the facade's own methods.
+
+For each database (PostgreSQL, SQLite) the schema comes from tidings' migrations on an empty
+database and the rows from ``bench/readingdb.py`` (bulk loads). Then, for a random sample of
+people, each operation is timed around the facade call (``Aggregator.unread_counts``,
+``entries``, ``mark_read``, ``set_read`` ...), one operation over all the sample before the
+next: p50 and p95 of wall time in this process. Every loop is bounded by its sample and a
+deadline. The SQL of one call per operation (a person outside the sample) is recorded with its
+plans (``bench/readingplans.py``), and the state tables are measured.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bench.readingdb import PgSink, Shape, SqliteSink, generate
+from bench.readingplans import Recorder, Size, Statement, sizes
+
+TABLES = ("items", "subscriptions", "entry_states", "users")
+MARK = 10_000  # items marked read by one call
+TARGET_MS = 50.0  # p50 the reading page can live with
+
+
+def log(msg: str) -> None:
+    print(f"[reading] {msg}", file=sys.stderr, flush=True)
+
+
+@dataclass(slots=True)
+class Person:
+    """One sampled person and what their calls need (found before any timing)."""
+
+    user_id: int
+    unread_ids: list[int] = field(default_factory=list)  # the oldest MARK unread item ids
+    folder: str | None = None  # their folder with the most unread items
+    after: tuple[datetime | int, int] | None = None  # the end of their first page
+
+
+@dataclass(slots=True)
+class OpResult:
+    key: str
+    label: str
+    ms: list[float] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # entries returned, items marked ...
+    statements: list[Statement] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.ms) if self.ms else 0.0
+
+    @property
+    def p95(self) -> float:
+        if len(self.ms) < 2:
+            return self.p50
+        return statistics.quantiles(self.ms, n=20, method="inclusive")[18]
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["statements"] = [s.to_json() for s in self.statements]
+        return out
+
+
+@dataclass(slots=True)
+class BackendResult:
+    backend: str  # "PostgreSQL 15.20", "SQLite 3.40.1"
+    shape: Shape
+    load: dict[str, Any]
+    load_s: float
+    ops: list[OpResult] = field(default_factory=list)
+    sizes: list[Size] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "backend": self.backend,
+            "shape": asdict(self.shape),
+            "load": self.load,
+            "load_s": self.load_s,
+            "ops": [o.to_json() for o in self.ops],
+            "sizes": [s.to_json() for s in self.sizes],
+            "checks": self.checks,
+        }
+
+
+@dataclass(slots=True)
+class ReadingResults:
+    samples: int
+    backends: list[BackendResult] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"samples": self.samples, "backends": [b.to_json() for b in self.backends]}
+
+
+# -- the operations ------------------------------------------------------------------------------
+
+Call = Callable[[Any, Person], int]
+
+
+def _entries(agg: Any, p: Person, **query: Any) -> list[Any]:
+    from tidings.types import EntryQuery
+
+    return list(agg.entries(p.user_id, EntryQuery(limit=50, **query)))
+
+
+def _first_page(agg: Any, p: Person) -> int:
+    page = _entries(agg, p, status="unread")
+    if page:
+        last = page[-1].item
+        p.after = (last.sort_date, last.id)
+    return len(page)
+
+
+OPS: tuple[tuple[str, str, Call], ...] = (
+    ("counts", "sidebar: `unread_counts`", lambda a, p: int(a.unread_counts(p.user_id).total)),
+    ("subs", "`subscriptions` (with unread counts)", lambda a, p: len(a.subscriptions(p.user_id))),
+    ("page", "first page of unread (50, newest first)", _first_page),
+    (
+        "next",
+        "next page of unread (keyset `after`)",
+        lambda a, p: len(_entries(a, p, status="unread", after=p.after)),
+    ),
+    (
+        "folder",
+        "first page of unread in their biggest folder",
+        lambda a, p: len(_entries(a, p, status="unread", folder=p.folder)),
+    ),
+    ("starred", "first page of starred", lambda a, p: len(_entries(a, p, status="starred"))),
+    (
+        "mark",
+        f"`mark_read` everything `up_to_id` (~{MARK:,} unread under it)",
+        lambda a, p: int(a.mark_read(p.user_id, up_to_id=p.unread_ids[-1]).marked),
+    ),
+    (
+        "ids",
+        f"`set_read` of {MARK:,} explicit ids",
+        lambda a, p: int(a.set_read(p.user_id, p.unread_ids).marked),
+    ),
+)
+WRITES = ("mark", "ids")
+
+UNREAD_IDS = """
+SELECT i.id FROM subscriptions s
+JOIN items i ON i.feed_id = s.feed_id
+LEFT JOIN entry_states e ON e.user_id = s.user_id AND e.item_id = i.id
+WHERE s.user_id = {u} AND COALESCE(NOT e.read, i.id > s.read_until)
+ORDER BY i.id LIMIT {n}
+"""
+
+
+def prepare(agg: Any, p: Person) -> None:
+    """What a person's calls need, read straight from the tables (untimed)."""
+    with agg.store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(UNREAD_IDS.format(u=int(p.user_id), n=MARK)).all()
+    p.unread_ids = [int(r[0]) for r in rows]
+    folders = agg.unread_counts(p.user_id).by_folder
+    p.folder = max(folders, key=folders.get) if folders else None
+
+
+def time_op(
+    agg: Any, key: str, label: str, call: Call, people: list[Person], deadline_s: float
+) -> OpResult:
+    res = OpResult(key, label)
+    stop = time.monotonic() + deadline_s
+    for p in people:
+        if time.monotonic() > stop:
+            res.note = f"deadline: {len(res.ms)} of {len(people)} people in {deadline_s:g} s"
+            break
+        start = time.perf_counter()
+        rows = call(agg, p)
+        res.ms.append((time.perf_counter() - start) * 1000)
+        res.rows.append(rows)
+    return res
+
+
+def measure(
+    agg: Any, people_ids: list[int], samples: int, deadline_s: float, made: Any
+) -> tuple[list[OpResult], list[str]]:
+    """Time every operation over the sample; record one call of each for a spare person."""
+    readers = [Person(u) for u in people_ids[:samples]]
+    writers = [Person(u) for u in people_ids[samples : 2 * samples]]
+    spare_r, spare_w = Person(people_ids[-2]), Person(people_ids[-1])
+    for p in [*readers, *writers, spare_r, spare_w]:
+        prepare(agg, p)
+    checks = _check(agg, readers, made)
+    recorder = Recorder(agg.store.engine)
+    results = []
+    for key, label, call in OPS:
+        group, spare = (writers, spare_w) if key == "ids" else (readers, spare_r)
+        res = time_op(agg, key, label, call, group, deadline_s)
+        recorder.on = True
+        try:
+            call(agg, spare)
+        finally:
+            recorder.on = False
+        res.statements = recorder.take()
+        log(f"{label}: p50 {res.p50:.1f} ms, p95 {res.p95:.1f} ms ({len(res.ms)} people)")
+        results.append(res)
+    return results, checks
+
+
+def _check(agg: Any, people: list[Person], made: Any) -> list[str]:
+    """The facade's counts against what the loader wrote."""
+    unread = starred = 0
+    wrong: list[str] = []
+    for p in people:
+        counts = agg.unread_counts(p.user_id)
+        unread += counts.total == made.unread[p.user_id]
+        starred += counts.starred == made.starred[p.user_id]
+        if counts.total != made.unread[p.user_id] and len(wrong) < 3:
+            wrong.append(f"person {p.user_id}: {counts.total} for {made.unread[p.user_id]}")
+    out = [
+        f"`unread_counts` total equals the loaded unread items for {unread} of {len(people)} "
+        f"people" + (f" ({'; '.join(wrong)})" if wrong else ""),
+        f"`unread_counts` starred equals the loaded starred items for {starred} of "
+        f"{len(people)} people",
+    ]
+    short = sum(1 for p in people if len(p.unread_ids) < MARK)
+    if short:
+        out.append(f"{short} of {len(people)} people had fewer than {MARK:,} unread items")
+    return out
+
+
+# -- one database --------------------------------------------------------------------------------
+
+
+def run_backend(
+    kind: str, url: str, shape: Shape, samples: int, deadline_s: float, data_dir: Path
+) -> BackendResult:
+    from tidings.config import Settings
+    from tidings.core import make_aggregator
+    from tidings.store import migrate
+
+    started = time.perf_counter()
+    engine = migrate.create(url)
+    migrate.upgrade(engine)  # the schema: tidings' migrations on an empty database
+    version = engine.dialect.server_version_info or ()
+    engine.dispose()
+    name = "PostgreSQL" if kind == "postgresql" else "SQLite"
+    backend = f"{name} {'.'.join(str(v) for v in version)}"
+    libpq = url.replace("postgresql+psycopg://", "postgresql://")
+    sink = PgSink(libpq) if kind == "postgresql" else SqliteSink(url.split("///", 1)[1])
+    made = generate(sink, shape)
+    t = time.perf_counter()
+    sink.finish()
+    made.seconds["vacuum, analyze" if kind == "postgresql" else "analyze"] = time.perf_counter() - t
+    load_s = time.perf_counter() - started
+    log(f"{backend}: loaded in {load_s:.0f} s")
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=url,
+        samples=False,
+        secret_key="bench-reading",  # noqa: S106 (a throwaway database)
+    )
+    agg = make_aggregator(settings)
+    try:
+        rng = random.Random(shape.seed + 1)
+        chosen = rng.sample(range(1, shape.people + 1), min(shape.people, 2 * samples + 2))
+        n = min(samples, (len(chosen) - 2) // 2)
+        ops, checks = measure(agg, chosen, n, deadline_s, made)
+        found = sizes(agg.store.engine, TABLES)
+    finally:
+        agg.close()
+    res = BackendResult(backend, shape, made.to_json(), load_s, ops, found, checks)
+    return res
+
+
+def run(
+    work: Path,
+    *,
+    backends: list[str],
+    pg_shape: Shape,
+    sqlite_shape: Shape,
+    samples: int = 50,
+    deadline_s: float = 120.0,
+    pg_admin_url: str = "postgresql://postgres@127.0.0.1:5432/test",
+    keep: bool = False,
+) -> ReadingResults:
+    import psycopg
+
+    results = ReadingResults(samples)
+    for kind in backends:
+        if kind == "sqlite":
+            data = work / "sqlite"
+            data.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{data / 'tidings.db'}"
+            results.backends.append(
+                run_backend("sqlite", url, sqlite_shape, samples, deadline_s, data)
+            )
+            continue
+        name = f"tidings_bench_reading_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = pg_admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+        try:
+            results.backends.append(
+                run_backend("postgresql", f"{url}/{name}", pg_shape, samples, deadline_s, work)
+            )
+        finally:
+            if not keep:
+                with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            else:
+                log(f"kept the database {name}")
+    return results

@@ -1,0 +1,183 @@
+"""The "Reading at scale" section of docs/performance.md, from ``bench.reading``'s results."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bench.reading import MARK, TARGET_MS, BackendResult, OpResult, ReadingResults
+from bench.readingplans import Statement
+
+if TYPE_CHECKING:
+    from bench.report import Context
+
+PLANNED = ("counts", "page", "mark", "ids")  # the operations whose plans are printed
+SHOWN = 2  # statements printed in full per operation: the costliest
+
+
+def _n(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def _mb(size: int) -> str:
+    return _n(size / 1e6, 1)
+
+
+def _table(head: list[str], rows: list[list[str]], align: str) -> str:
+    marks = ["---:" if a == "r" else "---" for a in align]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(marks) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _setup(b: BackendResult) -> str:
+    s, load = b.shape, b.load
+    rows = load["rows"]
+    smallest, median, largest = load["feed_sizes"]
+    low, mid, high = load["unread_per_person"] or [0, 0, 0]
+    took = ", ".join(f"{k} {_n(v, 0)} s" for k, v in load["seconds"].items() if v >= 0.5)
+    return (
+        f"**{b.backend}**: {_n(rows['items'])} items over {s.days} days in "
+        f"{_n(rows['feeds'])} feeds ({_n(smallest)} to {_n(largest)} items, median "
+        f"{_n(median)}); {_n(s.people)} people following {s.follows} feeds each "
+        f"({_n(rows['subscriptions'])} subscriptions, feeds drawn by popularity); "
+        f"{_n(rows['entry_states'])} state rows. Unread per person: {_n(low)} / {_n(mid)} / "
+        f"{_n(high)} (least / median / most), starred about {_n(load['starred_per_person'])} "
+        f"each. Loaded in {_n(b.load_s)} s ({took}).\n"
+    )
+
+
+def _rows_cell(op: OpResult) -> str:
+    if not op.rows:
+        return ""
+    ordered = sorted(op.rows)
+    return _n(ordered[len(ordered) // 2])
+
+
+def _slowest(op: OpResult) -> str:
+    if not op.statements:
+        return "no SQL recorded"
+    worst = max(op.statements, key=lambda s: s.ms)
+    total = sum(s.ms for s in op.statements)
+    return f"{len(op.statements)}: {_n(worst.ms, 1)} of {_n(total, 1)} ms in {_what(worst)}"
+
+
+def _what(s: Statement) -> str:
+    """A statement in a few words: its verb and its main table."""
+    sql = " ".join(s.sql.split())
+    verb = sql.split(" ", 1)[0].upper()
+    found = re.search(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", sql, re.IGNORECASE)
+    many = f" x {_n(s.rows)}" if s.rows > 1 else ""
+    return f"{verb} {found.group(1) if found else ''}{many}".strip()
+
+
+def _results(res: ReadingResults) -> str:
+    head = [
+        "operation", "database", "people", "p50 ms", "p95 ms", "max ms", "rows (median)",
+        "statements: the costliest", f"p50 < {TARGET_MS:g} ms",
+    ]  # fmt: skip
+    rows = []
+    for key in [op.key for op in res.backends[0].ops] if res.backends else []:
+        for b in res.backends:
+            op = next((o for o in b.ops if o.key == key), None)
+            if op is None:
+                continue
+            ok = bool(op.ms) and op.p50 < TARGET_MS
+            rows.append(
+                [
+                    op.label,
+                    b.backend.split()[0],
+                    str(len(op.ms)),
+                    _n(op.p50, 1),
+                    _n(op.p95, 1),
+                    _n(max(op.ms), 1) if op.ms else "",
+                    _rows_cell(op),
+                    _slowest(op),
+                    ("**met**" if ok else "**missed**") + (f" ({op.note})" if op.note else ""),
+                ]
+            )
+    return _table(head, rows, "llrrrrrll")
+
+
+def _sizes(res: ReadingResults) -> str:
+    head = ["database", "table", "rows", "total MB", "table MB", "bytes per row", "indexes (MB)"]
+    rows = []
+    for b in res.backends:
+        for s in b.sizes:
+            idx = ", ".join(f"{name} {_mb(size)}" for name, size in s.indexes.items())
+            rows.append(
+                [
+                    b.backend.split()[0],
+                    f"`{s.table}`",
+                    _n(s.rows),
+                    _mb(s.total_bytes),
+                    _mb(s.heap_bytes),
+                    _n(s.total_bytes / s.rows) if s.rows else "",
+                    idx,
+                ]
+            )
+    return _table(head, rows, "llrrrrl")
+
+
+def _plans(res: ReadingResults) -> str:
+    out = []
+    for b in res.backends:
+        kind = (
+            "EXPLAIN (ANALYZE, BUFFERS)"
+            if b.backend.startswith("Postgre")
+            else ("EXPLAIN QUERY PLAN (times from a run of the statement)")
+        )
+        out.append(f"\n#### {b.backend}: {kind}\n")
+        for op in b.ops:
+            if op.key not in PLANNED or not op.statements:
+                continue
+            out.append(f"\n**{op.label}**, one call: ")
+            listed = [f"{_what(s)} {_n(s.ms, 1)} ms" for s in op.statements]
+            out.append("; ".join(listed) + ".\n")
+            for s in sorted(op.statements, key=lambda s: -s.ms)[:SHOWN]:
+                sql = s.sql.strip()
+                note = (
+                    f" (an executemany of {_n(s.rows)} rows; plan of the first)"
+                    if s.rows > 1
+                    else ""
+                )
+                out.append(f"\n{_what(s)}, {_n(s.ms, 1)} ms{note}:\n\n```sql\n{sql}\n```\n")
+                out.append(f"\n```text\n{s.plan.strip()}\n```\n")
+    return "".join(out)
+
+
+def section(res: ReadingResults, ctx: Context) -> str:
+    out = ["## Reading at scale\n\n", ctx.header(), "\n"]
+    out.append(
+        "Each database is made by tidings' migrations on an empty database, then filled by "
+        "bulk loads (`bench/readingdb.py`: `COPY` on PostgreSQL, `executemany` on SQLite): "
+        "item ids grow with the time tidings first saw the item, as updates write them; each "
+        "subscription has a watermark (a tenth never read, the others with an unread tail of "
+        "15 items on average); state rows only where they differ from it: a tenth of the "
+        "unread items above the watermark read one by one, 10 items per person under it kept "
+        "unread, and 1% of each person's items starred.\n\n"
+    )
+    out += [_setup(b) + "\n" for b in res.backends]
+    out.append(
+        f"Timed: the facade's own methods (`Aggregator.unread_counts`, `subscriptions`, "
+        f"`entries(EntryQuery(...))`, `mark_read`, `set_read`), called in this process on an "
+        f"open store, {res.samples} random people each, one operation over all of them before "
+        f"the next (p95 is the 95th percentile of those calls). The two writes go to different "
+        f"people: `mark_read` with `up_to_id` the {MARK:,}th oldest unread item of the person "
+        f"(every feed, so it moves up to 200 watermarks), `set_read` with their {MARK:,} "
+        f"oldest unread item ids. Rows: entries returned, the unread total, or items marked.\n\n"
+    )
+    out.append(_results(res))
+    checks = [f"- {b.backend.split()[0]}: {c}\n" for b in res.backends for c in b.checks]
+    if checks:
+        out.append("\nChecks:\n\n" + "".join(checks))
+    out.append("\nState tables (after the writes above):\n\n")
+    out.append(_sizes(res))
+    out.append(
+        "\n### Plans\n\nThe SQL the store issued for one call of each operation (a person "
+        "outside the timed sample), recorded from SQLAlchemy's `before_cursor_execute` and "
+        "explained on the same connection inside a savepoint rolled back at once; the two "
+        "costliest statements of each call in full.\n"
+    )
+    out.append(_plans(res))
+    return "".join(out)
