@@ -34,6 +34,10 @@ AREAS = {
     "tidings.web.health",
     "tidings.web.samples",
     "tidings.web.icons",
+    "tidings.web.users",
+    "tidings.web.signup",
+    "tidings.web.read_settings",
+    "tidings.web.private_feeds",
 }
 
 

@@ -1,4 +1,5 @@
-"""The signed-in user's own account: change my password.
+"""The signed-in user's own account: change my password (``/admin/password`` for an admin,
+``/read/password`` for anyone signed in, the same form).
 
 The current password is asked for (a browser left signed in does not let anyone take the
 account), the new one twice; wrong current passwords are limited per user like guesses
@@ -15,23 +16,34 @@ from starlette.routing import BaseRoute, Route
 from tidings.errors import TidingsError
 from tidings.people import WrongPasswordError
 from tidings.timefmt import gettext as _
+from tidings.types import Session
 from tidings.web.attempts import attempts_of, in_minutes
-from tidings.web.auth import checked_form, require_user
+from tidings.web.auth import checked_form, require_admin, require_user
 from tidings.web.context import SESSION_COOKIE, agg_of, render
 from tidings.web.notices import redirect_with_notice
 
 
+def _back(request: Request) -> str:
+    """The page the form came from: the admin's feeds, or the reader's settings."""
+    return "/admin" if request.url.path.startswith("/admin/") else "/read/settings"
+
+
+def _session(request: Request) -> Session:
+    return require_admin(request) if _back(request) == "/admin" else require_user(request)
+
+
 def _form(request: Request, status: int = 200, error: str | None = None) -> Response:
-    return render(request, "admin_password.html", status, error=error)
+    here, back = request.url.path, _back(request)
+    return render(request, "admin_password.html", status, error=error, here=here, back=back)
 
 
 async def password_form(request: Request) -> Response:
-    require_user(request)
+    _session(request)
     return _form(request)
 
 
 async def change_password(request: Request) -> Response:
-    session = require_user(request)
+    session = _session(request)
     form = await checked_form(request)
     agg, attempts, key = agg_of(request), attempts_of(request, "password"), session.user.name
     wait = attempts.wait(key, agg.clock())
@@ -50,10 +62,12 @@ async def change_password(request: Request) -> Response:
         return _form(request, 400, str(exc)[:1].upper() + str(exc)[1:] + ".")
     attempts.succeeded(key)
     notice = _("Your password is changed; your other sessions have ended.")
-    return redirect_with_notice(request, notice, "/admin")
+    return redirect_with_notice(request, notice, _back(request))
 
 
 routes: list[BaseRoute] = [
     Route("/admin/password", password_form, methods=["GET"]),
     Route("/admin/password", change_password, methods=["POST"]),
+    Route("/read/password", password_form, methods=["GET"]),
+    Route("/read/password", change_password, methods=["POST"]),
 ]

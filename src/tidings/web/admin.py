@@ -1,9 +1,9 @@
 """The admin pages: feeds (add, edit, delete, update now, remove items, enable), their health and
 fetch history, OPML, site settings.
 
-Every route needs a signed-in user; every change is a POST with a checked form token and answers
-with a redirect whose page shows its notice once (``notices``: from the session, never the URL),
-or the form again with its error (a 400).
+Every route needs a signed-in admin (a reader gets a 403); every change is a POST with a checked
+form token and answers with a redirect whose page shows its notice once (``notices``: from the
+session, never the URL), or the form again with its error (a 400).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tidings.errors import NotFoundError, TidingsError
 from tidings.timefmt import count
 from tidings.timefmt import gettext as _
 from tidings.web import admin_forms, admin_views
-from tidings.web.auth import checked_form, local_path, require_user
+from tidings.web.auth import checked_form, local_path, require_admin
 from tidings.web.charts import history_svg
 from tidings.web.context import agg_of, render, run
 from tidings.web.notices import redirect_with_notice, shown, take_notice
@@ -88,31 +88,31 @@ async def _settings_page(
 
 
 async def index(request: Request) -> Response:
-    require_user(request)
+    require_admin(request)
     return await _dashboard(request)
 
 
 async def edit_form(request: Request) -> Response:
-    require_user(request)
+    require_admin(request)
     return await _feed_page(request, _feed_id(request))
 
 
 async def history_json(request: Request) -> Response:
     """The data of the feed page's history, for scripts and monitoring."""
-    require_user(request)
+    require_admin(request)
     data = await run(admin_views.fetch_history, request, _feed_id(request))
     return JSONResponse(admin_views.fetch_history_json(data))
 
 
 async def health(request: Request) -> Response:
-    require_user(request)
+    require_admin(request)
     data = await run(admin_views.feed_health, request)
     page = render(request, "admin_health.html", data=data, message=take_notice(request))
     return shown(request, page)
 
 
 async def settings_form(request: Request) -> Response:
-    require_user(request)
+    require_admin(request)
     return await _settings_page(request)
 
 
@@ -120,7 +120,7 @@ async def settings_form(request: Request) -> Response:
 
 
 async def add(request: Request) -> Response:
-    require_user(request)
+    require_admin(request)
     form = await checked_form(request)
     try:
         fields = admin_forms.feed_fields(form, retention=False)
@@ -145,7 +145,7 @@ async def add(request: Request) -> Response:
 
 
 async def edit(request: Request) -> Response:
-    require_user(request)
+    require_admin(request)
     form = await checked_form(request)
     feed_id = _feed_id(request)
     try:
@@ -170,7 +170,7 @@ async def edit(request: Request) -> Response:
 async def enable(request: Request) -> Response:
     """Enable a disabled feed; it is due at once. A feed that is not disabled is left as it is:
     enabling clears the error count, which must not hide a feed that is still failing."""
-    require_user(request)
+    require_admin(request)
     form = await checked_form(request)
     # back to the page the form was on (its path only)
     back = urlsplit(local_path(str(form.get("next", "")))).path
@@ -184,14 +184,14 @@ async def enable(request: Request) -> Response:
 
 
 async def delete(request: Request) -> Response:
-    require_user(request)
+    require_admin(request)
     await checked_form(request)
     feed = await run_in_threadpool(agg_of(request).remove_feed, _feed_id(request))
     return _done(request, f"Deleted {feed.display_title}.")
 
 
 async def update_now(request: Request) -> Response:
-    require_user(request)
+    require_admin(request)
     await checked_form(request)
     (result,) = await agg_of(request).update([_feed_id(request)])
     if result.error:
@@ -200,7 +200,7 @@ async def update_now(request: Request) -> Response:
 
 
 async def clear(request: Request) -> Response:
-    require_user(request)
+    require_admin(request)
     await checked_form(request)
     n = await run_in_threadpool(agg_of(request).remove_items, _feed_id(request))
     return _done(
@@ -209,7 +209,7 @@ async def clear(request: Request) -> Response:
 
 
 async def opml_import(request: Request) -> Response:
-    require_user(request)
+    require_admin(request)
     form = await checked_form(request)
     try:
         data = await _opml_bytes(request, form)
@@ -239,7 +239,7 @@ async def _opml_bytes(request: Request, form: FormData) -> bytes:
 
 
 async def save_settings(request: Request) -> Response:
-    require_user(request)
+    require_admin(request)
     form = await checked_form(request)
     try:
         await run_in_threadpool(agg_of(request).save_site, admin_forms.site_settings(form))

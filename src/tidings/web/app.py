@@ -1,7 +1,8 @@
 """The ASGI app: its state, the route table of the area modules, middleware and error pages.
 
 Routes by area: ``pages`` (the public pages), ``outputs`` (feeds, OPML, the embed), ``auth``
-(sign-in and out), ``admin``, ``account`` (change my password),
+(sign-in and out), ``signup``, ``admin``, ``users`` (the admin's people), ``account`` (change my
+password),
 ``health`` (health and metrics), ``samples`` and ``icons``.
 Handlers are module-level functions that reach the aggregator through ``context.web_of(request)``.
 """
@@ -21,7 +22,19 @@ from starlette.staticfiles import StaticFiles
 
 from tidings.core import Aggregator
 from tidings.schedule import run_scheduler
-from tidings.web import account, admin, auth, error_pages, health, icons, outputs, pages, samples
+from tidings.web import (
+    account,
+    admin,
+    auth,
+    error_pages,
+    health,
+    icons,
+    outputs,
+    pages,
+    samples,
+    signup,
+    users,
+)
 from tidings.web.cache import PageCache
 from tidings.web.context import Web, web_of
 from tidings.web.headers import SecurityHeaders
@@ -36,6 +49,8 @@ def route_table() -> list[BaseRoute]:
         *auth.routes,
         *admin.routes,
         *account.routes,
+        *users.routes,
+        *signup.routes,
         *outputs.routes,
         *health.routes,
         *samples.routes,

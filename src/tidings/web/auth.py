@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from tidings.core import Aggregator
 from tidings.types import Session
 from tidings.web.attempts import attempts_of, in_minutes
 from tidings.web.context import CSRF_COOKIE, SESSION_COOKIE, agg_of, render
@@ -89,6 +90,15 @@ def require_user(request: Request) -> Session:
     return session
 
 
+def require_admin(request: Request) -> Session:
+    """The session of an admin: signed out goes to the sign-in page, a reader gets a 403 (whose
+    page links to their reading)."""
+    session = require_user(request)
+    if not session.user.is_admin:
+        raise HTTPException(403, "These pages are for the site's admins.")
+    return session
+
+
 def set_session_cookie(response: Response, request: Request, token: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
@@ -135,9 +145,20 @@ async def signin(request: Request) -> Response:
         error = "Wrong user name or password."
         return render(request, "signin.html", 400, next="/admin", error=error, no_users=False)
     attempts.succeeded(key)
-    response = RedirectResponse(local_path(str(form.get("next", ""))), status_code=303)
+    response = RedirectResponse(await _landing(agg, token, form), status_code=303)
     set_session_cookie(response, request, token)
     return response
+
+
+async def _landing(agg: Aggregator, token: str, form: FormData) -> str:
+    """Where a new session goes: the page asked for, but a reader's way into /admin is /read."""
+    target = local_path(str(form.get("next", "")))
+    session = await run_in_threadpool(agg.session, token)
+    path = urlsplit(target).path
+    admin_page = path == "/admin" or path.startswith("/admin/")
+    if admin_page and session is not None and not session.user.is_admin:
+        return "/read"
+    return target
 
 
 async def signout(request: Request) -> Response:

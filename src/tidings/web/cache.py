@@ -21,7 +21,18 @@ from tidings.web.context import SESSION_COOKIE
 
 MAX_ENTRIES = 1024
 MAX_BODY = 1024 * 1024  # larger answers are not kept
-PASS_PREFIXES = ("/admin", "/signin", "/signout", "/static/", "/metrics", "/healthz", "/ages.json")
+# /read: a person's own pages, and their private feeds (whose address carries their token)
+PASS_PREFIXES = (
+    "/admin",
+    "/read",
+    "/signin",
+    "/signout",
+    "/signup",
+    "/static/",
+    "/metrics",
+    "/healthz",
+    "/ages.json",
+)
 BYPASS_HEADERS = (b"if-none-match", b"if-modified-since", b"authorization")
 
 

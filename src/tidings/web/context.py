@@ -74,6 +74,7 @@ def templates(agg: Aggregator) -> Environment:
         gettext=timefmt.gettext, ngettext=timefmt.ngettext, newstyle=True
     )
     env.filters["safe_url"] = safe_url
+    env.globals["open_signup"] = agg.settings.open_signup  # the sign-in page links to /signup
     env.globals["age"] = lambda when, now, short=False: age_html(
         when, now, agg.site().timezone, short=short
     )

@@ -20,7 +20,8 @@ class SecurityHeaders(BaseHTTPMiddleware):
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        # a private feed (its address is a secret) sends no Referer at all: it sets its own
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         # A route that may be framed (only /embed/latest, see web/outputs.py) opts out by setting
         # its own CSP with a frame-ancestors other than 'none'; X-Frame-Options cannot say
         # "any site", so it is left off there. Everything else keeps DENY.

@@ -19,13 +19,18 @@ from starlette.responses import RedirectResponse, Response
 from tidings.types import Session
 
 NOTICE_COOKIE = "tidings_notice"
-NOTICE_PATH = "/admin"
+NOTICE_PATH = "/admin"  # the admin's pages; a person's own pages under /read have theirs
+READ_PATH = "/read"
 MAX_NOTICE = 1000  # characters; a cookie holds about 4 KB
 
 
 def _mac(session: Session, payload: str) -> str:
     key = session.csrf_token.encode()
     return hmac.new(key, f"notice:{payload}".encode(), hashlib.sha256).hexdigest()
+
+
+def _cookie_path(path: str) -> str:
+    return READ_PATH if path == READ_PATH or path.startswith(READ_PATH + "/") else NOTICE_PATH
 
 
 def redirect_with_notice(request: Request, message: str, to: str) -> Response:
@@ -39,7 +44,7 @@ def redirect_with_notice(request: Request, message: str, to: str) -> Response:
         NOTICE_COOKIE,
         f"{payload}.{_mac(session, payload)}",
         max_age=300,
-        path=NOTICE_PATH,
+        path=_cookie_path(to),
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -65,5 +70,5 @@ def take_notice(request: Request) -> str | None:
 def shown(request: Request, response: Response) -> Response:
     """``response``, which showed the notice (if any): it is not shown again."""
     if NOTICE_COOKIE in request.cookies:
-        response.delete_cookie(NOTICE_COOKIE, path=NOTICE_PATH)
+        response.delete_cookie(NOTICE_COOKIE, path=_cookie_path(request.url.path))
     return response
