@@ -24,7 +24,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 run: $(STAMP)
-	@echo "To use /admin, create a user first: $(BIN)/tidings user add NAME"
+	@echo "To use /admin, create an admin first: $(BIN)/tidings user add NAME --admin"
 	$(BIN)/tidings serve --host $(HOST) --port $(PORT)
 
 lint: $(DEV_STAMP)

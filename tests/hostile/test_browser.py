@@ -68,7 +68,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         )  # fmt: skip
         return done.stdout
 
-    run("user", "add", "ada", "--password-stdin", stdin=PASSWORD + "\n")
+    run("user", "add", "ada", "--admin", "--password-stdin", stdin=PASSWORD + "\n")
     for fmt in FORMATS:
         run("add", feeds.url(f"/{fmt}"), "--category", CATEGORY)
     pages = [

@@ -109,7 +109,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, FeedServer]]:
     }
     cli = [sys.executable, "-m", "tidings.cli"]
     subprocess.run(
-        [*cli, "user", "add", "ada", "--password-stdin"],
+        [*cli, "user", "add", "ada", "--admin", "--password-stdin"],
         input="correct horse battery\n",
         env=env,
         check=True,

@@ -125,7 +125,7 @@ def design_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             timeout=60,
         )
 
-    cli("user", "add", "ada", "--password-stdin", stdin=PASSWORD + "\n")
+    cli("user", "add", "ada", "--admin", "--password-stdin", stdin=PASSWORD + "\n")
     cli("add", feeds.url("/nato.xml"), "-c", "World", "-c", "Defence")
     cli("add", feeds.url("/harbour.xml"), "-c", "World", "-c", "Local")
     cli("add", feeds.url("/flaky.xml"), "-c", "Local")

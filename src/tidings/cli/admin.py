@@ -14,19 +14,44 @@ from tidings.config import Settings
 from tidings.errors import TidingsError
 from tidings.maintenance import copy_database, upgrade_database
 
+ROLES = ("admin", "reader")
+
+
+def role_name(admin: bool) -> str:
+    return "an admin" if admin else "a reader"
+
 
 @user_app.command("add")
 def user_add(
     name: str,
+    admin: Annotated[
+        bool, typer.Option("--admin", help="An admin of the site (else a reader).")
+    ] = False,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
 ) -> None:
-    """Create a user who can sign in to /admin (the password is asked for, twice)."""
+    """Create a person who can sign in: a reader, or with --admin an admin of the site (the
+    password is asked for, twice)."""
     password = read_password(password_stdin)
     with opened() as agg:
-        user = agg.add_user(name, password)
-    out.print(f"created user {escape(user.name)}; sign in at /signin", highlight=False)
+        user = agg.add_user(name, password, role="admin" if admin else "reader")
+    out.print(
+        f"created user {escape(user.name)}, {role_name(user.is_admin)}; sign in at /signin",
+        highlight=False,
+    )
+
+
+@user_app.command("role")
+def user_role(
+    name: str, role: Annotated[str, typer.Argument(metavar="admin|reader", help="The new role.")]
+) -> None:
+    """Make a person an admin of the site, or a reader."""
+    if role not in ROLES:
+        raise fail(f"a role is admin or reader, not {role!r}")
+    with opened() as agg:
+        user = agg.set_role(name, role)
+    out.print(f"{escape(user.name)} is now {role_name(user.is_admin)}", highlight=False)
 
 
 def read_password(from_stdin: bool) -> str:
@@ -37,15 +62,15 @@ def read_password(from_stdin: bool) -> str:
 
 @user_app.command("list")
 def user_list() -> None:
-    """The users: name, when they were created, and their open sessions."""
+    """The users: name, role, when they were created, and their open sessions."""
     with opened() as agg:
         accounts = agg.users()
     if not accounts:
-        err.print("no users yet; add one with 'tidings user add NAME'", highlight=False)
+        err.print("no users yet; add one with 'tidings user add NAME --admin'", highlight=False)
         return
     show(
-        [Col("name"), Col("created"), Col("sessions", right=True)],
-        [[a.user.name, a.created_at, a.sessions] for a in accounts],
+        [Col("name"), Col("role"), Col("created"), Col("sessions", right=True)],
+        [[a.user.name, a.user.role, a.created_at, a.sessions] for a in accounts],
         now=agg.clock(),
     )
 

@@ -26,7 +26,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(db_app, name="db")
-user_app = typer.Typer(no_args_is_help=True, help="People who may sign in to the admin pages.")
+user_app = typer.Typer(no_args_is_help=True, help="People who may sign in: admins and readers.")
 app.add_typer(user_app, name="user")
 
 # soft_wrap: a line longer than the terminal is the terminal's to fold, so that a URL or a
@@ -50,6 +50,14 @@ def options(
             "--version", callback=print_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            metavar="NAME",
+            help="The person whose reading a command is (subscribe, unread, mark-read ...).",
+        ),
+    ] = None,
 ) -> None:
     """tidings: a web-feed aggregator."""
 
