@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 
 from tidings.config import Settings
-from tidings.errors import DuplicateError, NotFoundError
+from tidings.errors import DuplicateError, FeedKnownError, NotFoundError
 from tidings.fetch import AddressPolicy, FetchClient
 from tidings.fetch.canonical import canonical_url
 from tidings.fetch.samples import SAMPLES as SAMPLES  # re-exported for the web pages
@@ -25,6 +25,7 @@ from tidings.parse import ALLOWED_TAGS as ALLOWED_TAGS  # re-exported for the we
 from tidings.parse import expat_problem
 from tidings.people import People
 from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
+from tidings.reading import Reading
 from tidings.site import SiteSettings as SiteSettings  # re-exported for the web pages
 from tidings.site import site_from, stored_values
 from tidings.store.accounts import Accounts
@@ -55,8 +56,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Aggregator(People):
-    """Subscriptions, updates and reads over one store; people (``People``) too."""
+class Aggregator(Reading, People):
+    """Subscriptions, updates and reads over one store; people (``People``) and their reading
+    (``Reading``) too."""
 
     def __init__(
         self,
@@ -215,7 +217,7 @@ class Aggregator(People):
         """Whether a feed has exactly this URL (no discovery, no canonical form)."""
         return self.store.find_feed(url) is not None
 
-    def changes(self) -> int:
+    def content_changes(self) -> int:
         """A number that moves whenever this process stores new or changed items or a new
         subscription (pages built before it are out of date)."""
         return self.metrics.changes
@@ -265,16 +267,27 @@ class Aggregator(People):
         """Discover, fetch and store a feed with its items (``Pipeline.subscribe``); nothing is
         stored on any error (unless ``anyway``: then a feed that fails for now is stored with
         its failure, and retried on backoff), and a URL already subscribed (in any spelling) is
-        a DuplicateError. A URL without a scheme is tried as https, then as http.
+        a DuplicateError. A URL without a scheme is tried as https, then as http. A feed that
+        only people follow joins the site (nothing fetched), with the title and categories given.
         """
-        feed_id = await self.pipeline.subscribe(
-            url,
-            title=title,
-            categories=categories,
-            refresh_seconds=refresh_seconds,
-            user_agent=check_user_agent(user_agent),
-            anyway=anyway,
-        )
+        try:
+            feed_id = await self.pipeline.subscribe(
+                url,
+                title=title,
+                categories=categories,
+                refresh_seconds=refresh_seconds,
+                user_agent=check_user_agent(user_agent),
+                anyway=anyway,
+            )
+        except FeedKnownError as known:
+            if self.store.get_feed(known.feed_id).on_site:
+                raise
+            feed_id = known.feed_id
+            self.store.set_on_site(feed_id, True)
+            if title:
+                self.store.edit_feed_title(feed_id, title)
+            if categories:
+                self.store.set_categories(feed_id, categories)
         return self.store.get_feed(feed_id)
 
     async def subscribe_samples(self) -> int:
@@ -288,8 +301,13 @@ class Aggregator(People):
         return added
 
     def remove_feed(self, ref: str | int) -> Feed:
+        """Take a feed off the site: deleted with its items, unless people follow it (then it
+        leaves the site's collection, and they keep it and their marks)."""
         feed = self.feed(ref)
-        self.store.remove_feed(feed.id)
+        if self.store.followed_feed_ids([feed.id]):
+            self.store.set_on_site(feed.id, False)
+        else:
+            self.store.remove_feed(feed.id)
         return feed
 
     def edit_feed(

@@ -113,6 +113,14 @@ class DuplicateError(StoreError):
     kind = "duplicate"
 
 
+class FeedKnownError(DuplicateError):
+    """The feed is already stored (the site's or someone's): ``feed_id`` is the one."""
+
+    def __init__(self, message: str, feed_id: int) -> None:
+        super().__init__(message)
+        self.feed_id = feed_id
+
+
 class OPMLError(TidingsError):
     """An OPML document could not be read."""
 

@@ -36,8 +36,9 @@ class UpdateStore(Protocol):
         refresh_seconds: int | None = None,
         next_check: datetime | None = None,
         user_agent: str | None = None,
+        on_site: bool = True,
     ) -> int:
-        """Subscribe ``url``; its feed id."""
+        """Subscribe ``url``; its feed id (``on_site=False``: a feed only people follow)."""
         ...
 
     def find_feed(self, url: str) -> Feed | None:

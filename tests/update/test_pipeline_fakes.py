@@ -97,6 +97,7 @@ class FakeStore:
         refresh_seconds: int | None = None,
         next_check: datetime | None = None,
         user_agent: str | None = None,
+        on_site: bool = True,
     ) -> int:
         feed_id = len(self.urls) + 1
         self.urls[feed_id] = url

@@ -6,17 +6,24 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 
 from tidings.store.part import StorePart
-from tidings.store.schema import feeds
+from tidings.store.schema import feeds, subscriptions
+
+
+def is_wanted() -> ColumnElement[bool]:
+    """A feed worth fetching: the site's, or one someone follows (fetched once for all)."""
+    return or_(feeds.c.on_site, exists().where(subscriptions.c.feed_id == feeds.c.id))
 
 
 def is_due(now: datetime) -> ColumnElement[bool]:
-    """An enabled feed whose next check is at or before ``now`` (or was never set)."""
+    """An enabled feed, on the site or followed, whose next check is at or before ``now`` (or
+    was never set)."""
     return and_(
         feeds.c.disabled_reason.is_(None),
         or_(feeds.c.next_check.is_(None), feeds.c.next_check <= now),
+        is_wanted(),
     )
 
 
@@ -39,7 +46,9 @@ class DuePart(StorePart):
 
     def next_due(self, exclude: Collection[int] = ()) -> datetime | None:
         """The earliest next check of an enabled feed, leaving out ``exclude`` (those in flight)."""
-        query = select(func.min(feeds.c.next_check)).where(feeds.c.disabled_reason.is_(None))
+        query = select(func.min(feeds.c.next_check)).where(
+            feeds.c.disabled_reason.is_(None), is_wanted()
+        )
         if exclude:
             query = query.where(feeds.c.id.not_in(list(exclude)))
         with self.engine.connect() as conn:

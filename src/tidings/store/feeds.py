@@ -67,6 +67,8 @@ def _feeds_of(conn: Connection, rows: Sequence[Row[Any]]) -> list[Feed]:
             last_modified=r.last_modified,
             error_since=r.error_since,
             user_agent=r.user_agent,
+            on_site=r.on_site,
+            unread_cap=r.unread_cap,
         )
         for r in rows
     ]
@@ -83,6 +85,7 @@ class FeedsPart(StorePart):
         refresh_seconds: int | None = None,
         next_check: datetime | None = None,
         user_agent: str | None = None,
+        on_site: bool = True,
     ) -> int:
         try:
             with self.engine.begin() as conn:
@@ -94,6 +97,7 @@ class FeedsPart(StorePart):
                         refresh_seconds=refresh_seconds,
                         user_agent=user_agent,
                         next_check=next_check or now,
+                        on_site=on_site,
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
                 assign_categories(conn, int(feed_id), categories_)
@@ -126,6 +130,13 @@ class FeedsPart(StorePart):
             query = query.where(feeds.c.disabled_reason.is_(None))
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
+
+    def edit_feed_title(self, feed_id: int, title: str) -> None:
+        self._change(feed_id, user_title=title)
+
+    def set_on_site(self, feed_id: int, on_site: bool) -> None:
+        """Put a feed in the site's collection, or take it out (people may still follow it)."""
+        self._change(feed_id, on_site=on_site)
 
     def remove_feed(self, feed_id: int) -> None:
         with self.engine.begin() as conn:

@@ -17,14 +17,31 @@ from tidings.store import migrate
 from tidings.store.categories import CategoriesPart
 from tidings.store.counters import CountersPart
 from tidings.store.due import DuePart
+from tidings.store.entries import EntriesPart
 from tidings.store.feeds import FeedsPart
 from tidings.store.history import HistoryPart
 from tidings.store.items import ItemsPart
+from tidings.store.marks import MarksPart
+from tidings.store.readers import ReadersPart
+from tidings.store.subscriptions import SubscriptionsPart
 from tidings.store.updates import UpdatesPart
 
 
-class Store(FeedsPart, DuePart, CategoriesPart, ItemsPart, HistoryPart, UpdatesPart, CountersPart):
-    """The database of one tidings installation."""
+class Store(
+    FeedsPart,
+    DuePart,
+    CategoriesPart,
+    ItemsPart,
+    HistoryPart,
+    UpdatesPart,
+    CountersPart,
+    SubscriptionsPart,
+    EntriesPart,
+    MarksPart,
+    ReadersPart,
+):
+    """The database of one tidings installation (people's reading: subscriptions, entries,
+    marks and readers)."""
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True) -> Self:

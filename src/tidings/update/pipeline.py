@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from tidings.errors import (
     DiscoveryError,
     DuplicateError,
+    FeedKnownError,
     NotAFeedError,
     ParseError,
     TidingsError,
@@ -299,12 +300,15 @@ class Pipeline:
         refresh_seconds: int | None = None,
         user_agent: str | None = None,
         anyway: bool = False,
+        on_site: bool = True,
     ) -> int:
         """Discover, fetch, decide and store a new feed with its items; its id.
 
         Nothing is stored on any error, unless ``anyway``: then a feed that fails for now is
         stored with its failure as its first fetch, and retried on the usual backoff. What is
-        not a web URL, a refresh interval below the floor and a duplicate are refused even so.
+        not a web URL, a refresh interval below the floor and a duplicate are refused even so
+        (a feed already stored is a ``FeedKnownError`` naming it, raised before any fetch).
+        ``on_site=False`` stores a feed that only people follow (``Reading.subscribe``).
         A URL without a scheme is tried as https, then as http. Two subscriptions to one URL
         are one feed: the URL is compared in its canonical spelling, and a URL that redirects
         permanently to a feed already subscribed is that feed.
@@ -319,6 +323,7 @@ class Pipeline:
             categories_=categories,
             refresh_seconds=refresh_seconds,
             user_agent=user_agent,
+            on_site=on_site,
         )
         try:
             fetched, parsed = await self._discover_first(candidates, user_agent)
@@ -373,8 +378,9 @@ class Pipeline:
         return feed_id
 
     async def _refuse_known(self, url: str, message: str) -> None:
-        if await self.read(self.store.find_feed, url) is not None:
-            raise DuplicateError(message)
+        found = await self.read(self.store.find_feed, url)
+        if found is not None:
+            raise FeedKnownError(message, found.id)
 
     async def discover(
         self, url: str, *, user_agent: str | None = None

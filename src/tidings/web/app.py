@@ -73,7 +73,9 @@ def create_app(agg: Aggregator, *, scheduler: bool = False) -> Starlette:
                 trusted=agg.settings.trusted_proxies,
                 base_url=agg.settings.base_url,
             ),
-            Middleware(PageCache, seconds=agg.settings.page_cache_seconds, changes=agg.changes),
+            Middleware(
+                PageCache, seconds=agg.settings.page_cache_seconds, changes=agg.content_changes
+            ),
             Middleware(SecurityHeaders),
             Middleware(auth.SameOrigin),
         ],

@@ -1,0 +1,198 @@
+"""A person's entries: their feeds' items with their own state, one keyset page at a time.
+
+An item is read for a person when their ``entry_states`` row says so, else when its id is at or
+below their subscription's watermark (``read_until``). Starred items are listed from the state
+rows themselves, so that an item stays starred after its feed is unfollowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from tidings.errors import TidingsError
+from tidings.store.items import ITEM_COLUMNS, MAX_PAGE, feed_title, item_of
+from tidings.store.part import StorePart
+from tidings.store.schema import entry_states, feeds, items, subscriptions
+from tidings.types import Entry, EntryQuery
+
+STATUSES = ("unread", "read", "all", "starred")
+ORDERS = ("published", "received")
+DIRECTIONS = ("desc", "asc")
+
+
+def check_query(query: EntryQuery) -> None:
+    """Refuse what no query can mean, naming the field."""
+    if query.status not in STATUSES:
+        raise TidingsError(f"status is one of {', '.join(STATUSES)}, not {query.status!r}")
+    if query.order not in ORDERS:
+        raise TidingsError(f"order is one of {', '.join(ORDERS)}, not {query.order!r}")
+    if query.direction not in DIRECTIONS:
+        raise TidingsError(f"direction is desc or asc, not {query.direction!r}")
+    if query.after is not None and len(query.after) != 2:
+        raise TidingsError("after is the (sort key, id) of the previous page's last entry")
+
+
+def ids_in(engine_name: str, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column`` is one of ``ids``: one array parameter on PostgreSQL, a list on SQLite."""
+    if engine_name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(BigInteger)))  # type: ignore[no-any-return]
+    return column.in_(list(ids))  # type: ignore[no-any-return]
+
+
+def is_read() -> ColumnElement[bool]:
+    """Effective read, over ``items`` joined to the person's subscription and outer-joined to
+    their state row."""
+    return or_(
+        entry_states.c.read == true(),
+        and_(entry_states.c.read.is_(None), items.c.id <= subscriptions.c.read_until),
+    )
+
+
+def is_unread() -> ColumnElement[bool]:
+    return or_(
+        entry_states.c.read == false(),
+        and_(entry_states.c.read.is_(None), items.c.id > subscriptions.c.read_until),
+    )
+
+
+def entry_columns() -> tuple[Any, ...]:
+    return (
+        *ITEM_COLUMNS,
+        feed_title(),
+        func.coalesce(subscriptions.c.id, 0).label("sub_id"),
+        subscriptions.c.title.label("sub_title"),
+        subscriptions.c.folder.label("sub_folder"),
+        entry_states.c.read.label("state_read"),
+        entry_states.c.starred.label("state_starred"),
+        entry_states.c.read_at.label("state_read_at"),
+        entry_states.c.starred_at.label("state_starred_at"),
+        func.coalesce(subscriptions.c.read_until, 0).label("sub_read_until"),
+    )
+
+
+def followed(user_id: int) -> Select[Any]:
+    """Items of the person's feeds, with their state row where there is one."""
+    return (
+        select(*entry_columns())
+        .select_from(items)
+        .join(
+            subscriptions,
+            and_(subscriptions.c.feed_id == items.c.feed_id, subscriptions.c.user_id == user_id),
+        )
+        .join(feeds, feeds.c.id == items.c.feed_id)
+        .outerjoin(
+            entry_states,
+            and_(entry_states.c.user_id == user_id, entry_states.c.item_id == items.c.id),
+        )
+    )
+
+
+def starred(user_id: int) -> Select[Any]:
+    """The person's starred items, followed or not any more."""
+    return (
+        select(*entry_columns())
+        .select_from(entry_states)
+        .join(items, items.c.id == entry_states.c.item_id)
+        .join(feeds, feeds.c.id == items.c.feed_id)
+        .outerjoin(
+            subscriptions,
+            and_(subscriptions.c.feed_id == items.c.feed_id, subscriptions.c.user_id == user_id),
+        )
+        .where(entry_states.c.user_id == user_id, entry_states.c.starred == true())
+    )
+
+
+def entry_of(r: Row[Any]) -> Entry:
+    read = r.state_read if r.state_read is not None else r.id <= r.sub_read_until
+    item = item_of(r)
+    return Entry(
+        item=item,
+        subscription_id=int(r.sub_id),
+        title=r.sub_title or item.feed_title,
+        folder=r.sub_folder,
+        read=bool(read),
+        starred=bool(r.state_starred),
+        read_at=r.state_read_at,
+        starred_at=r.state_starred_at,
+    )
+
+
+def _filtered(query: Select[Any], q: EntryQuery, dialect: str) -> Select[Any]:
+    if q.status == "unread":
+        query = query.where(is_unread())
+    elif q.status == "read":
+        query = query.where(is_read())
+    if q.feed_id is not None:
+        query = query.where(items.c.feed_id == q.feed_id)
+    if q.folder is not None:
+        query = query.where(subscriptions.c.folder == q.folder)
+    hidden_too = q.include_hidden or q.feed_id is not None or q.folder is not None
+    if not hidden_too and q.status != "starred":
+        query = query.where(subscriptions.c.hide_from_all == false())
+    if q.ids is not None:
+        query = query.where(ids_in(dialect, items.c.id, q.ids) if q.ids else false())
+    if q.search and q.search.strip():
+        words = q.search.strip()
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                items.c.title.ilike(pattern, escape="\\"),
+                items.c.search_text.ilike(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def _ordered(query: Select[Any], q: EntryQuery) -> Select[Any]:
+    key = items.c.sort_date if q.order == "published" else items.c.id
+    desc = q.direction == "desc"
+    if q.after is not None:
+        after_key, after_id = q.after
+        if q.order == "received":
+            query = query.where(items.c.id < after_id if desc else items.c.id > after_id)
+        elif desc:
+            query = query.where(or_(key < after_key, and_(key == after_key, items.c.id < after_id)))
+        else:
+            query = query.where(or_(key > after_key, and_(key == after_key, items.c.id > after_id)))
+    order: tuple[Any, ...]
+    if q.order == "received":
+        order = (items.c.id.desc(),) if desc else (items.c.id.asc(),)
+    else:
+        order = (key.desc(), items.c.id.desc()) if desc else (key.asc(), items.c.id.asc())
+    return query.order_by(*order).limit(max(1, min(q.limit, MAX_PAGE)))
+
+
+class EntriesPart(StorePart):
+    def entries(self, user_id: int, q: EntryQuery) -> list[Entry]:
+        check_query(q)
+        dialect = self.engine.dialect.name
+        base = starred(user_id) if q.status == "starred" else followed(user_id)
+        query = _ordered(_filtered(base, q, dialect), q)
+        with self.engine.connect() as conn:
+            return [entry_of(r) for r in conn.execute(query)]
+
+    def entry(self, user_id: int, item_id: int) -> Entry | None:
+        """The person's entry of an item of their feeds, or a starred one; else None."""
+        for query in (followed(user_id), starred(user_id)):
+            with self.engine.connect() as conn:
+                row = conn.execute(query.where(items.c.id == item_id)).first()
+            if row is not None:
+                return entry_of(row)
+        return None
