@@ -34,6 +34,7 @@ AREAS = {
     "tidings.web.health",
     "tidings.web.samples",
     "tidings.web.icons",
+    "tidings.web.reading",
     "tidings.web.users",
     "tidings.web.signup",
     "tidings.web.read_settings",

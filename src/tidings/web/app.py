@@ -2,7 +2,7 @@
 
 Routes by area: ``pages`` (the public pages), ``outputs`` (feeds, OPML, the embed), ``auth``
 (sign-in and out), ``signup``, ``admin``, ``users`` (the admin's people), ``account`` (change my
-password),
+password), ``reading`` (a person's feeds, read and starred),
 ``health`` (health and metrics), ``samples`` and ``icons``.
 Handlers are module-level functions that reach the aggregator through ``context.web_of(request)``.
 """
@@ -31,6 +31,7 @@ from tidings.web import (
     icons,
     outputs,
     pages,
+    reading,
     samples,
     signup,
     users,
@@ -51,6 +52,7 @@ def route_table() -> list[BaseRoute]:
         *account.routes,
         *users.routes,
         *signup.routes,
+        *reading.routes,
         *outputs.routes,
         *health.routes,
         *samples.routes,

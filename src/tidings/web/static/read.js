@@ -9,6 +9,7 @@
   if (!reader) return;
   var single = reader.classList.contains("reading-one");
   var current = null;
+  reader.setAttribute("data-keys", "on");  // the shortcuts work from here on
 
   function entries() {
     return Array.prototype.slice.call(reader.querySelectorAll(".entries .entry"));
