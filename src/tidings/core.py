@@ -160,8 +160,9 @@ class Aggregator(Reading, People):
     # -- reads ---------------------------------------------------------------------------------
 
     def feeds(self, ids: Iterable[int] | None = None) -> list[Feed]:
-        """Every feed, or those of ``ids`` that exist (one query, by id)."""
-        return self.store.list_feeds(ids)
+        """The site's feeds, or those of ``ids`` that exist (one query, by id); the feeds that
+        only people follow are not the site's (``Reading.subscriptions`` lists a person's)."""
+        return self.store.list_feeds(ids, site_only=True)
 
     def feed(self, ref: str | int) -> Feed:
         """A feed by id or by URL."""
@@ -173,6 +174,13 @@ class Aggregator(Reading, People):
         if found is None:
             raise NotFoundError(f"no feed with URL {ref}")
         return found
+
+    def site_feed(self, feed_id: int) -> Feed:
+        """A feed of the site's (public pages): NotFoundError for one only people follow."""
+        feed = self.store.get_feed(feed_id)
+        if not feed.on_site:
+            raise NotFoundError(f"no feed with id {feed_id}")
+        return feed
 
     def items(
         self,
@@ -306,6 +314,7 @@ class Aggregator(Reading, People):
         feed = self.feed(ref)
         if self.store.followed_feed_ids([feed.id]):
             self.store.set_on_site(feed.id, False)
+            self.store.set_categories(feed.id, ())
         else:
             self.store.remove_feed(feed.id)
         return feed

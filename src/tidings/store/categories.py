@@ -10,7 +10,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 
 from tidings.errors import NotFoundError
 from tidings.store.part import StorePart
-from tidings.store.schema import categories, feed_categories
+from tidings.store.schema import categories, feed_categories, feeds
 from tidings.types import Category
 
 
@@ -62,8 +62,11 @@ class CategoriesPart(StorePart):
         return Category(row.id, row.name, row.slug)
 
     def category_feed_counts(self) -> dict[int, int]:
-        query = select(feed_categories.c.category_id, func.count()).group_by(
-            feed_categories.c.category_id
+        query = (
+            select(feed_categories.c.category_id, func.count())
+            .join(feeds, feeds.c.id == feed_categories.c.feed_id)
+            .where(feeds.c.on_site)
+            .group_by(feed_categories.c.category_id)
         )
         with self.engine.connect() as conn:
             return {cid: n for cid, n in conn.execute(query)}

@@ -105,8 +105,12 @@ class FeedsPart(StorePart):
             raise DuplicateError(f"already subscribed: {url}") from exc
         return int(feed_id)
 
-    def list_feeds(self, ids: Iterable[int] | None = None) -> list[Feed]:
+    def list_feeds(
+        self, ids: Iterable[int] | None = None, *, site_only: bool = False
+    ) -> list[Feed]:
         query = _feed_query().order_by(feeds.c.id)
+        if site_only:
+            query = query.where(feeds.c.on_site)
         if ids is not None:
             query = query.where(feeds.c.id.in_(list(ids)))
         with self.engine.connect() as conn:

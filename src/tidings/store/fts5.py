@@ -13,7 +13,7 @@ from sqlalchemy.sql import column, table
 from sqlalchemy.sql.expression import ColumnClause, ColumnElement
 
 from tidings.store import search
-from tidings.store.items import ITEM_COLUMNS, feed_title, item_of
+from tidings.store.items import ITEM_COLUMNS, feed_title, item_of, on_site_items
 from tidings.store.schema import feeds, items
 from tidings.store.search import CLOSE, FTS_TABLE, OPEN, marks_to_html
 from tidings.store.searchquery import Phrase, SearchQuery
@@ -87,7 +87,11 @@ class Fts5Search:
             .limit(search.RANK_WINDOW)
             .subquery()
         )
-        joined = select(window.c.rid).join(items, items.c.id == window.c.rid)
+        joined = (
+            select(window.c.rid)
+            .join(items, items.c.id == window.c.rid)
+            .where(on_site_items())  # not the items of feeds only people follow
+        )
         return search.ranked_page(
             joined, window.c.score, limit=limit, offset=offset, newest_first=newest_first
         )
@@ -121,8 +125,8 @@ class Fts5Search:
             return 0
         matching = (
             select(_fts.c.rowid)
-            .select_from(_fts)
-            .where(_fts_ref.op("MATCH")(expression))
+            .select_from(_fts.join(items, items.c.id == _fts.c.rowid))
+            .where(_fts_ref.op("MATCH")(expression), on_site_items())
             .limit(search.RANK_WINDOW + 1)
             .subquery()
         )

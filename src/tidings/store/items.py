@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Label, Row, func, or_, select
+from sqlalchemy import ColumnElement, Label, Row, false, func, or_, select
 
 from tidings.store.part import StorePart
 from tidings.store.schema import categories, feed_categories, feeds, items
@@ -19,6 +19,12 @@ ITEM_COLUMNS = tuple(c for c in items.c if c.key != "search_text")
 def feed_title() -> Label[Any]:
     """The title an item's feed is shown under, as the ``feed_title`` an Item is read with."""
     return func.coalesce(feeds.c.user_title, feeds.c.title, feeds.c.url).label("feed_title")
+
+
+def on_site_items() -> ColumnElement[bool]:
+    """Items of the site's feeds: public reads leave out the feeds only people follow (a
+    partial index lists those, so the test is cheap however many feeds the site has)."""
+    return items.c.feed_id.not_in(select(feeds.c.id).where(feeds.c.on_site == false()))
 
 
 def _enclosures(raw: str | None) -> tuple[Enclosure, ...]:
@@ -59,8 +65,12 @@ class ItemsPart(StorePart):
         limit: int = 30,
         offset: int = 0,
     ) -> list[Item]:
-        """Newest first, by the date each item is listed under."""
-        query = select(*ITEM_COLUMNS, feed_title()).join(feeds, feeds.c.id == items.c.feed_id)
+        """The site's items, newest first, by the date each item is listed under."""
+        query = (
+            select(*ITEM_COLUMNS, feed_title())
+            .join(feeds, feeds.c.id == items.c.feed_id)
+            .where(feeds.c.on_site)
+        )
         if feed_id is not None:
             query = query.where(items.c.feed_id == feed_id)
         if category is not None:
@@ -80,14 +90,14 @@ class ItemsPart(StorePart):
             return [item_of(r) for r in conn.execute(query)]
 
     def count_items(self, *, feed_id: int | None = None) -> int:
-        query = select(func.count()).select_from(items)
+        query = select(func.count()).select_from(items).where(on_site_items())
         if feed_id is not None:
             query = query.where(items.c.feed_id == feed_id)
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar() or 0)
 
     def latest_per_feed(self, per_feed: int) -> dict[int, list[Item]]:
-        """The newest items of every feed in one query (a window, not one query per feed)."""
+        """The newest items of every site feed in one query (a window, not one per feed)."""
         rank = (
             func.row_number()
             .over(
@@ -95,7 +105,7 @@ class ItemsPart(StorePart):
             )
             .label("rank")
         )
-        ranked = select(items.c.id, rank).subquery()
+        ranked = select(items.c.id, rank).where(on_site_items()).subquery()
         query = (
             select(*ITEM_COLUMNS, feed_title())
             .join(feeds, feeds.c.id == items.c.feed_id)

@@ -28,7 +28,7 @@ from sqlalchemy.sql import FromClause, Select, Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
 from tidings.store import search
-from tidings.store.items import ITEM_COLUMNS, feed_title, item_of
+from tidings.store.items import ITEM_COLUMNS, feed_title, item_of, on_site_items
 from tidings.store.schema import feeds, items
 from tidings.store.search import CLOSE, OPEN, PG_CONFIG, PG_VECTOR, marks_to_html
 from tidings.store.searchquery import Phrase, SearchQuery
@@ -143,7 +143,11 @@ class PgSearch:
         tsquery = to_tsquery(query)
         if tsquery is None:
             return 0
-        matching = select(items.c.id).where(_matches(tsquery)).limit(search.RANK_WINDOW + 1)
+        matching = (
+            select(items.c.id)
+            .where(_matches(tsquery), on_site_items())
+            .limit(search.RANK_WINDOW + 1)
+        )
         with self.engine.connect() as conn:
             counted = select(func.count()).select_from(matching.subquery())
             return int(conn.execute(counted).scalar() or 0)
@@ -154,7 +158,7 @@ def _page(tsquery: ColumnElement[Any], *, limit: int, offset: int, newest_first:
     ``score`` and sort date (``sd``); the GIN index finds the window."""
     window = (
         select(items.c.id.label("rid"))
-        .where(_matches(tsquery))
+        .where(_matches(tsquery), on_site_items())  # not the items of feeds only people follow
         .order_by(items.c.id.desc())
         .limit(search.RANK_WINDOW)
         .subquery()

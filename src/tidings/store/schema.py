@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.sql.expression import false, true
 from sqlalchemy.types import TypeDecorator
@@ -113,6 +114,13 @@ feeds = Table(
     Column("unread_cap", Integer),
     Index("ix_feeds_next_check", "next_check"),
     Index("ix_feeds_lease_until", "lease_until"),
+    # the few feeds off the site, which public reads leave out (store/items.on_site_items)
+    Index(
+        "ix_feeds_off_site",
+        "id",
+        sqlite_where=text("on_site = 0"),
+        postgresql_where=text("on_site = false"),
+    ),
 )
 
 items = Table(

@@ -56,7 +56,7 @@ def _url(base: str, path: str) -> str:
 def _feed(agg: Aggregator, feed_id: int) -> Feed:
     if feed_id > MAX_ID:
         raise NotFoundError(f"no feed with id {feed_id}")
-    return agg.feed(feed_id)
+    return agg.site_feed(feed_id)
 
 
 def _sources(agg: Aggregator, base: str, items: Sequence[Item]) -> dict[int, Source]:

@@ -78,7 +78,7 @@ def sources(agg: Aggregator) -> tuple[tuple[SourceSummary, ...], datetime]:
 
 def source(agg: Aggregator, feed_id: int, page: int) -> SourcePage:
     """One source: its block and a page of its items. Raises NotFoundError."""
-    feed = agg.feed(feed_id)
+    feed = agg.site_feed(feed_id)
     return SourcePage(feed, _page(agg, page, feed_id=feed.id))
 
 

@@ -82,6 +82,13 @@ def upgrade() -> None:
         "feeds", sa.Column("on_site", sa.Boolean(), nullable=False, server_default=sa.true())
     )
     op.add_column("feeds", sa.Column("unread_cap", sa.Integer(), nullable=True))
+    op.create_index(
+        "ix_feeds_off_site",
+        "feeds",
+        ["id"],
+        sqlite_where=sa.text("on_site = 0"),
+        postgresql_where=sa.text("on_site = false"),
+    )
     if sqlite:
         _rebuild_items(autoincrement=True)
     op.create_index("ix_items_feed_id", "items", ["feed_id", "id"])
@@ -156,6 +163,7 @@ def downgrade() -> None:
     op.drop_index("ix_items_feed_id", table_name="items")
     if op.get_bind().dialect.name == "sqlite":
         _rebuild_items(autoincrement=False)
+    op.drop_index("ix_feeds_off_site", table_name="feeds")
     # plain DROP COLUMNs (SQLite 3.35+), as in 0006: feeds and users have tables hanging on them
     for name in ("unread_cap", "on_site"):
         op.drop_column("feeds", name)
