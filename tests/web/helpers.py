@@ -51,6 +51,22 @@ def sign_in(client: TestClient, agg: Aggregator, name: str = "ada") -> str:
     return form_token(client.get("/admin").text)
 
 
+def sign_in_reader(client: TestClient, agg: Aggregator, name: str = "bea") -> str:
+    """A reader (made if need be) signed in on ``client``, alone (other cookies cleared); the
+    form token of their session (from their own password page)."""
+    if agg.accounts.password_hash(name) is None:
+        agg.add_user(name, "correct horse battery", role="reader")
+    client.cookies.clear()
+    token = form_token(client.get("/signin").text)
+    response = client.post(
+        "/signin",
+        data={"csrf_token": token, "name": name, "password": "correct horse battery"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return form_token(client.get("/read/password").text)
+
+
 def request_for(
     app: Starlette,
     path: str,

@@ -2,7 +2,8 @@
 
 Routes by area: ``pages`` (the public pages), ``outputs`` (feeds, OPML, the embed), ``auth``
 (sign-in and out), ``signup``, ``admin``, ``users`` (the admin's people), ``account`` (change my
-password), ``reading`` (a person's feeds, read and starred),
+password), ``read_settings`` and ``private_feeds`` (a person's settings and feeds), ``reading``
+(a person's feeds, read and starred),
 ``health`` (health and metrics), ``samples`` and ``icons``.
 Handlers are module-level functions that reach the aggregator through ``context.web_of(request)``.
 """
@@ -31,6 +32,8 @@ from tidings.web import (
     icons,
     outputs,
     pages,
+    private_feeds,
+    read_settings,
     reading,
     samples,
     signup,
@@ -52,6 +55,8 @@ def route_table() -> list[BaseRoute]:
         *account.routes,
         *users.routes,
         *signup.routes,
+        *read_settings.routes,
+        *private_feeds.routes,
         *reading.routes,
         *outputs.routes,
         *health.routes,

@@ -1,0 +1,87 @@
+"""The reader's settings forms read into values the facade takes; a bad field is a
+``TidingsError`` whose message the page shows back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.datastructures import FormData
+
+from tidings.errors import TidingsError
+from tidings.types import ReadingSettings
+
+MAX_TITLE = 500
+MAX_FOLDER = 200
+MAX_KEEP_DAYS = 36500
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeFields:
+    url: str
+    title: str | None
+    folder: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionFields:
+    """A subscription's row: the person's title (None: the feed's), folder (None: none) and
+    whether it is left out of "All"."""
+
+    title: str | None
+    folder: str | None
+    hide_from_all: bool
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def title(form: FormData) -> str | None:
+    found = " ".join(_text(form, "title").split())
+    if len(found) > MAX_TITLE:
+        raise TidingsError(f"a title has at most {MAX_TITLE} characters")
+    return found or None
+
+
+def folder(form: FormData) -> str | None:
+    """The folder typed or chosen (one field, with the person's folders as suggestions)."""
+    found = " ".join(_text(form, "folder").split())
+    if len(found) > MAX_FOLDER:
+        raise TidingsError(f"a folder's name has at most {MAX_FOLDER} characters")
+    return found or None
+
+
+def subscribe_fields(form: FormData) -> SubscribeFields:
+    url = _text(form, "url")
+    if not url:
+        raise TidingsError("give the address of a feed or of a site")
+    return SubscribeFields(url, title(form), folder(form))
+
+
+def subscription_fields(form: FormData) -> SubscriptionFields:
+    return SubscriptionFields(title(form), folder(form), form.get("hide_from_all") is not None)
+
+
+def keep_days(raw: str) -> int | None:
+    """Days to keep unread items; empty (or "forever") keeps them for as long as the feed does."""
+    raw = raw.strip().lower()
+    if raw in ("", "forever"):
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_KEEP_DAYS:
+        raise TidingsError(
+            f"keep unread items: a number of days from 1 to {MAX_KEEP_DAYS}, or empty for ever"
+        )
+    return int(raw)
+
+
+def reading_settings(form: FormData) -> ReadingSettings:
+    """Keep unread items "forever" or for a number of "days" (the radio ``keep``), and whether
+    items are marked read as they scroll past."""
+    choice, raw = form.get("keep"), _text(form, "keep_unread_days")
+    if choice == "days" and not raw:
+        raise TidingsError("keep unread items: say for how many days")
+    keep = None if choice == "forever" else keep_days(raw)
+    return ReadingSettings(
+        keep_unread_days=keep, mark_read_on_scroll=form.get("mark_read_on_scroll") is not None
+    )
