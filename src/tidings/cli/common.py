@@ -42,8 +42,13 @@ def print_version(wanted: bool) -> None:
         raise typer.Exit()
 
 
+# the commands of one person's reading (cli/reading.py, cli/unread.py): the ones --user goes with
+PERSONAL = ("subscribe", "unsubscribe", "subscriptions", "unread", "mark-read", "star", "unstar")
+
+
 @app.callback()
 def options(
+    ctx: typer.Context,
     show_version: Annotated[
         bool,
         typer.Option(
@@ -60,6 +65,11 @@ def options(
     ] = None,
 ) -> None:
     """tidings: a web-feed aggregator."""
+    if user is not None and ctx.invoked_subcommand not in PERSONAL:
+        raise fail(
+            f"--user goes with a person's commands ({', '.join(PERSONAL)}); "
+            f"{ctx.invoked_subcommand} is the site's"
+        )
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -1,0 +1,126 @@
+"""A person's reading on the command line: whose it is (``--user NAME``), and their
+subscriptions: subscribe, unsubscribe and subscriptions.
+
+The site's commands (add, list, items ...) keep the site's collection; these keep one person's
+own, which nobody else sees. Their items are in ``cli/unread.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from tidings.cli.common import app, err, fail, iso, opened, print_json, run
+from tidings.cli.tables import Cell, Col, show
+from tidings.core import Aggregator
+from tidings.errors import NotFoundError
+from tidings.types import Subscription, User
+
+
+def person(agg: Aggregator, ctx: typer.Context) -> User:
+    """The person named by the global ``--user NAME`` (an error when it is missing or unknown)."""
+    name = ctx.find_root().params.get("user")
+    if name is None or not str(name).strip():
+        raise fail("name the person with --user NAME")
+    wanted = str(name).strip()
+    for account in agg.users():
+        if account.user.name == wanted:
+            return account.user
+    raise fail(f'no user named "{wanted}"')
+
+
+def followed(agg: Aggregator, user: User, ref: str) -> Subscription:
+    """The person's subscription to a feed named by its id or its URL (in any spelling)."""
+    wanted = ref.strip()
+    subscriptions = agg.subscriptions(user.id)
+    for sub in subscriptions:
+        if wanted in (str(sub.feed.id), sub.feed.url):
+            return sub
+    if not wanted.isdigit():
+        try:
+            feed_id = agg.feed(wanted).id  # another spelling of a URL the store knows
+        except NotFoundError:
+            feed_id = None
+        for sub in subscriptions:
+            if sub.feed.id == feed_id:
+                return sub
+    raise fail(f"{user.name} does not follow {wanted}")
+
+
+def subscription_json(sub: Subscription) -> dict[str, Any]:
+    return {
+        "id": sub.feed.id,
+        "subscription_id": sub.id,
+        "title": sub.title,
+        "folder": sub.folder,
+        "url": sub.feed.url,
+        "site_url": sub.feed.site_url,
+        "unread": sub.unread,
+        "hide_from_all": sub.hide_from_all,
+        "reader_view": sub.reader_view,
+        "created_at": iso(sub.created_at),
+        "last_success": iso(sub.feed.last_success),
+        "last_error": sub.feed.last_error,
+    }
+
+
+SUBSCRIPTION_COLUMNS = (
+    Col("id", right=True),
+    Col("title"),
+    Col("folder"),
+    Col("unread", right=True),
+    Col("url", url=True),
+)
+
+
+def subscription_row(sub: Subscription) -> list[Cell]:
+    return [sub.feed.id, sub.title, sub.folder, sub.unread, sub.feed.url]
+
+
+@app.command()
+def subscribe(
+    ctx: typer.Context,
+    url: str,
+    title: Annotated[str | None, typer.Option(help="A title of your own for the feed.")] = None,
+    folder: Annotated[str | None, typer.Option(help="The folder to put it in.")] = None,
+) -> None:
+    """Follow a feed (or the feed a page links to) as the person named by --user."""
+    with opened() as agg:
+        user = person(agg, ctx)
+        sub = run(agg, lambda: agg.subscribe(user.id, url, title=title, folder=folder))
+    show(SUBSCRIPTION_COLUMNS, [subscription_row(sub)])
+
+
+@app.command()
+def unsubscribe(
+    ctx: typer.Context, feed: Annotated[str, typer.Argument(help="The feed's id or URL.")]
+) -> None:
+    """Stop following a feed (its starred items stay starred)."""
+    with opened() as agg:
+        user = person(agg, ctx)
+        sub = agg.unsubscribe(user.id, followed(agg, user, feed).feed.id)
+    print(f"unsubscribed {sub.feed.id}\t{sub.title}")
+
+
+@app.command()
+def subscriptions(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The person's subscriptions, by folder then title, with their unread counts."""
+    with opened() as agg:
+        user = person(agg, ctx)
+        subs = agg.subscriptions(user.id)
+    if as_json:
+        print_json([subscription_json(s) for s in subs])
+        return
+    if not subs:
+        err.print(
+            f"{escape(user.name)} follows no feed yet; "
+            f"add one with 'tidings --user {escape(user.name)} subscribe URL'",
+            highlight=False,
+        )
+        return
+    show(SUBSCRIPTION_COLUMNS, [subscription_row(s) for s in subs])

@@ -1,0 +1,172 @@
+"""A person's items on the command line: unread, mark-read, star and unstar (the person is the
+global ``--user NAME``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Annotated, Any
+
+import typer
+
+from tidings.cli.common import app, err, fail, iso, opened, out, print_json
+from tidings.cli.feeds import item_json
+from tidings.cli.reading import followed, person
+from tidings.cli.tables import Col, show
+from tidings.core import Aggregator
+from tidings.errors import NotFoundError
+from tidings.timefmt import count, parse_duration
+from tidings.types import Entry, EntryQuery, User
+
+WHEN_EXAMPLES = "an ISO 8601 time such as 2026-12-01T08:00, or how long ago: 30m, 2h, 3d"
+
+
+def moment(text: str, now: datetime, zone: tzinfo) -> datetime:
+    """A time given on the command line, in UTC: ISO 8601 (without an offset, in ``zone``),
+    or how long ago ("2h", "3d", "1d 12h"); a bare number is neither."""
+    stripped = text.strip()
+    try:
+        when = datetime.fromisoformat(stripped)
+    except ValueError:
+        pass
+    else:
+        return (when if when.tzinfo else when.replace(tzinfo=zone)).astimezone(UTC)
+    if stripped and not stripped.isdigit():
+        try:
+            return now - timedelta(seconds=parse_duration(stripped))
+        except ValueError:
+            pass
+    raise ValueError(f"not a time: {text!r} ({WHEN_EXAMPLES})")
+
+
+def item_ids(refs: Sequence[str]) -> list[int]:
+    """Item ids as typed: whole numbers, each an error otherwise."""
+    ids = []
+    for ref in refs:
+        if not (ref.strip().isdigit() and ref.strip().isascii()):
+            raise fail(f"not an item id: {ref!r}")
+        ids.append(int(ref))
+    return ids
+
+
+def entries_of(agg: Aggregator, user: User, refs: Sequence[str]) -> list[Entry]:
+    """The person's entries for these item ids (an error for an item not in their feeds)."""
+    found = []
+    for item_id in item_ids(refs):
+        try:
+            found.append(agg.entry(user.id, item_id))
+        except NotFoundError:
+            raise fail(f"no item {item_id} in the feeds of {user.name}") from None
+    return found
+
+
+def folder_of(agg: Aggregator, user: User, folder: str | None) -> str | None:
+    """A folder of the person's, as typed (an error for a folder they do not have)."""
+    if folder is None:
+        return None
+    if folder.strip() not in agg.folders(user.id):
+        raise fail(f'{user.name} has no folder named "{folder.strip()}"')
+    return folder.strip()
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        **item_json(entry.item),
+        "source": entry.title,
+        "folder": entry.folder,
+        "read": entry.read,
+        "starred": entry.starred,
+        "read_at": iso(entry.read_at),
+        "starred_at": iso(entry.starred_at),
+    }
+
+
+@app.command()
+def unread(
+    ctx: typer.Context,
+    feed: Annotated[str | None, typer.Option(help="Only this feed (id or URL).")] = None,
+    folder: Annotated[str | None, typer.Option(help="Only this folder.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="How many.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The person's unread items, newest first."""
+    with opened() as agg:
+        user = person(agg, ctx)
+        feed_id = followed(agg, user, feed).feed.id if feed is not None else None
+        query = EntryQuery(
+            status="unread", feed_id=feed_id, folder=folder_of(agg, user, folder), limit=limit
+        )
+        found, now = agg.entries(user.id, query), agg.clock()
+    if as_json:
+        print_json([entry_json(e) for e in found])
+        return
+    if not found:
+        err.print("nothing unread", highlight=False)
+        return
+    show(
+        (Col("id", right=True), Col("date"), Col("source"), Col("title"), Col("link", url=True)),
+        [
+            [e.item.id, e.item.sort_date, e.title, e.item.title or "(untitled)", e.item.link]
+            for e in found
+        ],
+        now=now,
+    )
+
+
+@app.command("mark-read")
+def mark_read(
+    ctx: typer.Context,
+    items: Annotated[list[str] | None, typer.Argument(help="Item ids.", show_default=False)] = None,
+    feed: Annotated[str | None, typer.Option(help="Every item of this feed (id or URL).")] = None,
+    folder: Annotated[str | None, typer.Option(help="Every item of this folder.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every item.")] = False,
+    before: Annotated[
+        str | None,
+        typer.Option(metavar="TIME", help="Only items received by then: 2h, 3d or ISO 8601."),
+    ] = None,
+) -> None:
+    """Mark items read: the ones named, or a feed's, a folder's or all (--before: older ones)."""
+    if sum([bool(items), feed is not None, folder is not None, everything]) != 1:
+        raise fail("say which items: ITEM..., --feed ID, --folder NAME or --all (one of them)")
+    if items and before is not None:
+        raise fail("--before goes with --feed, --folder or --all")
+    with opened() as agg:
+        user = person(agg, ctx)
+        if items:
+            result = agg.set_read(user.id, [e.item.id for e in entries_of(agg, user, items)])
+        else:
+            cutoff = None
+            if before is not None:
+                try:
+                    cutoff = moment(before, agg.clock(), agg.site().timezone)
+                except ValueError as exc:
+                    raise fail(f"--before: {exc}") from None
+            feed_id = followed(agg, user, feed).feed.id if feed is not None else None
+            result = agg.mark_read(
+                user.id, feed_id=feed_id, folder=folder_of(agg, user, folder), before=cutoff
+            )
+    out.print(f"marked {count(result.marked, 'item', 'items')} read", highlight=False)
+
+
+def starring(ctx: typer.Context, refs: Sequence[str], starred: bool) -> None:
+    with opened() as agg:
+        user = person(agg, ctx)
+        found = entries_of(agg, user, refs)
+        agg.set_starred(user.id, [e.item.id for e in found], starred)
+    done = "starred" if starred else "unstarred"
+    for entry in found:
+        print(f"{done} {entry.item.id}\t{entry.item.title or '(untitled)'}")
+
+
+@app.command()
+def star(ctx: typer.Context, items: Annotated[list[str], typer.Argument(help="Item ids.")]) -> None:
+    """Star items: they stay listed under "starred", and retention keeps them."""
+    starring(ctx, items, True)
+
+
+@app.command()
+def unstar(
+    ctx: typer.Context, items: Annotated[list[str], typer.Argument(help="Item ids.")]
+) -> None:
+    """Take the star off items."""
+    starring(ctx, items, False)
