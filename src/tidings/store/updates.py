@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Row, and_, delete, insert, select, update
 
 from tidings.errors import NotFoundError
 from tidings.store.history import log_fetch
+from tidings.store.keep import protected
 from tidings.store.part import StorePart
 from tidings.store.schema import feeds, items, tombstones
 from tidings.store.search import search_text_of
@@ -153,13 +154,22 @@ def _write_items(conn: Connection, plan: UpdatePlan) -> None:
 
 
 def _expire(conn: Connection, feed_id: int, expired: tuple[str, ...], at: datetime) -> None:
-    """Delete the expired items and tombstone their identities, so they never come back new."""
+    """Delete the expired items and tombstone their identities, so they never come back new;
+    the items people starred or still have unread stay (``store.keep``)."""
     doomed = list(dict.fromkeys(expired))
     for chunk in range(0, len(doomed), EXPIRE_CHUNK):
         part = doomed[chunk : chunk + EXPIRE_CHUNK]
-        conn.execute(
-            delete(items).where(and_(items.c.feed_id == feed_id, items.c.identity_hash.in_(part)))
-        )
+        found = conn.execute(
+            select(items.c.id, items.c.identity_hash, items.c.first_seen).where(
+                and_(items.c.feed_id == feed_id, items.c.identity_hash.in_(part))
+            )
+        ).all()
+        keep = protected(conn, feed_id, [(r.id, r.first_seen) for r in found], at)
+        going = [r.id for r in found if r.id not in keep]
+        if going:
+            conn.execute(delete(items).where(items.c.id.in_(going)))
+        kept = {r.identity_hash for r in found if r.id in keep}
+        part = [i for i in part if i not in kept]
         known = set(
             conn.execute(
                 select(tombstones.c.identity_hash).where(
