@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from tests.conftest import Clock
 from tests.web.helpers import add_items, form_token
 from tidings.core import Aggregator
-from tidings.types import ItemWrite, ParsedItem, UpdatePlan
+from tidings.types import ItemWrite, ParsedItem, ReadingSettings, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
 
 PASSWORD = "correct horse battery"
@@ -292,3 +292,22 @@ def test_more_pages_follow_a_keyset_cursor(reading: Reading) -> None:
     assert len(reading.ids(second)) == 13
     assert not set(reading.ids(first)) & set(reading.ids(second))
     assert '<a rel="next"' not in second
+
+
+def test_the_list_carries_the_mark_on_scroll_setting(reading: Reading) -> None:
+    assert 'data-scroll-read="off"' in reading.client.get("/read").text
+    reading.agg.save_reading_settings(reading.ada, ReadingSettings(None, True))
+    assert 'data-scroll-read="on"' in reading.client.get("/read").text
+    bob = TestClient(reading.client.app)
+    sign_in_reader(bob, reading.agg, "bob")
+    assert 'data-scroll-read="off"' in bob.get("/read").text  # hers, not his
+
+
+def test_the_item_page_leads_back_to_its_list(reading: Reading) -> None:
+    view = f"/read/feeds/{reading.nato}?order=received"
+    ids = reading.ids(reading.client.get(view).text)
+    page = reading.client.get(f"/read/items/{ids[1]}", params={"from": view}).text
+    assert f'<a class="back" href="{view}">' in page
+    newer = re.search(r'action="/read/items/(\d+)/read" class="open" data-rel="prev"', page)
+    older = re.search(r'action="/read/items/(\d+)/read" class="open" data-rel="next"', page)
+    assert newer and older and [int(newer.group(1)), int(older.group(1))] == [ids[0], ids[2]]

@@ -79,7 +79,20 @@ def test_cursors() -> None:
 
 def test_a_change_goes_back_only_under_read() -> None:
     assert next_url("/read/feeds/3?status=all") == "/read/feeds/3?status=all"
-    for target in (None, "", "/admin", "https://evil.example/read", "//evil.example", "/read\\x"):
+    assert (
+        next_url("/read") == "/read" and next_url("/read?order=received") == "/read?order=received"
+    )
+    for target in (
+        None,
+        "",
+        "/admin",
+        "https://evil.example/read",
+        "//evil.example",
+        "/read\\x",
+        "/readme",
+        "/read/../admin",
+        "/read/./x",
+    ):
         assert next_url(target) == "/read"
 
 

@@ -130,10 +130,12 @@ def view_from_url(url: str | None) -> View:
 
 def next_url(raw: object) -> str:
     """Where a change goes back to: a list or item of the reading page, else ``/read``."""
-    if not isinstance(raw, str) or not raw.startswith("/read") or "\\" in raw:
+    if not isinstance(raw, str) or "\\" in raw or len(raw) > 2000:
         return "/read"
     parts = urlsplit(raw)
-    return raw if not parts.scheme and not parts.netloc and len(raw) < 2000 else "/read"
+    under_read = parts.path == "/read" or parts.path.startswith("/read/")
+    dots = any(segment in (".", "..") for segment in parts.path.split("/"))
+    return raw if under_read and not dots and not parts.scheme and not parts.netloc else "/read"
 
 
 def cursor_of(entry: Entry, order: str) -> str:
