@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Connection, inspect, text
 
 from tests.pg import fresh_schema
 from tidings.store import migrate
+from tidings.store.fulltext import backend_for
 from tidings.store.schema import metadata
 from tidings.store.search import include_name
+from tidings.store.searchquery import parse_query
 from tidings.store.store import Store
 
 
@@ -125,4 +127,67 @@ def test_0008_adds_a_feed_s_user_agent_and_notice_and_takes_them_back(
         )
         assert "user_agent" not in columns and "notice" not in columns
         assert conn.execute(text("SELECT url FROM feeds")).scalar() == "https://e.org/f"
+    engine.dispose()
+
+
+def _item(conn: Connection, identity: str, title: str) -> int:
+    conn.execute(
+        text(
+            "INSERT INTO items (feed_id, identity_hash, content_hash, title, first_seen,"
+            " sort_date, search_text) VALUES (1, :i, 'c', :t, :now, :now, :t)"
+        ),
+        {"i": identity, "t": title, "now": datetime(2026, 11, 1)},
+    )
+    return int(conn.execute(text("SELECT max(id) FROM items")).scalar_one())
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_0010_readers_up_and_down_and_item_ids_never_reused(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Existing users become admins and existing feeds the site's; the reading tables come and
+    go; an item id is never given again, even after the newest item is deleted."""
+    from alembic import command
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        fresh_schema(url)
+    engine = migrate.create(url)
+    migrate.upgrade(engine, "0009")
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://e.org/f', :now)"),
+            {"now": datetime(2026, 11, 1)},
+        )
+        conn.execute(
+            text("INSERT INTO users (name, password_hash, created_at) VALUES ('ada', 'h', :now)"),
+            {"now": datetime(2026, 11, 1)},
+        )
+        first = [_item(conn, f"i{n}", f"ferry {n}") for n in range(3)]
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT role, state_seq FROM users")).one() == ("admin", 0)
+        assert bool(conn.execute(text("SELECT on_site FROM feeds")).scalar())
+        conn.execute(text("DELETE FROM items WHERE id = :id"), {"id": first[-1]})
+        again = _item(conn, "i9", "ferry again")
+    assert again > first[-1]
+    store = Store(engine)
+    assert store.count_items() == 3
+    if backend == "sqlite":  # the search triggers came back with the rebuilt table
+        found = backend_for(engine).search(parse_query("again"), limit=5, offset=0)
+        assert [h.item.id for h in found] == [again]
+    cfg = migrate._alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0009")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM items")).scalar() == 3
+        tables = set(inspect(conn).get_table_names())
+        assert "subscriptions" not in tables and "entry_states" not in tables
+        assert "role" not in {c["name"] for c in inspect(conn).get_columns("users")}
+    migrate.upgrade(engine)
     engine.dispose()
