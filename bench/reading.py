@@ -21,14 +21,20 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bench.readingdb import PgSink, Shape, SqliteSink, generate
+from bench.common import wait_quiet
+from bench.readingdb import Made, PgSink, Shape, SqliteSink, generate
 from bench.readingplans import Recorder, Size, Statement, sizes
+
+if TYPE_CHECKING:
+    from tidings.core import Aggregator
+    from tidings.types import Entry
 
 TABLES = ("items", "subscriptions", "entry_states", "users")
 MARK = 10_000  # items marked read by one call
 TARGET_MS = 50.0  # p50 the reading page can live with
+QUIET_WAIT_S = 15.0  # the longest wait for an idle CPU before each operation
 
 
 def log(msg: str) -> None:
@@ -53,6 +59,7 @@ class OpResult:
     rows: list[int] = field(default_factory=list)  # entries returned, items marked ...
     statements: list[Statement] = field(default_factory=list)
     note: str = ""
+    idle_before: float = 1.0  # the CPU's idle fraction over the second before the loop
 
     @property
     def p50(self) -> float:
@@ -103,16 +110,16 @@ class ReadingResults:
 
 # -- the operations ------------------------------------------------------------------------------
 
-Call = Callable[[Any, Person], int]
+Call = Callable[["Aggregator", Person], int]
 
 
-def _entries(agg: Any, p: Person, **query: Any) -> list[Any]:
+def _entries(agg: Aggregator, p: Person, **query: Any) -> list[Entry]:
     from tidings.types import EntryQuery
 
-    return list(agg.entries(p.user_id, EntryQuery(limit=50, **query)))
+    return agg.entries(p.user_id, EntryQuery(limit=50, **query))
 
 
-def _first_page(agg: Any, p: Person) -> int:
+def _first_page(agg: Aggregator, p: Person) -> int:
     page = _entries(agg, p, status="unread")
     if page:
         last = page[-1].item
@@ -120,33 +127,55 @@ def _first_page(agg: Any, p: Person) -> int:
     return len(page)
 
 
-OPS: tuple[tuple[str, str, Call], ...] = (
-    ("counts", "sidebar: `unread_counts`", lambda a, p: int(a.unread_counts(p.user_id).total)),
-    ("subs", "`subscriptions` (with unread counts)", lambda a, p: len(a.subscriptions(p.user_id))),
-    ("page", "first page of unread (50, newest first)", _first_page),
-    (
+@dataclass(frozen=True, slots=True)
+class Op:
+    key: str
+    label: str
+    call: Call
+    writers: bool = False  # on the second sample of people (the first stays as loaded)
+
+
+OPS: tuple[Op, ...] = (
+    Op("counts", "sidebar: `unread_counts`", lambda a, p: a.unread_counts(p.user_id).total),
+    Op(
+        "subs", "`subscriptions` (with unread counts)", lambda a, p: len(a.subscriptions(p.user_id))
+    ),
+    Op("page", "first page of unread (50, newest first)", _first_page),
+    Op(
         "next",
         "next page of unread (keyset `after`)",
         lambda a, p: len(_entries(a, p, status="unread", after=p.after)),
     ),
-    (
+    Op(
         "folder",
         "first page of unread in their biggest folder",
         lambda a, p: len(_entries(a, p, status="unread", folder=p.folder)),
     ),
-    ("starred", "first page of starred", lambda a, p: len(_entries(a, p, status="starred"))),
-    (
+    Op("starred", "first page of starred", lambda a, p: len(_entries(a, p, status="starred"))),
+    Op(
         "mark",
         f"`mark_read` everything `up_to_id` (~{MARK:,} unread under it)",
-        lambda a, p: int(a.mark_read(p.user_id, up_to_id=p.unread_ids[-1]).marked),
+        lambda a, p: a.mark_read(p.user_id, up_to_id=p.unread_ids[-1]).marked,
     ),
-    (
+    Op(
         "ids",
         f"`set_read` of {MARK:,} explicit ids",
-        lambda a, p: int(a.set_read(p.user_id, p.unread_ids).marked),
+        lambda a, p: a.set_read(p.user_id, p.unread_ids).marked,
+        writers=True,
+    ),
+    Op(
+        "all",
+        "`mark_read` everything (the rest of their unread)",
+        lambda a, p: a.mark_read(p.user_id).marked,
+        writers=True,
+    ),
+    Op(
+        "empty",
+        "first page of unread when all is read (an empty page)",
+        lambda a, p: len(_entries(a, p, status="unread")),
+        writers=True,
     ),
 )
-WRITES = ("mark", "ids")
 
 UNREAD_IDS = """
 SELECT i.id FROM subscriptions s
@@ -157,33 +186,39 @@ ORDER BY i.id LIMIT {n}
 """
 
 
-def prepare(agg: Any, p: Person) -> None:
+def prepare(agg: Aggregator, p: Person) -> None:
     """What a person's calls need, read straight from the tables (untimed)."""
     with agg.store.engine.connect() as conn:
         rows = conn.exec_driver_sql(UNREAD_IDS.format(u=int(p.user_id), n=MARK)).all()
     p.unread_ids = [int(r[0]) for r in rows]
     folders = agg.unread_counts(p.user_id).by_folder
-    p.folder = max(folders, key=folders.get) if folders else None
+    p.folder = max(folders, key=lambda f: folders[f]) if folders else None
 
 
-def time_op(
-    agg: Any, key: str, label: str, call: Call, people: list[Person], deadline_s: float
-) -> OpResult:
-    res = OpResult(key, label)
-    stop = time.monotonic() + deadline_s
+@dataclass(frozen=True, slots=True)
+class Limits:
+    samples: int = 50  # people timed per operation
+    deadline_s: float = 120.0  # the longest an operation's loop runs
+    quiet_s: float = QUIET_WAIT_S  # 0: no wait for an idle CPU (and no idle figure)
+
+
+def time_op(agg: Aggregator, op: Op, people: list[Person], limits: Limits) -> OpResult:
+    res = OpResult(op.key, op.label)
+    res.idle_before = wait_quiet(limits.quiet_s) if limits.quiet_s > 0 else -1.0
+    stop = time.monotonic() + limits.deadline_s
     for p in people:
         if time.monotonic() > stop:
-            res.note = f"deadline: {len(res.ms)} of {len(people)} people in {deadline_s:g} s"
+            res.note = f"deadline: {len(res.ms)} of {len(people)} people in {limits.deadline_s:g} s"
             break
         start = time.perf_counter()
-        rows = call(agg, p)
+        rows = op.call(agg, p)
         res.ms.append((time.perf_counter() - start) * 1000)
         res.rows.append(rows)
     return res
 
 
 def measure(
-    agg: Any, people_ids: list[int], samples: int, deadline_s: float, made: Any
+    agg: Aggregator, people_ids: list[int], samples: int, limits: Limits, made: Made
 ) -> tuple[list[OpResult], list[str]]:
     """Time every operation over the sample; record one call of each for a spare person."""
     readers = [Person(u) for u in people_ids[:samples]]
@@ -194,21 +229,21 @@ def measure(
     checks = _check(agg, readers, made)
     recorder = Recorder(agg.store.engine)
     results = []
-    for key, label, call in OPS:
-        group, spare = (writers, spare_w) if key == "ids" else (readers, spare_r)
-        res = time_op(agg, key, label, call, group, deadline_s)
+    for op in OPS:
+        group, spare = (writers, spare_w) if op.writers else (readers, spare_r)
+        res = time_op(agg, op, group, limits)
         recorder.on = True
         try:
-            call(agg, spare)
+            op.call(agg, spare)
         finally:
             recorder.on = False
         res.statements = recorder.take()
-        log(f"{label}: p50 {res.p50:.1f} ms, p95 {res.p95:.1f} ms ({len(res.ms)} people)")
+        log(f"{op.label}: p50 {res.p50:.1f} ms, p95 {res.p95:.1f} ms ({len(res.ms)} people)")
         results.append(res)
     return results, checks
 
 
-def _check(agg: Any, people: list[Person], made: Any) -> list[str]:
+def _check(agg: Aggregator, people: list[Person], made: Made) -> list[str]:
     """The facade's counts against what the loader wrote."""
     unread = starred = 0
     wrong: list[str] = []
@@ -233,9 +268,7 @@ def _check(agg: Any, people: list[Person], made: Any) -> list[str]:
 # -- one database --------------------------------------------------------------------------------
 
 
-def run_backend(
-    kind: str, url: str, shape: Shape, samples: int, deadline_s: float, data_dir: Path
-) -> BackendResult:
+def run_backend(kind: str, url: str, shape: Shape, limits: Limits, data_dir: Path) -> BackendResult:
     from tidings.config import Settings
     from tidings.core import make_aggregator
     from tidings.store import migrate
@@ -264,9 +297,10 @@ def run_backend(
     agg = make_aggregator(settings)
     try:
         rng = random.Random(shape.seed + 1)
-        chosen = rng.sample(range(1, shape.people + 1), min(shape.people, 2 * samples + 2))
-        n = min(samples, (len(chosen) - 2) // 2)
-        ops, checks = measure(agg, chosen, n, deadline_s, made)
+        want = 2 * limits.samples + 2
+        chosen = rng.sample(range(1, shape.people + 1), min(shape.people, want))
+        n = min(limits.samples, (len(chosen) - 2) // 2)
+        ops, checks = measure(agg, chosen, n, limits, made)
         found = sizes(agg.store.engine, TABLES)
     finally:
         agg.close()
@@ -280,22 +314,19 @@ def run(
     backends: list[str],
     pg_shape: Shape,
     sqlite_shape: Shape,
-    samples: int = 50,
-    deadline_s: float = 120.0,
+    limits: Limits = Limits(),
     pg_admin_url: str = "postgresql://postgres@127.0.0.1:5432/test",
     keep: bool = False,
 ) -> ReadingResults:
     import psycopg
 
-    results = ReadingResults(samples)
+    results = ReadingResults(limits.samples)
     for kind in backends:
         if kind == "sqlite":
             data = work / "sqlite"
             data.mkdir(parents=True, exist_ok=True)
             url = f"sqlite:///{data / 'tidings.db'}"
-            results.backends.append(
-                run_backend("sqlite", url, sqlite_shape, samples, deadline_s, data)
-            )
+            results.backends.append(run_backend("sqlite", url, sqlite_shape, limits, data))
             continue
         name = f"tidings_bench_reading_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(pg_admin_url, autocommit=True) as conn:
@@ -303,7 +334,7 @@ def run(
         url = pg_admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
         try:
             results.backends.append(
-                run_backend("postgresql", f"{url}/{name}", pg_shape, samples, deadline_s, work)
+                run_backend("postgresql", f"{url}/{name}", pg_shape, limits, work)
             )
         finally:
             if not keep:

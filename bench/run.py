@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
                 backends=[b.strip() for b in args.reading_db.split(",") if b.strip()],
                 pg_shape=shape,
                 sqlite_shape=replace(shape, people=args.reading_sqlite_people),
-                samples=args.reading_samples,
+                limits=reading.Limits(samples=args.reading_samples),
                 pg_admin_url=args.pg_url,
                 keep=args.keep,
             )
