@@ -133,6 +133,9 @@ def design_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     feeds.routes["/flaky.xml"] = Route(b"down", status=500)
     feeds.routes["/gone.xml"] = Route(b"gone", status=410)
     cli("update", "--all")
+    # ada reads two of them too (the reading pages): items seen today start unread
+    cli("--user", "ada", "subscribe", feeds.url("/nato.xml"), "--folder", "World")
+    cli("--user", "ada", "subscribe", feeds.url("/harbour.xml"))
     try:
         with site(env) as base:
             yield Site(base, 1, 3)  # ids in the order the feeds were added
@@ -182,6 +185,14 @@ def pages(site: Site, base_context: BrowserContext) -> dict[str, str]:
         "admin-feed": f"/admin/feeds/{site.failing_id}",
         "admin-health": "/admin/health",
         "admin-settings": "/admin/settings",
+    }
+    # ada's own reading (item 1 is the first of NATO News, which she follows)
+    admin |= {
+        "read": "/read",
+        "read-all": "/read?status=all",
+        "read-feed": f"/read/feeds/{site.feed_id}",
+        "read-starred": "/read/starred",
+        "read-item": "/read/items/1",
     }
     # the password page, where this version has one
     probe = base_context.request.get(site.base + "/admin/password", max_redirects=0)
