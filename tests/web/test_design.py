@@ -112,6 +112,7 @@ def design_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "TIDINGS_DATA_DIR": str(tmp_path_factory.mktemp("design") / "data"),
         "TIDINGS_ALLOWED_NETWORKS": "127.0.0.0/8",
         "TIDINGS_SAMPLES": "false",
+        "TIDINGS_OPEN_SIGNUP": "true",  # for the sign-up page
     }
 
     def cli(*args: str, stdin: str | None = None) -> None:
@@ -178,6 +179,7 @@ def pages(site: Site, base_context: BrowserContext) -> dict[str, str]:
         "search": "/search?q=harbour",
         "embed": "/embed/latest",
         "signin": "/signin",
+        "signup": "/signup",
         "not-found": "/nowhere",
     }
     admin = {
@@ -193,6 +195,9 @@ def pages(site: Site, base_context: BrowserContext) -> dict[str, str]:
         "read-feed": f"/read/feeds/{site.feed_id}",
         "read-starred": "/read/starred",
         "read-item": "/read/items/1",
+        "read-settings": "/read/settings",
+        "read-unsubscribe": f"/read/subscriptions/{site.feed_id}/unsubscribe",
+        "admin-users": "/admin/users",
     }
     # the password page, where this version has one
     probe = base_context.request.get(site.base + "/admin/password", max_redirects=0)

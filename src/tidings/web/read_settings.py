@@ -98,7 +98,8 @@ async def subscribe(request: Request) -> Response:
             session.user.id, fields.url, title=fields.title, folder=fields.folder
         )
     except DuplicateError as exc:
-        return await _page(request, status=400, error=f"Already subscribed: {exc}", form=form)
+        error = str(exc)[:1].upper() + str(exc)[1:] + "."  # "Already subscribed: ..."
+        return await _page(request, status=400, error=error, form=form)
     except TidingsError as exc:
         return await _page(request, status=400, error=f"Could not subscribe: {exc}", form=form)
     unread = count(sub.unread, "unread item", "unread items")
