@@ -257,10 +257,10 @@ def test_json_feed_carries_text_as_json_strings(site: Site) -> None:
 
 
 def test_client_script_writes_text_only() -> None:
-    """O-TEXT in the browser: the site's one script sets textContent, never HTML."""
+    """O-TEXT in the browser: the site's scripts set textContent, never HTML."""
     from importlib import resources
 
-    for name in ("ages.js",):
+    for name in ("ages.js", "read.js"):
         source = resources.files("tidings.web").joinpath("static", name).read_text()
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in source, (name, sink)
