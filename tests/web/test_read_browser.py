@@ -235,3 +235,23 @@ def test_a_reader_on_a_phone_without_script(reader: Reader, browser: Browser) ->
     expect(page.locator(".entry")).to_have_count(0)
     expect(page.locator('[data-count="all"]')).to_have_text("0")
     context.close()
+
+
+def test_items_scrolled_past_are_read_when_the_setting_says_so(
+    reader: Reader, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 420})  # type: ignore[arg-type]
+    page = context.new_page()
+    sign_in(page, reader.base)
+    page.get_by_role("link", name="Subscriptions and settings").click()
+    page.get_by_label("Mark items read as I scroll past them").check()
+    page.get_by_role("button", name="Save reading settings").click()
+    page.goto(reader.base + "/read")
+    page.wait_for_selector(".reader[data-keys=on]", state="attached")
+    assert page.locator(".reader").get_attribute("data-scroll-read") == "on"
+    page.mouse.wheel(0, 5000)
+    expect(page.locator(".entry").first).to_have_attribute("data-read", "yes")
+    expect(page.locator('[data-count="all"]')).not_to_have_text("5")
+    page.reload()  # the server says so too
+    expect(page.locator(".entry")).not_to_have_count(5)
+    context.close()
