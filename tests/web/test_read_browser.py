@@ -240,7 +240,7 @@ def test_a_reader_on_a_phone_without_script(reader: Reader, browser: Browser) ->
 def test_items_scrolled_past_are_read_when_the_setting_says_so(
     reader: Reader, browser: Browser
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 420})  # type: ignore[arg-type]
+    context = browser.new_context(viewport={"width": 1280, "height": 420})
     page = context.new_page()
     sign_in(page, reader.base)
     page.get_by_role("link", name="Subscriptions and settings").click()
