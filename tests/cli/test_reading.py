@@ -1,5 +1,5 @@
 """A person's reading on the command line, against a real feed server on loopback: two readers
-each see only their own subscriptions, unread items and stars."""
+each see only their own subscriptions, unread items and stars, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,11 +7,16 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner, Result
 
 from tests.cli.conftest import Invoke
+from tests.cli.helpers import environment
 from tests.feedserver import FeedServer, Route
+from tests.pg import fresh_schema
+from tidings.cli import app
 
 
 def rss(title: str, *items: tuple[str, str]) -> bytes:
@@ -39,6 +44,21 @@ def server() -> Iterator[FeedServer]:
     srv.routes["/local.xml"] = Route(rss("Harbour News", *LOCAL))
     yield srv
     srv.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Invoke:
+    """One command in this process, on a SQLite file or on a PostgreSQL database of its own."""
+    env = environment(tmp_path / "data")
+    if request.param == "postgres":
+        env["TIDINGS_DATABASE_URL"] = request.getfixturevalue("pg_database")
+        fresh_schema(env["TIDINGS_DATABASE_URL"])
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), env=env, input=input, catch_exceptions=False)
+
+    return invoke
 
 
 @pytest.fixture
