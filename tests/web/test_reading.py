@@ -182,7 +182,7 @@ def test_mark_unread_star_and_unstar(reading: Reading) -> None:
 def test_mark_all_leaves_an_item_that_arrived_meanwhile_unread(reading: Reading) -> None:
     html = reading.client.get(f"/read/feeds/{reading.nato}").text
     up_to = re.search(r'name="up_to" value="(\d+)"', html)
-    assert up_to and int(up_to.group(1)) == max(reading.ids(html))
+    assert up_to and int(up_to.group(1)) == max(reading.ids(html))  # all on one page
     reading.clock.now += timedelta(minutes=5)
     more_items(reading.agg, reading.clock, reading.nato, item(0, reading.clock))
     answer = reading.post(
@@ -311,3 +311,20 @@ def test_the_item_page_leads_back_to_its_list(reading: Reading) -> None:
     newer = re.search(r'action="/read/items/(\d+)/read" class="open" data-rel="prev"', page)
     older = re.search(r'action="/read/items/(\d+)/read" class="open" data-rel="next"', page)
     assert newer and older and [int(newer.group(1)), int(older.group(1))] == [ids[0], ids[2]]
+
+
+def test_mark_all_covers_the_later_pages_of_a_list_in_date_order(reading: Reading) -> None:
+    """In date order the newest ids need not be on the first page: an item stored last with an
+    old date is on page two, and "mark all" on page one marks it too."""
+    old = ParsedItem(
+        guid="old", title="An old story", published=reading.clock.now - timedelta(days=3)
+    )
+    more_items(
+        reading.agg, reading.clock, reading.nato, *(item(n, reading.clock) for n in range(4, 60))
+    )
+    more_items(reading.agg, reading.clock, reading.nato, old)
+    html = reading.client.get(f"/read/feeds/{reading.nato}").text
+    up_to = re.search(r'name="up_to" value="(\d+)"', html)
+    assert up_to and int(up_to.group(1)) > max(reading.ids(html))
+    reading.post("/read/mark-all", up_to=up_to.group(1), feed=str(reading.nato), next="/read")
+    assert reading.ids(reading.client.get(f"/read/feeds/{reading.nato}").text) == []

@@ -57,7 +57,7 @@ class ListPage:
     title: str
     entries: list[Entry]
     more: str | None  # the next page's URL
-    up_to: int | None  # the largest item id shown: what "mark all as read" marks up to
+    up_to: int | None  # the list's largest item id when shown: what "mark all" marks up to
     sidebar: Sidebar
     scroll_read: bool
     now: datetime
@@ -117,9 +117,17 @@ def list_page(agg: Aggregator, user_id: int, view: View, after: str | None) -> L
     found = agg.entries(user_id, view.query(limit=PAGE + 1, after=parse_cursor(after, view.order)))
     shown = found[:PAGE]
     more = view.url(after=cursor_of(shown[-1], view.order)) if len(found) > PAGE else None
-    up_to = max((e.item.id for e in shown), default=None)
+    up_to = newest_id(agg, user_id, view) if shown else None
     scroll = agg.reading_settings(user_id).mark_read_on_scroll
     return ListPage(view, title, shown, more, up_to, side, scroll, agg.clock())
+
+
+def newest_id(agg: Aggregator, user_id: int, view: View) -> int | None:
+    """What "mark all as read" marks up to: the largest item id of the whole list as it stands
+    (not only of this page: in date order a later page may hold a larger id), so that an item
+    that arrives after the page was shown stays unread."""
+    newest = agg.entries(user_id, replace(view.query(limit=1), order="received", direction="desc"))
+    return newest[0].item.id if newest else None
 
 
 def item_page(agg: Aggregator, user_id: int, item_id: int, view: View) -> ItemPage:
