@@ -18,6 +18,8 @@ from tidings.core import Aggregator
 from tidings.errors import NotFoundError
 from tidings.types import Subscription, User
 
+PANEL = "A person's reading (tidings --user NAME COMMAND)"
+
 
 def person(agg: Aggregator, ctx: typer.Context) -> User:
     """The person named by the global ``--user NAME`` (an error when it is missing or unknown)."""
@@ -79,12 +81,14 @@ def subscription_row(sub: Subscription) -> list[Cell]:
     return [sub.feed.id, sub.title, sub.folder, sub.unread, sub.feed.url]
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def subscribe(
     ctx: typer.Context,
     url: str,
     title: Annotated[str | None, typer.Option(help="A title of your own for the feed.")] = None,
-    folder: Annotated[str | None, typer.Option(help="The folder to put it in.")] = None,
+    folder: Annotated[
+        str | None, typer.Option(metavar="NAME", help="The folder to put it in.")
+    ] = None,
 ) -> None:
     """Follow a feed (or the feed a page links to) as the person named by --user."""
     with opened() as agg:
@@ -93,9 +97,10 @@ def subscribe(
     show(SUBSCRIPTION_COLUMNS, [subscription_row(sub)])
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def unsubscribe(
-    ctx: typer.Context, feed: Annotated[str, typer.Argument(help="The feed's id or URL.")]
+    ctx: typer.Context,
+    feed: Annotated[str, typer.Argument(metavar="ID|URL", help="The feed's id or URL.")],
 ) -> None:
     """Stop following a feed (its starred items stay starred)."""
     with opened() as agg:
@@ -104,7 +109,7 @@ def unsubscribe(
     print(f"unsubscribed {sub.feed.id}\t{sub.title}")
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def subscriptions(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

@@ -11,7 +11,7 @@ import typer
 
 from tidings.cli.common import app, err, fail, iso, opened, out, print_json
 from tidings.cli.feeds import item_json
-from tidings.cli.reading import followed, person
+from tidings.cli.reading import PANEL, followed, person
 from tidings.cli.tables import Col, show
 from tidings.core import Aggregator
 from tidings.errors import NotFoundError
@@ -81,11 +81,13 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     }
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def unread(
     ctx: typer.Context,
-    feed: Annotated[str | None, typer.Option(help="Only this feed (id or URL).")] = None,
-    folder: Annotated[str | None, typer.Option(help="Only this folder.")] = None,
+    feed: Annotated[
+        str | None, typer.Option(metavar="ID|URL", help="Only this feed (id or URL).")
+    ] = None,
+    folder: Annotated[str | None, typer.Option(metavar="NAME", help="Only this folder.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="How many.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -113,12 +115,18 @@ def unread(
     )
 
 
-@app.command("mark-read")
+@app.command("mark-read", rich_help_panel=PANEL)
 def mark_read(
     ctx: typer.Context,
-    items: Annotated[list[str] | None, typer.Argument(help="Item ids.", show_default=False)] = None,
-    feed: Annotated[str | None, typer.Option(help="Every item of this feed (id or URL).")] = None,
-    folder: Annotated[str | None, typer.Option(help="Every item of this folder.")] = None,
+    items: Annotated[
+        list[str] | None, typer.Argument(metavar="ITEM", help="Item ids.", show_default=False)
+    ] = None,
+    feed: Annotated[
+        str | None, typer.Option(metavar="ID|URL", help="Every item of this feed (id or URL).")
+    ] = None,
+    folder: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Every item of this folder.")
+    ] = None,
     everything: Annotated[bool, typer.Option("--all", help="Every item.")] = False,
     before: Annotated[
         str | None,
@@ -158,15 +166,19 @@ def starring(ctx: typer.Context, refs: Sequence[str], starred: bool) -> None:
         print(f"{done} {entry.item.id}\t{entry.item.title or '(untitled)'}")
 
 
-@app.command()
-def star(ctx: typer.Context, items: Annotated[list[str], typer.Argument(help="Item ids.")]) -> None:
+@app.command(rich_help_panel=PANEL)
+def star(
+    ctx: typer.Context,
+    items: Annotated[list[str], typer.Argument(metavar="ITEM", help="Item ids.")],
+) -> None:
     """Star items: they stay listed under "starred", and retention keeps them."""
     starring(ctx, items, True)
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def unstar(
-    ctx: typer.Context, items: Annotated[list[str], typer.Argument(help="Item ids.")]
+    ctx: typer.Context,
+    items: Annotated[list[str], typer.Argument(metavar="ITEM", help="Item ids.")],
 ) -> None:
     """Take the star off items."""
     starring(ctx, items, False)
