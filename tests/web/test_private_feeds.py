@@ -145,7 +145,10 @@ def test_rotate_ends_the_old_addresses(site: Site, story: Story) -> None:
 
 
 def test_reading_moves_items_out_of_the_unread_feed(site: Site, story: Story) -> None:
+    """At once: the page cache (on in these tests) keeps nothing under /read."""
     agg, client = site
+    assert agg.settings.page_cache_seconds > 0
+    assert titles(client, private(agg, story.bea, "unread.xml")) == ["Nato n2", "Secret s1"]
     agg.set_read(story.bea, [story.ids["Nato n2"]])
     assert titles(client, private(agg, story.bea, "unread.xml")) == ["Secret s1"]
     agg.mark_read(story.bea)
@@ -165,3 +168,14 @@ def test_starred_json_is_the_signed_in_persons_own(site: Site, story: Story) -> 
     assert document["items"][0]["_tidings"]["starred_at"].startswith("2026-11-28")
     sign_in_reader(client, agg, "cy")
     assert [i["title"] for i in client.get("/read/starred.json").json()["items"]] == ["Nato n2"]
+
+
+def test_a_hidden_subscription_leaves_the_unread_feed_but_not_its_folders(
+    site: Site, story: Story
+) -> None:
+    agg, client = site
+    (nato,) = [s.feed.id for s in agg.subscriptions(story.bea) if s.feed.url == "https://e.org/f"]
+    agg.edit_subscription(story.bea, nato, hide_from_all=True)
+    assert titles(client, private(agg, story.bea, "unread.atom")) == ["Secret s1"]
+    folder = f"folders/{quote(FOLDER, safe='')}.atom"
+    assert titles(client, private(agg, story.bea, folder)) == ["Nato n2"]
