@@ -130,7 +130,16 @@ def test_two_readers_see_only_their_own(people: Invoke, server: FeedServer) -> N
     assert states["w3"]["starred"] is True and states["w3"]["source"] == "World Wire"
     assert not any(e["starred"] for e in json.loads(ok(cli, "--user", "cy", "unread", "--json")))
 
+    ok(cli, "--user", "bob", "star", str(item["l1"]))
     assert ok(cli, "--user", "bob", "unsubscribe", local) == "unsubscribed 2\tThe harbour\n"
+    assert unread(cli, "bob") == ["w3", "w2", "w1"]
+    # a starred item outlives the subscription, until its star is taken off
+    assert ok(cli, "--user", "bob", "unstar", str(item["l1"])) == f"unstarred {item['l1']}\tl1\n"
+    gone = cli("--user", "bob", "star", str(item["l1"]))
+    assert (gone.exit_code, gone.stderr) == (
+        1,
+        f"error: no item {item['l1']} in the feeds of bob\n",
+    )
     assert unread(cli, "cy") == ["l2", "l1"]
     assert ok(cli, "--user", "cy", "subscriptions") == f"2\tHarbour News\t\t2\t{local}\n"
     again = cli("--user", "bob", "unsubscribe", local)
