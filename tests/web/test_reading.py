@@ -4,7 +4,7 @@ shown, two people who never see each other's state, and the 4xx of bad requests.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 
@@ -12,7 +12,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Clock
+from tests.pg import fresh_schema
 from tests.web.helpers import add_items, form_token
+from tidings.config import Settings
 from tidings.core import Aggregator
 from tidings.types import ItemWrite, ParsedItem, ReadingSettings, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
@@ -75,6 +77,16 @@ class Reading:
         return self.client.post(
             path, data={"csrf_token": self.token, **data}, headers=headers, follow_redirects=False
         )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def web_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """Every test here runs on a SQLite file and on the real PostgreSQL."""
+    if request.param == "sqlite":
+        return settings
+    url: str = request.getfixturevalue("pg_database")
+    fresh_schema(url)
+    return replace(settings, database_url=url)
 
 
 @pytest.fixture
