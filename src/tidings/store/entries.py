@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    cast,
     false,
     func,
     or_,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import Text
 
 from tidings.errors import TidingsError
 from tidings.store.items import ITEM_COLUMNS, MAX_PAGE, feed_title, item_of
@@ -51,8 +53,10 @@ def check_query(query: EntryQuery) -> None:
 
 def ids_in(engine_name: str, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
     """``column`` is one of ``ids``: one array parameter on PostgreSQL, a list on SQLite."""
-    if engine_name == "postgresql":
-        return column == any_(bindparam(None, list(ids), type_=ARRAY(BigInteger)))  # type: ignore[no-any-return]
+    if engine_name == "postgresql":  # one text parameter, which psycopg sends as it is
+        literal = "{" + ",".join(str(int(i)) for i in ids) + "}"
+        array = cast(bindparam(None, literal, type_=Text), ARRAY(BigInteger))
+        return column == any_(array)  # type: ignore[no-any-return]
     return column.in_(list(ids))  # type: ignore[no-any-return]
 
 

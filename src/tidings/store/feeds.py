@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tidings.errors import DuplicateError, NotFoundError
 from tidings.store.categories import assign_categories
+from tidings.store.due import is_wanted
 from tidings.store.part import StorePart
 from tidings.store.schema import categories, feed_categories, feeds, items, tombstones
 from tidings.types import Feed
@@ -130,8 +131,8 @@ class FeedsPart(StorePart):
 
     def feed_ids(self, *, enabled_only: bool = False) -> list[int]:
         query = select(feeds.c.id).order_by(feeds.c.id)
-        if enabled_only:
-            query = query.where(feeds.c.disabled_reason.is_(None))
+        if enabled_only:  # and wanted: on the site or followed (store.due)
+            query = query.where(feeds.c.disabled_reason.is_(None), is_wanted())
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 

@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import BigInteger, Boolean
 
+from tidings.store.advance import mark_ids_read
 from tidings.store.entries import entry_of, followed, ids_in, starred
 from tidings.store.part import StorePart
 from tidings.store.schema import UTCDateTime, entry_states, items, subscriptions, users
@@ -104,36 +105,37 @@ class MarksPart(StorePart):
     def set_read(
         self, user_id: int, item_ids: Sequence[int], read: bool, now: datetime
     ) -> MarkResult:
-        """Mark items of the person's feeds (or starred ones) read or unread."""
-        ids = list(dict.fromkeys(int(i) for i in item_ids))
+        """Mark items of the person's feeds (or starred ones) read or unread. Marked read, the
+        unread items that start a feed's run above its watermark move the watermark instead of
+        taking a row each (``store.advance``)."""
+        ids = sorted(set(int(i) for i in item_ids))
         dialect = self.engine.dialect.name
         marked = 0
         with self.engine.begin() as conn:
             seq = bump_seq(conn, user_id)
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
+                if read:
+                    marked += mark_ids_read(conn, user_id, chunk, seq, now, dialect)
+                    continue
                 marked += conn.execute(
                     update(entry_states)
                     .where(
                         _mine(user_id),
                         ids_in(dialect, entry_states.c.item_id, chunk),
-                        entry_states.c.read == (false() if read else true()),
+                        entry_states.c.read == true(),
                     )
-                    .values(read=read, read_at=now if read else None, seq=seq)
+                    .values(read=False, read_at=None, seq=seq)
                 ).rowcount
-                differs = (
-                    items.c.id > subscriptions.c.read_until
-                    if read
-                    else items.c.id <= subscriptions.c.read_until
-                )
                 values = {
-                    "read": read,
+                    "read": False,
                     "starred": False,
-                    "read_at": now if read else None,
+                    "read_at": None,
                     "starred_at": None,
                     "seq": seq,
                 }
-                picked = and_(ids_in(dialect, items.c.id, chunk), differs)
+                under = items.c.id <= subscriptions.c.read_until
+                picked = and_(ids_in(dialect, items.c.id, chunk), under)
                 marked += _new_rows(conn, user_id, picked, values)
         return MarkResult(marked, seq)
 
@@ -193,7 +195,9 @@ class MarksPart(StorePart):
             unread_before = sum(unread_by_feed(conn, user_id, scope).values())
             _move_watermarks(conn, scope, seq, up_to_id, before)
             _settle_rows(conn, user_id, scope, seq, now, up_to_id, before)
-            unread_after = sum(unread_by_feed(conn, user_id, scope).values())
+            bounded = up_to_id is not None or before is not None
+            # unbounded, everything in scope is read now: no second count
+            unread_after = sum(unread_by_feed(conn, user_id, scope).values()) if bounded else 0
         return MarkResult(max(0, unread_before - unread_after), seq)
 
     def changes(
@@ -278,11 +282,7 @@ def _settle_rows(
 ) -> None:
     """The person's explicit rows under the (moved) watermarks: unread ones within the bounds
     become read, and the read ones that are not starred go."""
-    under = entry_states.c.item_id <= (
-        select(subscriptions.c.read_until)
-        .where(*scope, subscriptions.c.feed_id == entry_states.c.feed_id)
-        .scalar_subquery()
-    )
+    under = _under(scope)
     bounds: list[ColumnElement[bool]] = []
     if up_to_id is not None:
         bounds.append(entry_states.c.item_id <= up_to_id)
@@ -295,11 +295,33 @@ def _settle_rows(
         .where(_mine(user_id), entry_states.c.read == false(), under, *bounds)
         .values(read=True, read_at=now, seq=seq)
     )
+    _drop_read_under(conn, user_id, scope)
+
+
+def _under(scope: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+    """A state row under its subscription's watermark (within ``scope``)."""
+    return entry_states.c.item_id <= (
+        select(subscriptions.c.read_until)
+        .where(*scope, subscriptions.c.feed_id == entry_states.c.feed_id)
+        .scalar_subquery()
+    )
+
+
+def _drop_read_under(
+    conn: Connection,
+    user_id: int,
+    scope: list[ColumnElement[bool]],
+    feed_ids: list[int] | None = None,
+) -> None:
+    """Delete the rows that say only what the watermark says: read, not starred, under it
+    (of ``feed_ids`` only, when given)."""
+    only = [] if feed_ids is None else [entry_states.c.feed_id.in_(feed_ids)]
     conn.execute(
         delete(entry_states).where(
             _mine(user_id),
+            *only,
             entry_states.c.read == true(),
             entry_states.c.starred == false(),
-            under,
+            _under([subscriptions.c.user_id == user_id, *scope]),
         )
     )

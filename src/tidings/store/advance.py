@@ -1,0 +1,156 @@
+"""Marking many items read by id without a row each: watermarks move over what is covered.
+
+Marking items read one by one would write a state row per item above the watermark. But a
+reader who marks the oldest of their unread items (scrolling, or a client catching up) covers a
+prefix of each feed's unread items: the watermark moves over that prefix instead, and only the
+marked items past the first gap get rows.
+
+The reads are index range scans, never a lookup per marked id: the person's state rows, their
+subscriptions (with the first item above each watermark), and the items of their feeds above
+the watermarks between the smallest and the largest marked id (``items (feed_id, id)``, an
+index-only scan). ``plan_marks`` decides (pure); ``mark_ids_read`` reads and writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+
+from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
+
+from tidings.store.entries import ids_in
+from tidings.store.schema import entry_states, items, subscriptions
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    feed_id: int
+    read: bool
+    starred: bool
+
+
+@dataclass(slots=True)
+class MarkPlan:
+    flip: list[int] = field(default_factory=list)  # rows to turn read
+    moves: dict[int, int] = field(default_factory=dict)  # feed id -> new watermark
+    new_rows: list[tuple[int, int]] = field(default_factory=list)  # (item id, feed id)
+    drop: list[int] = field(default_factory=list)  # rows that the moves make redundant
+    changed: int = 0  # items whose state changes
+
+
+def plan_marks(
+    marked: set[int],
+    rows: Mapping[int, Row],
+    firsts: Mapping[int, int | None],
+    ranges: Iterable[tuple[int, int]],
+) -> MarkPlan:
+    """What marking ``marked`` read takes: ``rows`` are the person's state rows by item,
+    ``firsts`` the first item id above each subscription's watermark (None: none), ``ranges``
+    the (feed id, item id) of their feeds' items above the watermarks within the marked span,
+    ordered by feed then id."""
+    plan = MarkPlan()
+    plan.flip = sorted(i for i in marked if i in rows and not rows[i].read)
+    plan.changed = len(plan.flip)
+    for feed_id, group in groupby(ranges, key=lambda r: r[0]):
+        ids = [i for _, i in group]
+        walking = bool(ids) and firsts.get(feed_id) == ids[0]
+        for item_id in ids:
+            row = rows.get(item_id)
+            if item_id in marked and row is None:
+                plan.changed += 1
+            covered = item_id in marked or (row is not None and row.read)
+            if walking and covered:
+                plan.moves[feed_id] = item_id
+                if row is not None and not row.starred:
+                    plan.drop.append(item_id)
+                continue
+            walking = False
+            if item_id in marked and row is None:
+                plan.new_rows.append((item_id, feed_id))
+    return plan
+
+
+def _reads(
+    conn: Connection, user_id: int, lo: int, hi: int
+) -> tuple[dict[int, Row], dict[int, int | None], list[tuple[int, int]]]:
+    s = subscriptions
+    rows = {
+        int(r.item_id): Row(int(r.feed_id), bool(r.read), bool(r.starred))
+        for r in conn.execute(
+            select(
+                entry_states.c.item_id,
+                entry_states.c.feed_id,
+                entry_states.c.read,
+                entry_states.c.starred,
+            ).where(entry_states.c.user_id == user_id)
+        )
+    }
+    first = (
+        select(func.min(items.c.id))
+        .where(items.c.feed_id == s.c.feed_id, items.c.id > s.c.read_until)
+        .scalar_subquery()
+    )
+    firsts = {
+        int(f): (int(i) if i is not None else None)
+        for f, i in conn.execute(select(s.c.feed_id, first).where(s.c.user_id == user_id))
+    }
+    ranges = conn.execute(
+        select(items.c.feed_id, items.c.id)
+        .join(s, and_(s.c.feed_id == items.c.feed_id, s.c.user_id == user_id))
+        .where(items.c.id > s.c.read_until, items.c.id >= lo, items.c.id <= hi)
+        .order_by(items.c.feed_id, items.c.id)
+    ).all()
+    return rows, firsts, [(int(f), int(i)) for f, i in ranges]
+
+
+def mark_ids_read(
+    conn: Connection, user_id: int, ids: Sequence[int], seq: int, now: datetime, dialect: str
+) -> int:
+    """Mark ``ids`` read for the person (those of their feeds, or their rows); how many
+    changed state."""
+    if not ids:
+        return 0
+    plan = plan_marks(set(ids), *_reads(conn, user_id, min(ids), max(ids)))
+    if plan.flip:
+        conn.execute(
+            update(entry_states)
+            .where(
+                entry_states.c.user_id == user_id,
+                ids_in(dialect, entry_states.c.item_id, plan.flip),
+            )
+            .values(read=True, read_at=now, seq=seq)
+        )
+    if plan.moves:
+        s = subscriptions
+        conn.execute(
+            update(s)
+            .where(s.c.user_id == user_id, s.c.feed_id.in_(list(plan.moves)))
+            .values(read_until=case(plan.moves, value=s.c.feed_id), read_until_seq=seq)
+        )
+    if plan.drop:
+        conn.execute(
+            delete(entry_states).where(
+                entry_states.c.user_id == user_id,
+                ids_in(dialect, entry_states.c.item_id, plan.drop),
+            )
+        )
+    if plan.new_rows:
+        conn.execute(
+            insert(entry_states),
+            [
+                {
+                    "user_id": user_id,
+                    "item_id": item_id,
+                    "feed_id": feed_id,
+                    "read": True,
+                    "starred": False,
+                    "read_at": now,
+                    "starred_at": None,
+                    "seq": seq,
+                }
+                for item_id, feed_id in plan.new_rows
+            ],
+        )
+    return plan.changed
