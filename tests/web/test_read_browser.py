@@ -155,6 +155,7 @@ def test_a_reader_reads_with_the_keyboard(reader: Reader, browser: Browser, scre
     page.keyboard.press("m")
     expect(first).to_have_attribute("data-read", "yes")
     expect(page.locator('[data-count="all"]')).to_have_text("4")
+    expect(page).to_have_title(re.compile(r"^\(4\) All items"))
     page.keyboard.press("s")
     expect(first).to_have_attribute("data-starred", "yes")
     expect(page.locator('[data-count="starred"]')).to_have_text("1")

@@ -118,6 +118,8 @@ def test_signed_out_visitors_go_to_sign_in_and_come_back(
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == f"/signin?next={path}"
+    folder = client.get("/read/folders/My news", follow_redirects=False)
+    assert folder.headers["location"] == "/signin?next=/read/folders/My%20news"
     response = client.post("/read/mark-all", data={"up_to": "1"}, follow_redirects=False)
     assert response.status_code in (303, 403)
 
@@ -138,6 +140,7 @@ def test_the_list_shows_unread_items_newest_first_with_counts(reading: Reading) 
         "Nato story 3",
     ]
     assert '<span data-count="all">5</span>' in html
+    assert "<title>(5) All items · " in html
     assert f'<span data-count="feed:{reading.nato}">3</span>' in html
     assert '<span data-count="folder:World">3</span>' in html
     assert '<span data-count="starred">0</span>' in html

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -78,7 +79,7 @@ def reader(request: Request) -> Session:
     session: Session | None = getattr(request.state, "session", None)
     if session is None:
         target = request.url.path if request.method == "GET" else "/read"
-        raise HTTPException(303, headers={"Location": "/signin?next=" + target})
+        raise HTTPException(303, headers={"Location": "/signin?next=" + quote(target)})
     return session
 
 

@@ -55,6 +55,9 @@
       else if (key.indexOf("folder:") === 0) n = counts.folders[key.slice(7)] || 0;
       if (typeof n === "number") node.textContent = String(n);
     });
+    // the tab's title starts with the unread count, as the server wrote it: "(12) All items"
+    var title = document.title.replace(/^\(\d+\) /, "");
+    document.title = counts.total ? "(" + counts.total + ") " + title : title;
   }
 
   function post(form) {
