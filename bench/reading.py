@@ -107,6 +107,26 @@ class ReadingResults:
     def to_json(self) -> dict[str, Any]:
         return {"samples": self.samples, "backends": [b.to_json() for b in self.backends]}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ReadingResults:
+        """The results again from ``to_json``'s output (bench/.work/results-*.json), to write
+        the section anew without running the part: ``python -m bench.readingreport FILE``."""
+        out = cls(int(data["samples"]))
+        for b in data["backends"]:
+            ops = [
+                OpResult(
+                    **{k: v for k, v in o.items() if k != "statements"},
+                    statements=[Statement(**st) for st in o["statements"]],
+                )
+                for o in b["ops"]
+            ]
+            found = [Size(**sz) for sz in b["sizes"]]
+            shape = Shape(**b["shape"])
+            out.backends.append(
+                BackendResult(b["backend"], shape, b["load"], b["load_s"], ops, found, b["checks"])
+            )
+        return out
+
 
 # -- the operations ------------------------------------------------------------------------------
 

@@ -80,6 +80,52 @@ def _what(s: Statement) -> str:
     return f"{verb} {found.group(1) if found else ''}{many}".strip()
 
 
+SCAN = re.compile(
+    r"->\s+((?:Parallel )?(?:Index Only Scan|Index Scan|Seq Scan|Bitmap Heap Scan)"
+    r"(?: Backward)?(?: using \w+)? on \w+).*actual time=[\d.]+\.\.[\d.]+ rows=(\d+) "
+    r"loops=(\d+)"
+)
+
+
+TRIGGER = re.compile(r"Trigger for constraint (\w+): time=([\d.]+) calls=(\d+)")
+
+
+def _busiest(plan: str) -> str:
+    """The scan of a plan that produced the most rows in all: where the time goes, most often.
+    PostgreSQL's plans count rows; SQLite's only name full scans and sorts."""
+    best: tuple[int, str] | None = None
+    for m in SCAN.finditer(plan):
+        rows = int(m.group(2)) * int(m.group(3))
+        if best is None or rows > best[0]:
+            best = (rows, m.group(1))
+    triggers = [
+        f"{m.group(1)} {_n(float(m.group(2)))} ms for {_n(int(m.group(3)))} rows"
+        for m in TRIGGER.finditer(plan)
+    ]
+    also = f"; foreign-key checks: {', '.join(triggers)}" if triggers else ""
+    if best is not None:
+        return f"{best[1]}: {_n(best[0])} rows{also}"
+    heavy = [ln.strip() for ln in plan.splitlines() if ln.strip().startswith(("SCAN", "USE TEMP"))]
+    return "; ".join(heavy) or "index searches only"
+
+
+def _dominates(res: ReadingResults) -> str:
+    lines = []
+    for b in res.backends:
+        for op in b.ops:
+            if not op.statements or op.p50 < TARGET_MS:
+                continue
+            worst = max(op.statements, key=lambda s: s.ms)
+            lines.append(
+                f"- {b.backend.split()[0]}, {op.label}: p50 {_n(op.p50, 1)} ms; "
+                f"{_what(worst)} takes {_n(worst.ms, 1)} ms of the recorded call "
+                f"({_busiest(worst.plan)}).\n"
+            )
+    if not lines:
+        return f"\nEvery operation is under {TARGET_MS:g} ms at the median.\n"
+    return f"\nWhat dominates where the median is {TARGET_MS:g} ms or more:\n\n" + "".join(lines)
+
+
 def _results(res: ReadingResults) -> str:
     head = [
         "operation", "database", "people", "p50 ms", "p95 ms", "max ms", "rows (median)",
@@ -187,6 +233,15 @@ def section(res: ReadingResults, ctx: Context) -> str:
         "Rows: entries returned, the unread total, or items marked.\n\n"
     )
     out.append(_results(res))
+    busy = [o for b in res.backends for o in b.ops if 0 <= o.idle_before < 0.5]
+    if busy:
+        total = sum(len(b.ops) for b in res.backends)
+        out.append(
+            f"\nThe CPU was less than half idle before {len(busy)} of these {total} loops "
+            "(other work on this machine): their times include waiting for a CPU, and so do "
+            "the statement times below, measured in the same conditions.\n"
+        )
+    out.append(_dominates(res))
     checks = [f"- {b.backend.split()[0]}: {c}\n" for b in res.backends for c in b.checks]
     if checks:
         out.append("\nChecks:\n\n" + "".join(checks))
@@ -200,3 +255,27 @@ def section(res: ReadingResults, ctx: Context) -> str:
     )
     out.append(_plans(res))
     return "".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Write the section again from a results file of an earlier run."""
+    import json
+    import sys
+    from pathlib import Path
+
+    from bench.common import ROOT
+    from bench.report import Context, merge
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        raise SystemExit("usage: python -m bench.readingreport bench/.work/results-TIME.json")
+    raw = json.loads(Path(args[0]).read_text())
+    ctx = Context(**raw["context_fields"])
+    section_text = section(ReadingResults.from_json(raw["reading"]), ctx)
+    out = ROOT / "docs" / "performance.md"
+    out.write_text(merge(out, {"Reading at scale": section_text}), encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -15,7 +15,7 @@ import shlex
 import shutil
 import sys
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
         command=command_line(argv),
     )
     sections: dict[str, str] = {}
-    raw: dict[str, Any] = {"context": ctx.__repr__()}
+    raw: dict[str, Any] = {"context": ctx.__repr__(), "context_fields": asdict(ctx)}
     try:
         if "update" in parts:
             from bench import update
