@@ -355,7 +355,8 @@ class ImportReport:
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """A person's subscription to a feed, with how many of its items are unread for them."""
+    """A person's subscription to a feed, with how many of its items are unread for them
+    (``feed.item_count`` is not counted here: 0)."""
 
     id: int
     user_id: int
