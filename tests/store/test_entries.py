@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.store.plans import NOW
 from tests.store.test_subscriptions import add_items, everything, person
+from tidings.errors import TidingsError
 from tidings.store.schema import entry_states
 from tidings.store.store import Store
 from tidings.types import EntryQuery
@@ -126,3 +128,16 @@ def test_ten_thousand_ids_in_one_call(store: Store) -> None:
     many = [*ids, *range(10**6, 10**6 + 12_000)]  # unknown ids are ignored
     assert store.set_read(ada, many, True, NOW).marked == 3
     assert store.set_starred(ada, many, True, NOW).marked == 3
+
+
+def test_a_query_that_means_nothing_is_refused(store: Store) -> None:
+    ada, _bob, _feed, ids = setup(store, 1)
+    for bad in (
+        EntryQuery(status="new"),
+        EntryQuery(order="random"),
+        EntryQuery(direction="up"),
+        EntryQuery(after=(ids[0], ids[0])),  # published order: a date first
+        EntryQuery(order="received", after=(NOW, ids[0])),
+    ):
+        with pytest.raises(TidingsError):
+            store.entries(ada, bad)

@@ -8,6 +8,7 @@ rows themselves, so that an item stays starred after its feed is unfollowed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -47,8 +48,13 @@ def check_query(query: EntryQuery) -> None:
         raise TidingsError(f"order is one of {', '.join(ORDERS)}, not {query.order!r}")
     if query.direction not in DIRECTIONS:
         raise TidingsError(f"direction is desc or asc, not {query.direction!r}")
-    if query.after is not None and len(query.after) != 2:
-        raise TidingsError("after is the (sort key, id) of the previous page's last entry")
+    if query.after is not None:
+        key_type = datetime if query.order == "published" else int
+        if len(query.after) != 2 or not isinstance(query.after[0], key_type):
+            raise TidingsError(
+                "after is the (sort key, id) of the previous page's last entry: "
+                "(its date, its id) in the published order, (its id, its id) in the received one"
+            )
 
 
 def ids_in(engine_name: str, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
