@@ -176,6 +176,11 @@ def test_a_reader_reads_with_the_keyboard(reader: Reader, browser: Browser, scre
     page.keyboard.press("j")  # the next item of the list, opened (and read) in turn
     expect(page.get_by_role("heading", level=1)).to_have_text("Exercise in the north")
     expect(page.locator('[data-count="all"]')).to_have_text("3")
+    page.keyboard.press("s")  # on an item's page, s and m act on it
+    expect(page.locator('[data-count="starred"]')).to_have_text("2")
+    page.keyboard.press("k")  # the newer unread one: the first, unread again since m
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ferry timetable")
+    expect(page.locator('[data-count="all"]')).to_have_text("2")
 
     # ? shows the shortcuts; / goes to the search
     page.get_by_role("link", name="Back to the list").click()
@@ -201,7 +206,7 @@ def test_a_reader_reads_with_the_keyboard(reader: Reader, browser: Browser, scre
     page.reload()
     expect(page.locator(".entry-title")).to_have_text(["Breaking: a new item"])
     page.goto(reader.base + "/read/starred")
-    expect(page.locator(".entry-title")).to_have_text(["Ferry timetable"])
+    expect(page.locator(".entry-title")).to_have_text(["Ferry timetable", "Exercise in the north"])
     assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
     assert errors == []
     context.close()
