@@ -343,3 +343,9 @@ def test_mark_all_covers_the_later_pages_of_a_list_in_date_order(reading: Readin
     assert up_to and int(up_to.group(1)) > max(reading.ids(html))
     reading.post("/read/mark-all", up_to=up_to.group(1), feed=str(reading.nato), next="/read")
     assert reading.ids(reading.client.get(f"/read/feeds/{reading.nato}").text) == []
+
+
+def test_in_the_order_received_mark_all_goes_up_to_the_first_item(reading: Reading) -> None:
+    html = reading.client.get("/read?order=received").text
+    up_to = re.search(r'name="up_to" value="(\d+)"', html)
+    assert up_to and int(up_to.group(1)) == reading.ids(html)[0] == max(reading.ids(html))

@@ -115,10 +115,14 @@ def title_of(agg: Aggregator, user_id: int, view: View, side: Sidebar) -> str:
 def list_page(agg: Aggregator, user_id: int, view: View, after: str | None) -> ListPage:
     side = sidebar(agg, user_id)
     title = title_of(agg, user_id, view, side)
-    # before the page: an item stored between the two queries is then above up_to (unread)
-    up_to = newest_id(agg, user_id, view)
+    # before the page: an item stored between the two queries is then above up_to (unread);
+    # the first page in the order received starts with it
+    first_received = view.order == "received" and not after
+    up_to = None if first_received else newest_id(agg, user_id, view)
     found = agg.entries(user_id, view.query(limit=PAGE + 1, after=parse_cursor(after, view.order)))
     shown = found[:PAGE]
+    if first_received and shown:
+        up_to = shown[0].item.id
     more = view.url(after=cursor_of(shown[-1], view.order)) if len(found) > PAGE else None
     scroll = agg.reading_settings(user_id).mark_read_on_scroll
     return ListPage(view, title, shown, more, up_to, side, scroll, agg.clock())
