@@ -62,6 +62,11 @@ async def test_a_new_feed_is_private_all_unread_and_joins_the_site_when_an_admin
     agg.remove_feed(added.id)
     assert agg.feeds() == [] and agg.items() == []
     assert agg.unread_counts(bob.id).by_feed == {added.id: 1}
+    # the site's OPML import puts it back on the site, as adding it does
+    opml = f'<opml version="2.0"><body><outline type="rss" xmlUrl="{added.url}"/></body></opml>'
+    assert agg.import_opml(opml.encode()).added == (added.url,)
+    assert [f.id for f in agg.feeds()] == [added.id]
+    agg.remove_feed(added.id)
     # his last subscription gone, so is the feed
     agg.unsubscribe(bob.id, added.id)
     with pytest.raises(NotFoundError):

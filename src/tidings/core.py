@@ -288,14 +288,9 @@ class Aggregator(Reading, People):
                 anyway=anyway,
             )
         except FeedKnownError as known:
-            if self.store.get_feed(known.feed_id).on_site:
+            if not self.store.join_site(known.feed_id, title=title, categories_=categories):
                 raise
             feed_id = known.feed_id
-            self.store.set_on_site(feed_id, True)
-            if title:
-                self.store.edit_feed_title(feed_id, title)
-            if categories:
-                self.store.set_categories(feed_id, categories)
         return self.store.get_feed(feed_id)
 
     async def subscribe_samples(self) -> int:
@@ -435,7 +430,8 @@ class Aggregator(Reading, People):
     # -- OPML ----------------------------------------------------------------------------------
 
     def import_opml(self, data: bytes) -> ImportReport:
-        """Subscribe every feed of an OPML document; they are fetched by the next update."""
+        """Subscribe every feed of an OPML document; they are fetched by the next update (one
+        that only people follow joins the site)."""
         document = parse_opml(data)
         added: list[str] = []
         skipped = list(document.warnings)
@@ -449,8 +445,12 @@ class Aggregator(Reading, People):
                     categories_=entry.categories,
                 )
             except DuplicateError:
-                skipped.append(f"already subscribed, skipped: {entry.url}")
-                continue
+                known = self.store.find_feed(canonical_url(entry.url))
+                if known is None or not self.store.join_site(
+                    known.id, title=entry.title, categories_=entry.categories
+                ):
+                    skipped.append(f"already subscribed, skipped: {entry.url}")
+                    continue
             added.append(entry.url)
         return ImportReport(tuple(added), tuple(skipped))
 

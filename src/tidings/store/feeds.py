@@ -136,8 +136,20 @@ class FeedsPart(StorePart):
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
-    def edit_feed_title(self, feed_id: int, title: str) -> None:
-        self._change(feed_id, user_title=title)
+    def join_site(
+        self, feed_id: int, *, title: str | None = None, categories_: Sequence[str] = ()
+    ) -> bool:
+        """Put a feed that only people follow on the site, with the title and categories an
+        admin gave; False when it is the site's already."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(feeds).where(feeds.c.id == feed_id, ~feeds.c.on_site).values(on_site=True)
+            ).rowcount
+            if done and title:
+                _change_row(conn, feed_id, user_title=title)
+            if done and categories_:
+                assign_categories(conn, feed_id, categories_)
+        return bool(done)
 
     def set_on_site(self, feed_id: int, on_site: bool) -> None:
         """Put a feed in the site's collection, or take it out (people may still follow it)."""
