@@ -84,7 +84,11 @@ def _reads(
                 entry_states.c.feed_id,
                 entry_states.c.read,
                 entry_states.c.starred,
-            ).where(entry_states.c.user_id == user_id)
+            ).where(
+                entry_states.c.user_id == user_id,
+                entry_states.c.item_id >= lo,  # rows outside the marked span play no part
+                entry_states.c.item_id <= hi,
+            )
         )
     }
     first = (
