@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from tidings.update.pipeline import Pipeline
 
 TOKEN_HEX = 32
+FOLDER_MAX = 200  # an outline's longer name is cut (a person's own is refused)
 KEEP_UNREAD_MAX = 36_500
 
 
@@ -183,7 +184,7 @@ class Reading:
                     feed_id,
                     now=now,
                     title=entry.title,
-                    folder=entry.categories[0] if entry.categories else None,
+                    folder=entry.categories[0][:FOLDER_MAX] if entry.categories else None,
                     window_start=window_start if known else None,
                 )
             except DuplicateError:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.store.plans import NOW, write
-from tidings.errors import DuplicateError, NotFoundError
+from tidings.errors import DuplicateError, NotFoundError, TidingsError
 from tidings.store.accounts import Accounts
 from tidings.store.store import Store
 from tidings.types import EntryQuery, ParsedItem, UpdatePlan
@@ -76,6 +76,8 @@ def test_titles_folders_counts_and_hidden_subscriptions(store: Store) -> None:
     assert counts.by_folder == {"News Daily": 5}
     with pytest.raises(NotFoundError):
         store.edit_subscription(ada, 999, title="x")
+    with pytest.raises(TidingsError, match="200 characters"):
+        store.edit_subscription(ada, f1, folder="x" * 201)
 
 
 def test_unfollowing_keeps_starred_and_removes_a_private_feed_nobody_needs(store: Store) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from tidings.errors import DuplicateError, NotFoundError
+from tidings.errors import DuplicateError, NotFoundError, TidingsError
 from tidings.store.feeds import _feeds_of
 from tidings.store.part import StorePart
 from tidings.store.schema import entry_states, feeds, items, subscriptions
@@ -38,11 +38,14 @@ FOLDER_MAX = 200
 
 
 def clean_folder(folder: str | None) -> str | None:
-    """One folder, free text, trimmed; empty is none."""
+    """One folder, free text, its spaces trimmed; empty is none; over 200 characters is
+    refused."""
     if folder is None:
         return None
     folder = " ".join(folder.split())
-    return folder[:FOLDER_MAX] or None
+    if len(folder) > FOLDER_MAX:
+        raise TidingsError(f"a folder's name is at most {FOLDER_MAX} characters")
+    return folder or None
 
 
 def unread_expr() -> ColumnElement[int]:
