@@ -197,6 +197,12 @@ async def test_opml_per_person_tokens_and_settings(agg: Aggregator, server: Feed
     rotated = agg.rotate_feed_token(ada.id)
     assert rotated != token and agg.user_for_feed_token(token) is None
     assert agg.user_for_feed_token(rotated) == ada
+    # the admin's cap on what retention keeps unread
+    feed_id = agg.subscriptions(ada.id)[0].feed.id
+    assert agg.set_unread_cap(feed_id, 100).unread_cap == 100
+    assert agg.set_unread_cap(feed_id, None).unread_cap is None
+    with pytest.raises(TidingsError, match="unread cap"):
+        agg.set_unread_cap(feed_id, -1)
     # reading settings
     assert agg.reading_settings(ada.id) == ReadingSettings(None, False)
     saved = agg.save_reading_settings(ada.id, ReadingSettings(30, True))

@@ -24,6 +24,7 @@ from tidings.store.store import Store
 from tidings.types import (
     Entry,
     EntryQuery,
+    Feed,
     ImportReport,
     MarkResult,
     ReadingSettings,
@@ -235,6 +236,14 @@ class Reading:
             self._feed_key = self.settings.with_secret().secret_key.encode()
         mac = hmac.new(self._feed_key, f"{user_id}:{version}".encode(), hashlib.sha256)
         return f"{user_id}-{mac.hexdigest()[:TOKEN_HEX]}"
+
+    def set_unread_cap(self, feed_id: int, cap: int | None) -> Feed:
+        """The admin's cap on a feed's unread items that retention keeps for people (None: no
+        cap; 0: retention keeps nothing for being unread)."""
+        if cap is not None and not 0 <= cap <= 1_000_000:
+            raise TidingsError("an unread cap is 0 to 1,000,000 items, or none")
+        self.store.set_unread_cap(feed_id, cap)
+        return self.store.get_feed(feed_id)
 
     def reading_settings(self, user_id: int) -> ReadingSettings:
         return self.store.reading_settings(user_id)

@@ -151,6 +151,9 @@ class FeedsPart(StorePart):
                 assign_categories(conn, feed_id, categories_)
         return bool(done)
 
+    def set_unread_cap(self, feed_id: int, cap: int | None) -> None:
+        self._change(feed_id, unread_cap=cap)
+
     def set_on_site(self, feed_id: int, on_site: bool) -> None:
         """Put a feed in the site's collection, or take it out (people may still follow it)."""
         self._change(feed_id, on_site=on_site)
