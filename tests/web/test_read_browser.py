@@ -118,8 +118,13 @@ def sign_in(page: Page, base: str, *, script: bool = True) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(base + "/read")
-    if script:  # the shortcuts work once read.js has run
-        page.wait_for_selector(".reader[data-keys=on]", state="attached")
+    if script:
+        ready(page)
+
+
+def ready(page: Page) -> None:
+    """The page's script has run: from here on its shortcuts work."""
+    page.wait_for_selector(".reader[data-keys=on]", state="attached")
 
 
 def count(page: Page, key: str) -> str:
@@ -170,11 +175,13 @@ def test_a_reader_reads_with_the_keyboard(reader: Reader, browser: Browser, scre
     expect(second).to_have_class(re.compile(r"\bcurrent\b"))
     page.keyboard.press("o")
     expect(page.get_by_role("heading", level=1)).to_have_text("Allies agree on a plan")
+    ready(page)
     expect(page.locator(".entry-body")).to_contain_text("The story of allies agree on a plan.")
     expect(page.locator('[data-count="all"]')).to_have_text("4")
     expect(page.locator('[data-count="feed:1"]')).to_have_text("2")
     page.keyboard.press("j")  # the next item of the list, opened (and read) in turn
     expect(page.get_by_role("heading", level=1)).to_have_text("Exercise in the north")
+    ready(page)
     expect(page.locator('[data-count="all"]')).to_have_text("3")
     page.keyboard.press("s")  # on an item's page, s and m act on it
     expect(page.locator('[data-count="starred"]')).to_have_text("2")
@@ -184,6 +191,7 @@ def test_a_reader_reads_with_the_keyboard(reader: Reader, browser: Browser, scre
 
     # ? shows the shortcuts; / goes to the search
     page.get_by_role("link", name="Back to the list").click()
+    ready(page)
     page.keyboard.press("?")
     expect(page.get_by_role("dialog")).to_be_visible()
     expect(page.get_by_role("dialog")).to_contain_text("mark everything in this list as read")
