@@ -141,3 +141,17 @@ def test_a_query_that_means_nothing_is_refused(store: Store) -> None:
     ):
         with pytest.raises(TidingsError):
             store.entries(ada, bad)
+
+
+def test_few_unread_are_paged_from_their_ids(store: Store) -> None:
+    ada, _bob, feed, ids = setup(store, 6)
+    store.mark_read(ada, now=NOW, up_to_id=ids[3])
+    store.set_read(ada, [ids[1]], False, NOW)  # an explicit unread under the watermark
+    store.set_read(ada, [ids[5]], True, NOW)  # an explicit read above it
+    page = store.entries(ada, EntryQuery(limit=1))
+    assert [e.item.id for e in page] == [ids[4]]
+    after = (page[0].item.sort_date, page[0].item.id)
+    assert [e.item.id for e in store.entries(ada, EntryQuery(after=after))] == [ids[1]]
+    store.mark_read(ada, now=NOW)
+    assert store.entries(ada, EntryQuery()) == []  # all read: no page to walk
+    assert store.entries(ada, EntryQuery(feed_id=feed)) == []
