@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -24,7 +26,7 @@ RSS = (
 def unsafe_routes(client: TestClient) -> list[str]:
     app = client.app
     return [
-        r.path.replace("{feed_id:int}", "1")
+        re.sub(r"\{\w+:int\}", "1", re.sub(r"\{\w+\}", "x", r.path))
         for r in app.routes  # type: ignore[attr-defined]
         if isinstance(r, Route) and r.methods and "POST" in r.methods
     ]
@@ -134,11 +136,24 @@ def test_admin_feed_lifecycle(site: tuple[Aggregator, TestClient], server: FeedS
             "categories": "Tech",
             "refresh": "",
             "retention": "30",
+            "unread_cap": "500",
         },
     )
     assert "Saved Renamed" in saved.text
     feed = agg.feed(feed.id)
     assert (feed.title, feed.categories, feed.retention_days) == ("Renamed", ("Tech",), 30)
+    assert feed.unread_cap == 500 and 'name="unread_cap" inputmode="numeric" value="500"' in (
+        client.get(f"/admin/feeds/{feed.id}").text
+    )
+    capless = client.post(
+        f"/admin/feeds/{feed.id}",
+        data={"csrf_token": token, "url": feed.url, "title": "Renamed", "categories": "Tech"},
+    )
+    assert capless.status_code == 200 and agg.feed(feed.id).unread_cap is None
+    too_many = client.post(
+        f"/admin/feeds/{feed.id}", data={"csrf_token": token, "url": feed.url, "unread_cap": "x"}
+    )
+    assert too_many.status_code == 400 and "unread items kept" in too_many.text
     bad = client.post(
         f"/admin/feeds/{feed.id}", data={"csrf_token": token, "url": feed.url, "refresh": "soon"}
     )

@@ -160,6 +160,10 @@ async def edit(request: Request) -> Response:
             retention_days=fields.retention_days,
             user_agent=fields.user_agent,
         )
+        if fields.unread_cap != feed.unread_cap:
+            feed = await run_in_threadpool(
+                agg_of(request).set_unread_cap, feed_id, fields.unread_cap
+            )
     except NotFoundError:
         raise
     except TidingsError as exc:

@@ -15,8 +15,8 @@ from tidings.timefmt import parse_duration
 
 @dataclass(frozen=True, slots=True)
 class FeedFields:
-    """The fields of the add and edit forms (add ignores ``retention_days`` and
-    ``user_agent``, edit ignores ``anyway``)."""
+    """The fields of the add and edit forms (add ignores ``retention_days``, ``user_agent`` and
+    ``unread_cap``, edit ignores ``anyway``)."""
 
     url: str
     title: str | None
@@ -25,6 +25,7 @@ class FeedFields:
     retention_days: int | None
     user_agent: str | None = None
     anyway: bool = False  # add the feed even if it fails now
+    unread_cap: int | None = None  # the most unread items retention keeps for people
 
 
 def feed_fields(form: FormData, *, retention: bool) -> FeedFields:
@@ -37,6 +38,7 @@ def feed_fields(form: FormData, *, retention: bool) -> FeedFields:
         retention_days=days(str(form.get("retention", "")), "retention") if retention else None,
         user_agent=str(form.get("user_agent", "")).strip() or None,
         anyway=form.get("anyway") is not None,
+        unread_cap=unread_cap(str(form.get("unread_cap", ""))) if retention else None,
     )
 
 
@@ -60,6 +62,16 @@ def days(raw: str, what: str) -> int | None:
         return None
     if not raw.isdigit() or not 1 <= int(raw) <= 36500:
         raise TidingsError(f"{what} must be a number of days, or empty for never")
+    return int(raw)
+
+
+def unread_cap(raw: str) -> int | None:
+    """Empty is no cap; 0 keeps nothing for being unread."""
+    raw = raw.strip().replace(",", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > 1_000_000:
+        raise TidingsError("unread items kept: a number of items up to 1,000,000, or empty")
     return int(raw)
 
 
