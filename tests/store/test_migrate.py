@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from tests.pg import fresh_schema
 from tidings.store import migrate
@@ -190,4 +190,45 @@ def test_0010_readers_up_and_down_and_item_ids_never_reused(
         assert "subscriptions" not in tables and "entry_states" not in tables
         assert "role" not in {c["name"] for c in inspect(conn).get_columns("users")}
     migrate.upgrade(engine)
+    engine.dispose()
+
+
+def _item_indexes(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return {str(i["name"]) for i in inspect(conn).get_indexes("items")}
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_0011_puts_sort_date_in_the_per_feed_index_up_and_down(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from alembic import command
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        fresh_schema(url)
+    engine = migrate.create(url)
+    migrate.upgrade(engine, "0010")
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://e.org/f', :now)"),
+            {"now": datetime(2026, 11, 1)},
+        )
+        first = _item(conn, "a", "A")
+    assert "ix_items_feed_id" in _item_indexes(engine)
+    migrate.upgrade(engine)
+    indexes = _item_indexes(engine)
+    assert "ix_items_feed_id_date" in indexes and "ix_items_feed_id" not in indexes
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id FROM items WHERE feed_id = 1")).scalar() == first
+    cfg = migrate._alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    indexes = _item_indexes(engine)
+    assert "ix_items_feed_id" in indexes and "ix_items_feed_id_date" not in indexes
     engine.dispose()

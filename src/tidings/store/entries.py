@@ -26,6 +26,7 @@ from sqlalchemy import (
     select,
     true,
     union,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
@@ -175,22 +176,25 @@ def _filtered(query: Select[Any], q: EntryQuery, dialect: str) -> Select[Any]:
     return query
 
 
-def _ordered(query: Select[Any], q: EntryQuery) -> Select[Any]:
-    key = items.c.sort_date if q.order == "published" else items.c.id
+def _ordered(
+    query: Select[Any], q: EntryQuery, date: Any = items.c.sort_date, ident: Any = items.c.id
+) -> Select[Any]:
+    """One keyset page in the query's order, over the columns ``date`` and ``ident``."""
+    key = date if q.order == "published" else ident
     desc = q.direction == "desc"
     if q.after is not None:
         after_key, after_id = q.after
         if q.order == "received":
-            query = query.where(items.c.id < after_id if desc else items.c.id > after_id)
+            query = query.where(ident < after_id if desc else ident > after_id)
         elif desc:
-            query = query.where(or_(key < after_key, and_(key == after_key, items.c.id < after_id)))
+            query = query.where(or_(key < after_key, and_(key == after_key, ident < after_id)))
         else:
-            query = query.where(or_(key > after_key, and_(key == after_key, items.c.id > after_id)))
+            query = query.where(or_(key > after_key, and_(key == after_key, ident > after_id)))
     order: tuple[Any, ...]
     if q.order == "received":
-        order = (items.c.id.desc(),) if desc else (items.c.id.asc(),)
+        order = (ident.desc(),) if desc else (ident.asc(),)
     else:
-        order = (key.desc(), items.c.id.desc()) if desc else (key.asc(), items.c.id.asc())
+        order = (key.desc(), ident.desc()) if desc else (key.asc(), ident.asc())
     return query.order_by(*order).limit(max(1, min(q.limit, MAX_PAGE)))
 
 
@@ -222,6 +226,41 @@ def _candidates(user_id: int, scope: list[ColumnElement[bool]]) -> Any:
     return union(above, marked).subquery()
 
 
+def _page_ids(user_id: int, scope: list[ColumnElement[bool]], q: EntryQuery) -> Select[Any]:
+    """The ids of one page of the person's unread items, ordered and limited before any table
+    row is read: their feeds' items above the watermarks without a row saying read (the
+    ``items (feed_id, id, sort_date)`` index holds all it needs), and their rows marked unread
+    under the watermarks."""
+    said_read = (
+        select(entry_states.c.item_id)
+        .where(
+            entry_states.c.user_id == user_id,
+            entry_states.c.item_id == items.c.id,
+            entry_states.c.read == true(),
+        )
+        .exists()
+    )
+    above = (
+        select(items.c.id.label("cid"), items.c.sort_date.label("cdate"))
+        .join(subscriptions, subscriptions.c.feed_id == items.c.feed_id)
+        .where(*scope, items.c.id > subscriptions.c.read_until, ~said_read)
+    )
+    under = (
+        select(items.c.id.label("cid"), items.c.sort_date.label("cdate"))
+        .select_from(entry_states)
+        .join(items, items.c.id == entry_states.c.item_id)
+        .join(subscriptions, subscriptions.c.feed_id == entry_states.c.feed_id)
+        .where(
+            *scope,
+            entry_states.c.user_id == user_id,
+            entry_states.c.read == false(),
+            entry_states.c.item_id <= subscriptions.c.read_until,
+        )
+    )
+    found = union_all(above, under).subquery()
+    return _ordered(select(found.c.cid), q, found.c.cdate, found.c.cid)
+
+
 class EntriesPart(StorePart):
     def entries(self, user_id: int, q: EntryQuery) -> list[Entry]:
         """One page of the person's entries. Unread ones are few or many: few (or none), the
@@ -237,7 +276,10 @@ class EntriesPart(StorePart):
                 if unread == 0:
                     return []
                 found = _candidates(user_id, scope)
-                if dialect == "sqlite":
+                if (dialect == "sqlite" or unread <= SPARSE) and not q.search and q.ids is None:
+                    page = list(conn.execute(_page_ids(user_id, scope, q)).scalars())
+                    base = base.where(ids_in(dialect, items.c.id, page))
+                elif dialect == "sqlite":
                     base = base.where(items.c.id.in_(select(found.c.cid)))
                 elif unread <= SPARSE:  # the ids first: the planner misjudges the join
                     ids = list(conn.execute(select(found.c.cid)).scalars())
