@@ -90,7 +90,7 @@ def _reads(
                 entry_states.c.item_id >= lo,  # rows outside the marked span play no part
                 entry_states.c.item_id <= hi,
             )
-        )
+        ).all()  # one fetch: row by row costs ~20 us a row on psycopg
     }
     first = (
         select(func.min(items.c.id))
@@ -99,7 +99,7 @@ def _reads(
     )
     firsts = {
         int(f): (int(i) if i is not None else None)
-        for f, i in conn.execute(select(s.c.feed_id, first).where(s.c.user_id == user_id))
+        for f, i in conn.execute(select(s.c.feed_id, first).where(s.c.user_id == user_id)).all()
     }
     joined = (
         select(items.c.feed_id)
@@ -112,7 +112,7 @@ def _reads(
         ranges = [(f, i) for f, found in conn.execute(grouped).all() for i in found]
     else:
         ordered = joined.add_columns(items.c.id).order_by(items.c.feed_id, items.c.id)
-        ranges = [(int(f), int(i)) for f, i in conn.execute(ordered)]
+        ranges = [(int(f), int(i)) for f, i in conn.execute(ordered).all()]
     return rows, firsts, ranges
 
 
