@@ -123,6 +123,10 @@ def mark_ids_read(
     changed state."""
     if not ids:
         return 0
+    if dialect == "postgresql":
+        # a plan for these ids' span, never a generic one: prepared (psycopg prepares a query
+        # run five times), PostgreSQL may plan the span unknown and walk every item in it
+        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
     plan = plan_marks(set(ids), *_reads(conn, user_id, min(ids), max(ids)))
     if plan.flip:
         conn.execute(
