@@ -87,8 +87,10 @@ def routes(site: Site) -> list[tuple[str, frozenset[str]]]:
         assert isinstance(route, Route)
         path = (
             route.path.replace("{feed_id:int}", str(site.feed_id))
+            .replace("{id:int}", str(site.feed_id))
             .replace("{slug}", site.slug)
             .replace("{name}", "tidings-news.xml")
+            .replace("{name:path}", "Harbour")
         )
         out.append((path, frozenset(route.methods or {"GET", "HEAD"})))
     return out
