@@ -269,3 +269,24 @@ def test_items_scrolled_past_are_read_when_the_setting_says_so(
     page.reload()  # the server says so too
     expect(page.locator(".entry")).not_to_have_count(5)
     context.close()
+
+
+def test_a_reader_subscribes_on_the_settings_page(reader: Reader, browser: Browser) -> None:
+    """Following a feed from the browser: the address, a folder, and its items are unread."""
+    reader.feeds.routes["/gazette.xml"] = Route(
+        rss("Town Gazette", [("g1", "Market day", 600.0), ("g2", "Bridge works", 7200.0)])
+    )
+    context = browser.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
+    page = context.new_page()
+    sign_in(page, reader.base)
+    page.goto(reader.base + "/read/settings")
+    page.get_by_label("Feed or site address").fill(reader.feeds.url("/gazette.xml"))
+    page.get_by_label("Folder (optional: a new one, or one of yours)").fill("Town")
+    page.get_by_role("button", name="Subscribe", exact=True).click()
+    expect(page.locator("body")).to_contain_text("Town Gazette")
+    page.goto(reader.base + "/read")
+    ready(page)
+    expect(page.locator('[data-count="folder:Town"]')).to_have_text("2")
+    expect(page.locator('[data-count="all"]')).to_have_text("7")
+    expect(page.locator(".entry-title").first).to_have_text("Market day")
+    context.close()
