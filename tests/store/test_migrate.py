@@ -40,6 +40,20 @@ def test_sqlite_pragmas_and_integrity(tmp_path: Path) -> None:
     assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def _engine_at(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, revision: str
+) -> Engine:
+    """An empty database of ``backend`` migrated up to ``revision``."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        fresh_schema(url)
+    engine = migrate.create(url)
+    migrate.upgrade(engine, revision)
+    return engine
+
+
 @pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
@@ -48,13 +62,7 @@ def test_old_sample_urls_move_to_the_bundled_ones(
 ) -> None:
     """Sample feeds once subscribed at the server's own loopback address are renamed to the
     URLs read from the package, their failures forgotten; other loopback feeds stay as they are."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-        fresh_schema(url)
-    engine = migrate.create(url)
-    migrate.upgrade(engine, "0006")
+    engine = _engine_at(backend, tmp_path, request, "0006")
     old = [
         "http://127.0.0.1:8000/samples/tidings-news.xml",
         "http://127.0.0.1:8123/samples/feed-formats.atom",
@@ -98,13 +106,7 @@ def test_0008_adds_a_feed_s_user_agent_and_notice_and_takes_them_back(
 ) -> None:
     from alembic import command
 
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-        fresh_schema(url)
-    engine = migrate.create(url)
-    migrate.upgrade(engine, "0007")
+    engine = _engine_at(backend, tmp_path, request, "0007")
     with engine.begin() as conn:
         conn.execute(
             text("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://e.org/f', :now)"),
@@ -151,13 +153,7 @@ def test_0010_readers_up_and_down_and_item_ids_never_reused(
     go; an item id is never given again, even after the newest item is deleted."""
     from alembic import command
 
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-        fresh_schema(url)
-    engine = migrate.create(url)
-    migrate.upgrade(engine, "0009")
+    engine = _engine_at(backend, tmp_path, request, "0009")
     with engine.begin() as conn:
         conn.execute(
             text("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://e.org/f', :now)"),
@@ -206,13 +202,7 @@ def test_0011_puts_sort_date_in_the_per_feed_index_up_and_down(
 ) -> None:
     from alembic import command
 
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-        fresh_schema(url)
-    engine = migrate.create(url)
-    migrate.upgrade(engine, "0010")
+    engine = _engine_at(backend, tmp_path, request, "0010")
     with engine.begin() as conn:
         conn.execute(
             text("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://e.org/f', :now)"),
