@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# axe-core, which the design checks load into the browser (tests/web/test_design.py)
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint typecheck unit quick bench clean
 
@@ -35,7 +37,12 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-unit: $(DEV_STAMP)
+$(AXE):
+	@if command -v npm >/dev/null; then \
+	  npm install --no-save --no-audit --no-fund --prefix .cache/axe axe-core@4 >/dev/null; \
+	else echo "npm is not installed: the axe checks cannot run"; fi
+
+unit: $(DEV_STAMP) $(AXE)
 	$(BIN)/pytest -q
 
 # The loop while editing: every test but those marked slow (over 5 s each), in under a minute.
