@@ -21,6 +21,7 @@ from tidings.fetch.samples import public_url as public_url  # re-exported for th
 from tidings.fetch.samples import sample_body as sample_body  # re-exported for the web pages
 from tidings.fetch.samples import sample_path as sample_path  # re-exported for the web pages
 from tidings.fetch.weburl import check_user_agent
+from tidings.listing import Listing
 from tidings.parse import ALLOWED_TAGS as ALLOWED_TAGS  # re-exported for the web pages
 from tidings.parse import expat_problem
 from tidings.people import People
@@ -33,6 +34,7 @@ from tidings.store.fulltext import SearchBackend, backend_for
 from tidings.store.search import RANK_WINDOW as RANK_WINDOW  # re-exported for the web pages
 from tidings.store.searchquery import parse_query
 from tidings.store.store import Store
+from tidings.syncing import Syncing
 from tidings.types import (
     Category,
     Feed,
@@ -56,9 +58,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Aggregator(Reading, People):
-    """Subscriptions, updates and reads over one store; people (``People``) and their reading
-    (``Reading``) too."""
+class Aggregator(Reading, Syncing, Listing, People):
+    """Subscriptions, updates and reads over one store; people (``People``), their reading
+    (``Reading``) and their apps (``Syncing``) too."""
 
     def __init__(
         self,

@@ -213,6 +213,9 @@ users = Table(
     # the person's change counter: every change of their reading state bumps it once
     Column("state_seq", BigInteger, nullable=False, server_default="0"),
     Column("mark_read_on_scroll", Boolean, nullable=False, server_default=false()),
+    # the sync APIs' own password (argon2), and the SHA-256 of its Fever key, to look it up
+    Column("api_password_hash", Text),
+    Column("fever_key_hash", String(64), index=True),
 )
 
 # server-side sessions: the cookie carries a random token, the table only its hash
@@ -287,4 +290,32 @@ entry_states = Table(
     Index("ix_entry_states_user_id_feed_id", "user_id", "feed_id", "item_id"),
     # deleting an item (retention, a feed removed) finds its rows; "starred by anyone"
     Index("ix_entry_states_item_id", "item_id"),
+)
+
+
+# -- sync: the apps' credentials and the folders' stable ids ------------------------------------
+
+# a person's API keys for /v1 (X-Auth-Token): only the SHA-256 of the secret is kept
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Index("ix_api_keys_user_id", "user_id"),
+)
+
+# the ids that the sync APIs give a person's folders (subscriptions.folder stays the name; the
+# name "" is the group of the feeds without a folder)
+folders = Table(
+    "folders",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    UniqueConstraint("user_id", "name"),
+    sqlite_autoincrement=True,  # an app keeps a folder's id: a deleted one is never reused
 )

@@ -16,15 +16,19 @@ from tidings.errors import StoreError
 from tidings.store import migrate
 from tidings.store.categories import CategoriesPart
 from tidings.store.counters import CountersPart
+from tidings.store.credentials import CredentialsPart
 from tidings.store.due import DuePart
 from tidings.store.entries import EntriesPart
 from tidings.store.feeds import FeedsPart
+from tidings.store.folders import FoldersPart
 from tidings.store.history import HistoryPart
 from tidings.store.items import ItemsPart
 from tidings.store.marks import MarksPart
 from tidings.store.readers import ReadersPart
 from tidings.store.subscriptions import SubscriptionsPart
+from tidings.store.sync import SyncPart
 from tidings.store.updates import UpdatesPart
+from tidings.store.v1_entries import EntryListPart
 
 
 class Store(
@@ -39,9 +43,13 @@ class Store(
     EntriesPart,
     MarksPart,
     ReadersPart,
+    CredentialsPart,
+    FoldersPart,
+    SyncPart,
+    EntryListPart,
 ):
     """The database of one tidings installation (people's reading: subscriptions, entries,
-    marks and readers)."""
+    marks and readers; their apps: credentials, folder ids and sync reads)."""
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True) -> Self:

@@ -39,6 +39,7 @@ from tidings.web import (
     signup,
     users,
 )
+from tidings.web.api_common import ApiMiddleware
 from tidings.web.cache import PageCache
 from tidings.web.context import Web, web_of
 from tidings.web.headers import SecurityHeaders
@@ -80,6 +81,7 @@ def create_app(agg: Aggregator, *, scheduler: bool = False) -> Starlette:
                 trusted=agg.settings.trusted_proxies,
                 base_url=agg.settings.base_url,
             ),
+            Middleware(ApiMiddleware),
             Middleware(
                 PageCache, seconds=agg.settings.page_cache_seconds, changes=agg.content_changes
             ),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tidings.web.api_common import API_PREFIXES
 from tidings.web.context import SESSION_COOKIE
 
 MAX_ENTRIES = 1024
@@ -32,6 +33,7 @@ PASS_PREFIXES = (
     "/metrics",
     "/healthz",
     "/ages.json",
+    *API_PREFIXES,  # the apps' APIs: each answer is one person's
 )
 BYPASS_HEADERS = (b"if-none-match", b"if-modified-since", b"authorization")
 
