@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, insert, select, update
+from sqlalchemy import Connection, Row, and_, delete, insert, select, text, update
 
 from tidings.errors import NotFoundError
 from tidings.store.history import log_fetch
@@ -21,6 +21,8 @@ from tidings.store.search import search_text_of
 from tidings.types import FeedState, ItemWrite, StoredItem, UpdatePlan
 
 EXPIRE_CHUNK = 500  # identities per statement: well under every database's bound-parameter cap
+# PostgreSQL advisory lock key: one transaction at a time inserts items, from id to commit
+ITEMS_LOCK = 0x7469_6474
 
 
 class UpdatesPart(StorePart):
@@ -139,6 +141,11 @@ def _write_items(conn: Connection, plan: UpdatePlan) -> None:
     """Insert the new items and rewrite the changed ones (their first-seen time stays)."""
     fid = plan.feed_id
     if plan.new:
+        if conn.dialect.name == "postgresql":
+            # Sync apps page by id ("everything after the last id I saw"): an id must never
+            # become visible after a larger one, as it could if two workers' transactions
+            # committed out of order. SQLite has one writer anyway.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ITEMS_LOCK})
         rows = [
             {"feed_id": fid, "identity_hash": w.identity, "first_seen": w.first_seen}
             | _item_values(w)
