@@ -1,0 +1,104 @@
+"""What the Fever tests share: a person's key, items written straight to the store, an HTTP caller
+of the API, and a jump of the item ids past 2^31."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+from tests.conftest import Clock
+from tidings.core import Aggregator
+from tidings.types import SYNC_MAX, IdQuery, ItemWrite, ParsedItem, UpdatePlan
+from tidings.update.decide import content_hash_of, identity_of
+
+PASSWORD = "correct horse battery"  # the sign-in password
+API_PASSWORD = "the apps' own password"
+NATO = "https://nato.example/feed"
+HARBOUR = "https://harbour.example/feed"
+SCIENCE = "https://science.example/feed"
+
+
+def fever_key(name: str, password: str = API_PASSWORD) -> str:
+    """What a client sends as ``api_key``."""
+    return hashlib.md5(f"{name}:{password}".encode(), usedforsecurity=False).hexdigest()
+
+
+def item(n: int, prefix: str, now: datetime, **extra: Any) -> ParsedItem:
+    return ParsedItem(
+        guid=f"{prefix}-{n}",
+        title=f"{prefix} {n}",
+        link=f"https://{prefix}.example/{n}",
+        published=now - timedelta(hours=n),
+        content_html=f"<p>{prefix} story {n}</p>",
+        **extra,
+    )
+
+
+def arrive(agg: Aggregator, feed_id: int, now: datetime, *new: ParsedItem) -> None:
+    """Items a fetch of ``feed_id`` at ``now`` found new (first seen then)."""
+    writes = tuple(
+        ItemWrite(identity_of(i), content_hash_of(i), i, now, i.published or now) for i in new
+    )
+    agg.store.apply(UpdatePlan(feed_id, now, now, new=writes))
+
+
+def jump_item_ids(agg: Aggregator, past: int) -> None:
+    """The next item stored gets an id above ``past`` (as on a site that has stored billions)."""
+    with agg.store.engine.begin() as conn:
+        if agg.store.engine.dialect.name == "sqlite":
+            conn.execute(text("DELETE FROM sqlite_sequence WHERE name = 'items'"))
+            conn.execute(
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES ('items', :n)"), {"n": past}
+            )
+        else:
+            conn.execute(text(f"ALTER TABLE items ALTER COLUMN id RESTART WITH {past + 1}"))
+
+
+def ids_of(listed: str) -> set[int]:
+    """The ids of a Fever id list ("1,2,3", or "" for none)."""
+    return {int(i) for i in listed.split(",")} if listed else set()
+
+
+@dataclass
+class Fever:
+    """A person's calls to the API, as a client makes them (the key in the body by default)."""
+
+    agg: Aggregator
+    http: httpx.Client
+    clock: Clock
+    user_id: int
+    key: str
+    path: str = "/fever/"
+
+    def post(self, query: str = "api", key: str | None = None, **body: str) -> dict[str, Any]:
+        response = self.http.post(
+            f"{self.path}?{query}", data={"api_key": self.key if key is None else key, **body}
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/json")
+        found: dict[str, Any] = response.json()
+        return found
+
+    def get(self, query: str) -> dict[str, Any]:
+        response = self.http.get(f"{self.path}?{query}&api_key={self.key}")
+        assert response.status_code == 200, response.text
+        found: dict[str, Any] = response.json()
+        return found
+
+    def unread(self) -> set[int]:
+        """The server's unread ids of the person, from the facade."""
+        return self.ids("unread")
+
+    def saved(self) -> set[int]:
+        return self.ids("starred")
+
+    def all_ids(self) -> set[int]:
+        return self.ids("all")
+
+    def ids(self, status: str) -> set[int]:
+        return set(self.agg.item_ids(self.user_id, IdQuery(status=status, limit=SYNC_MAX)))
