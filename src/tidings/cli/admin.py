@@ -1,4 +1,5 @@
-"""The commands of people and the database: user and db."""
+"""The commands of people and the database: user (with the apps' API password and keys) and
+db."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.markup import escape
 from tidings.cli.common import db_app, err, fail, opened, out, progress_bar, user_app
 from tidings.cli.tables import Col, show
 from tidings.config import Settings
+from tidings.core import Aggregator
 from tidings.errors import TidingsError
 from tidings.maintenance import copy_database, upgrade_database
 
@@ -54,10 +56,10 @@ def user_role(
     out.print(f"{escape(user.name)} is now {role_name(user.is_admin)}", highlight=False)
 
 
-def read_password(from_stdin: bool) -> str:
+def read_password(from_stdin: bool, label: str = "Password") -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    return str(typer.prompt(label, hide_input=True, confirmation_prompt=True))
 
 
 @user_app.command("list")
@@ -88,6 +90,59 @@ def user_passwd(
             raise fail(f"no user named {name!r}")
         agg.set_password(name, read_password(password_stdin))
     out.print(f"changed the password of {escape(name)}; their sessions ended", highlight=False)
+
+
+def user_id_of(agg: Aggregator, name: str) -> int:
+    found = next((a.user for a in agg.users() if a.user.name == name), None)
+    if found is None:
+        raise fail(f"no user named {name!r}")
+    return found.id
+
+
+@user_app.command("api-password")
+def user_api_password(
+    name: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the API password from standard input.")
+    ] = False,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Remove the API password: apps are refused.")
+    ] = False,
+) -> None:
+    """Set the API password that a person's apps sign in with (asked for twice), apart from
+    their sign-in password; or --remove it."""
+    if remove and password_stdin:
+        raise fail("--remove reads no password")
+    with opened() as agg:
+        user_id = user_id_of(agg, name)
+        if remove:
+            agg.clear_api_password(user_id)
+            message = f"removed the API password of {escape(name)}; apps can no longer sign in"
+        else:
+            agg.set_api_password(user_id, read_password(password_stdin, "API password"))
+            message = (
+                f"set the API password of {escape(name)}; apps sign in with it as {escape(name)}"
+            )
+    out.print(message, highlight=False)
+
+
+@user_app.command("api-key")
+def user_api_key(
+    name: str,
+    description: Annotated[
+        str, typer.Option("--description", help="What the key is for (shown in the settings).")
+    ],
+) -> None:
+    """Create an API key for an app that takes a token; its secret is printed this once (on
+    standard output, alone; the rest on standard error)."""
+    with opened() as agg:
+        key, secret = agg.create_api_key(user_id_of(agg, name), description)
+    err.print(
+        f"API key {key.id} of {escape(name)} ({escape(key.description)}); "
+        "copy it now, it is not shown again:",
+        highlight=False,
+    )
+    print(secret)
 
 
 @user_app.command("remove")

@@ -2,7 +2,8 @@
 
 Routes by area: ``pages`` (the public pages), ``outputs`` (feeds, OPML, the embed), ``auth``
 (sign-in and out), ``signup``, ``admin``, ``users`` (the admin's people), ``account`` (change my
-password), ``read_settings`` and ``private_feeds`` (a person's settings and feeds), ``reading``
+password), ``read_settings``, ``app_passwords`` and ``private_feeds`` (a person's settings, the
+apps' API password and keys, and feeds), ``reading``
 (a person's feeds, read and starred),
 ``health`` (health and metrics), ``samples`` and ``icons``.
 Handlers are module-level functions that reach the aggregator through ``context.web_of(request)``.
@@ -26,6 +27,7 @@ from tidings.schedule import run_scheduler
 from tidings.web import (
     account,
     admin,
+    app_passwords,
     auth,
     error_pages,
     fever,
@@ -58,6 +60,7 @@ def route_table() -> list[BaseRoute]:
         *users.routes,
         *signup.routes,
         *read_settings.routes,
+        *app_passwords.routes,
         *private_feeds.routes,
         *reading.routes,
         *fever.routes,

@@ -85,3 +85,17 @@ def reading_settings(form: FormData) -> ReadingSettings:
     return ReadingSettings(
         keep_unread_days=keep, mark_read_on_scroll=form.get("mark_read_on_scroll") is not None
     )
+
+
+def new_api_password(form: FormData) -> str:
+    """The API password typed twice (its length is the facade's to check, as a sign-in
+    password's)."""
+    new, again = form.get("new", ""), form.get("again", "")
+    if not isinstance(new, str) or not isinstance(again, str) or new != again:
+        raise TidingsError("the API password and its repetition differ")
+    return new
+
+
+def key_description(form: FormData) -> str:
+    """What an API key is for ("Reeder on my phone"); the facade checks its length."""
+    return _text(form, "description")

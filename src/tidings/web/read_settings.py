@@ -1,6 +1,6 @@
 """A person's own settings: their subscriptions (subscribe, rename, move to a folder, hide from
 "All", unsubscribe), OPML in and out, how long unread items are kept, marking read on scroll, and
-the token of their private feeds.
+the token of their private feeds; and the Apps part (``app_access`` and ``app_passwords``).
 
 Every route needs a signed-in person and reads or changes only that person's things; every change
 is a POST with a checked form token and answers with a redirect whose page shows its notice once,
@@ -10,6 +10,7 @@ or the page again with its error (a 400). Unsubscribing asks first, on a page of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -23,6 +24,7 @@ from tidings.timefmt import count
 from tidings.timefmt import gettext as _
 from tidings.types import ReadingSettings, Subscription
 from tidings.web import read_forms
+from tidings.web.app_access import AppAccess, app_access
 from tidings.web.auth import checked_form, require_user
 from tidings.web.conditional import respond
 from tidings.web.context import agg_of, render, run
@@ -40,6 +42,7 @@ class SettingsPage:
     folders: tuple[str, ...]
     reading: ReadingSettings
     links: PrivateLinks
+    apps: AppAccess
 
 
 def settings_data(agg: Aggregator, user_id: int, base: str) -> SettingsPage:
@@ -50,6 +53,7 @@ def settings_data(agg: Aggregator, user_id: int, base: str) -> SettingsPage:
         folders,
         agg.reading_settings(user_id),
         private_links(base, agg.feed_token(user_id), folders),
+        app_access(agg, user_id, base),
     )
 
 
@@ -61,11 +65,17 @@ def _done(request: Request, message: str) -> Response:
     return redirect_with_notice(request, message, SETTINGS)
 
 
-async def _page(
-    request: Request, *, status: int = 200, error: str | None = None, form: FormData | None = None
+async def page(
+    request: Request,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    form: FormData | None = None,
+    **extra: Any,
 ) -> Response:
     """The settings page, with the notice of the change just made or the error of a failed one
-    (and then what the person typed into the subscribe form)."""
+    (and then what the person typed into the subscribe form); ``extra`` for the template (a new
+    API key's secret)."""
     session = require_user(request)
     data = await run(settings_data, request, session.user.id, str(request.base_url))
     page = render(
@@ -76,12 +86,13 @@ async def _page(
         message=take_notice(request),
         error=error,
         typed=form or {},
+        **extra,
     )
     return shown(request, page)
 
 
 async def settings_page(request: Request) -> Response:
-    return await _page(request)
+    return await page(request)
 
 
 # -- subscriptions -----------------------------------------------------------------------------
@@ -99,9 +110,9 @@ async def subscribe(request: Request) -> Response:
         )
     except DuplicateError as exc:
         error = str(exc)[:1].upper() + str(exc)[1:] + "."  # "Already subscribed: ..."
-        return await _page(request, status=400, error=error, form=form)
+        return await page(request, status=400, error=error, form=form)
     except TidingsError as exc:
-        return await _page(request, status=400, error=f"Could not subscribe: {exc}", form=form)
+        return await page(request, status=400, error=f"Could not subscribe: {exc}", form=form)
     unread = count(sub.unread, "unread item", "unread items")
     return _done(
         request, _("Subscribed to %(title)s: %(unread)s.") % {"title": sub.title, "unread": unread}
@@ -115,7 +126,7 @@ async def edit(request: Request) -> Response:
     try:
         fields = read_forms.subscription_fields(form)
     except TidingsError as exc:
-        return await _page(request, status=400, error=str(exc))
+        return await page(request, status=400, error=str(exc))
     sub = await run_in_threadpool(
         agg_of(request).edit_subscription,
         session.user.id,
@@ -167,7 +178,7 @@ async def opml_import(request: Request) -> Response:
             agg_of(request).import_subscriptions, session.user.id, data
         )
     except TidingsError as exc:
-        return await _page(request, status=400, error=f"Could not import: {exc}")
+        return await page(request, status=400, error=f"Could not import: {exc}")
     finally:
         await form.close()  # the upload's temporary file
     added = count(len(report.added), "feed", "feeds")
@@ -199,7 +210,7 @@ async def save_reading(request: Request) -> Response:
     try:
         chosen = read_forms.reading_settings(form)
     except TidingsError as exc:
-        return await _page(request, status=400, error=str(exc))
+        return await page(request, status=400, error=str(exc))
     await run_in_threadpool(agg_of(request).save_reading_settings, session.user.id, chosen)
     return _done(request, _("Reading settings saved."))
 
