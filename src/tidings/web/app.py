@@ -41,6 +41,7 @@ from tidings.web import (
     samples,
     signup,
     users,
+    v1,
 )
 from tidings.web.api_common import ApiMiddleware
 from tidings.web.cache import PageCache
@@ -68,6 +69,7 @@ def route_table() -> list[BaseRoute]:
         *health.routes,
         *samples.routes,
         *icons.routes,
+        *v1.routes,
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
 
