@@ -1,0 +1,406 @@
+"""Miniflux's entries at /v1: the listings (all, a feed's, a category's) with its filters and the
+number matching, the ids alone, one entry, and the changes of state (read, unread, starred).
+
+Paging for sync: ``order=id&direction=asc&after_entry_id=<last id seen>`` (or ``desc`` with
+``before_entry_id``) is a cursor; entries that arrive or change state between two pages are
+neither skipped nor seen twice, which ``offset`` cannot promise. ``GET /v1/changes`` is the
+incremental form: what changed since the person's change number an app last saw.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tidings.core import Aggregator
+from tidings.entryfilter import EntryFilter
+from tidings.types import Entry, User
+from tidings.web.context import run
+from tidings.web.v1.auth import V1Error
+from tidings.web.v1.endpoint import (
+    NOT_FOUND,
+    Endpoints,
+    answer,
+    field,
+    json_body,
+    no_content,
+    path_int,
+)
+from tidings.web.v1.entry_filters import (
+    ID_MAX,
+    IDS_PARAMS,
+    LIST_PARAMS,
+    SCOPE_PARAMS,
+    BadParameter,
+    entry_filter,
+    scoped,
+    whole,
+)
+from tidings.web.v1.entry_json import ENTRY, Context, entry_json, reading_time
+from tidings.web.v1.spec import (
+    BOOLEAN,
+    ERROR,
+    INTEGER,
+    STRING,
+    Operation,
+    array_of,
+    obj,
+    path_id,
+    schema,
+)
+
+TAG = "Entries"
+MARK_MAX = 100_000  # ids in one PUT /v1/entries
+EDIT_REFUSED = (
+    "entries cannot be edited here: an entry is its feed's, shared by everyone who follows the "
+    "feed, and stays as the feed gives it"
+)
+
+endpoints = Endpoints()
+routes = endpoints.routes
+operations = endpoints.operations
+
+PAGE = schema(
+    "EntriesPage",
+    obj(
+        {
+            "total": {**INTEGER, "description": "entries matching, all pages"},
+            "entries": array_of(ENTRY),
+        }
+    ),
+)
+IDS = schema(
+    "EntryIds",
+    obj({"total": INTEGER, "entry_ids": {"type": "array", "items": {**INTEGER, "minimum": 1}}}),
+)
+STATUS_CHANGE = schema(
+    "EntriesStatusUpdate",
+    obj(
+        {"entry_ids": {"type": "array", "items": {**INTEGER, "minimum": 1, "maximum": ID_MAX},
+                       "minItems": 1, "maxItems": MARK_MAX}},
+        {"status": {"type": "string", "enum": ["read", "unread"]}, "starred": BOOLEAN},
+    ),
+)  # fmt: skip
+EDIT = schema("EntryUpdate", obj({}, {"title": STRING, "content": STRING}))
+CONTENT = schema("EntryContent", obj({"content": STRING, "reading_time": INTEGER}))
+
+ERRORS: dict[int, str | None] = {400: ERROR, 401: ERROR, 429: ERROR}
+ENTRY_ID = path_id("entry_id", "entry")
+FEED_ID = path_id("feed_id", "feed")
+CATEGORY_ID = path_id("category_id", "category")
+
+
+def _filter(request: Request, *, ids: bool = False) -> EntryFilter:
+    try:
+        return entry_filter(request.query_params, ids=ids)
+    except BadParameter as exc:
+        raise V1Error(400, str(exc)) from exc
+
+
+def _scope(request: Request, feed_id: int, category_id: int) -> tuple[int, int]:
+    """The feed and category asked for: the query's ``feed_id``/``category_id`` over the
+    path's, as Miniflux reads them (0: none)."""
+    try:
+        params = request.query_params
+        return whole(params, "feed_id", feed_id, ID_MAX), whole(
+            params, "category_id", category_id, ID_MAX
+        )
+    except BadParameter as exc:
+        raise V1Error(400, str(exc)) from exc
+
+
+def _context(agg: Aggregator, user_id: int) -> Context:
+    return Context.of(user_id, agg.subscriptions(user_id), agg.sync_folders(user_id))
+
+
+def _scoped(
+    agg: Aggregator, ctx: Context, f: EntryFilter, feed_id: int, category_id: int
+) -> EntryFilter:
+    """``f`` within a feed and a category the person has; another is a 400, as in Miniflux."""
+    folder = None
+    if category_id:
+        found = [f for f in ctx.folders.by_name.values() if f.id == category_id]
+        if not found:
+            raise V1Error(400, "invalid category ID")
+        folder = found[0].name
+    if feed_id and feed_id not in ctx.subscriptions:
+        raise V1Error(400, "invalid feed ID")
+    return scoped(f, feed_id=feed_id or None, folder=folder)
+
+
+def _page(agg: Aggregator, user_id: int, f: EntryFilter, feed_id: int, category_id: int) -> Any:
+    ctx = _context(agg, user_id)
+    total, entries = agg.list_entries(user_id, _scoped(agg, ctx, f, feed_id, category_id))
+    return {"total": total, "entries": [entry_json(ctx, e) for e in entries]}
+
+
+async def _listing(
+    request: Request, user: User, feed_id: int = 0, category_id: int = 0
+) -> Response:
+    f = _filter(request)
+    feed_id, category_id = _scope(request, feed_id, category_id)
+    return answer(await run(_page, request, user.id, f, feed_id, category_id))
+
+
+LIST_RESPONSES: dict[int, str | None] = {200: PAGE, **ERRORS}
+
+
+@endpoints(
+    Operation(
+        "GET",
+        "/v1/entries",
+        "The person's entries, filtered, one page, with the number matching",
+        TAG,
+        parameters=(*LIST_PARAMS, *SCOPE_PARAMS),
+        responses=LIST_RESPONSES,
+    )
+)
+async def list_entries(request: Request, user: User) -> Response:
+    return await _listing(request, user)
+
+
+@endpoints(
+    Operation(
+        "GET",
+        "/v1/feeds/{feed_id}/entries",
+        "One feed's entries, filtered as GET /v1/entries",
+        TAG,
+        parameters=(FEED_ID, *LIST_PARAMS),
+        responses=LIST_RESPONSES,
+    )
+)
+async def feed_entries(request: Request, user: User) -> Response:
+    return await _listing(request, user, feed_id=_path_or_400(request, "feed_id"))
+
+
+@endpoints(
+    Operation(
+        "GET",
+        "/v1/categories/{category_id}/entries",
+        "One category's entries, filtered as GET /v1/entries",
+        TAG,
+        parameters=(CATEGORY_ID, *LIST_PARAMS),
+        responses=LIST_RESPONSES,
+    )
+)
+async def category_entries(request: Request, user: User) -> Response:
+    return await _listing(request, user, category_id=_path_or_400(request, "category_id"))
+
+
+def _path_or_400(request: Request, name: str) -> int:
+    """A feed or category id of a listing's path: one the person cannot have is a 400, as a
+    feed or category they do not have is."""
+    value = int(request.path_params[name])
+    if not 1 <= value <= ID_MAX:
+        raise V1Error(400, f"invalid {name.partition('_')[0]} ID")
+    return value
+
+
+def _ids(agg: Aggregator, user_id: int, f: EntryFilter, feed_id: int, category_id: int) -> Any:
+    ctx = Context.of(user_id, agg.subscriptions(user_id), agg.sync_folders(user_id))
+    total, ids = agg.list_entry_ids(user_id, _scoped(agg, ctx, f, feed_id, category_id))
+    return {"total": total, "entry_ids": ids}
+
+
+@endpoints(
+    Operation(
+        "GET",
+        "/v1/entries/ids",
+        "The ids of the person's entries, newest first by default, up to 10,000 a page",
+        TAG,
+        parameters=(*IDS_PARAMS, *SCOPE_PARAMS),
+        responses={200: IDS, **ERRORS},
+    )
+)
+async def entry_ids(request: Request, user: User) -> Response:
+    f = _filter(request, ids=True)
+    feed_id, category_id = _scope(request, 0, 0)
+    return answer(await run(_ids, request, user.id, f, feed_id, category_id))
+
+
+# -- one entry -------------------------------------------------------------------------------------
+
+
+def _one(
+    agg: Aggregator, user_id: int, entry_id: int, feed_id: int = 0, category_id: int = 0
+) -> Any:
+    entry = agg.entry(user_id, entry_id)  # NotFoundError: a 404
+    ctx = _context(agg, user_id)
+    if feed_id and entry.item.feed_id != feed_id:
+        raise V1Error(404, NOT_FOUND)
+    if category_id:
+        folder = ctx.folders.by_name.get(entry.folder or "")
+        if folder is None or folder.id != category_id:
+            raise V1Error(404, NOT_FOUND)
+    return entry_json(ctx, entry)
+
+
+ONE_RESPONSES: dict[int, str | None] = {200: ENTRY, 400: ERROR, 401: ERROR, 404: ERROR, 429: ERROR}
+
+
+@endpoints(
+    Operation(
+        "GET", "/v1/entries/{entry_id}", "One entry", TAG, (ENTRY_ID,), responses=ONE_RESPONSES
+    )
+)
+async def get_entry(request: Request, user: User) -> Response:
+    return answer(await run(_one, request, user.id, path_int(request, "entry_id")))
+
+
+@endpoints(
+    Operation(
+        "GET",
+        "/v1/feeds/{feed_id}/entries/{entry_id}",
+        "One entry of one feed",
+        TAG,
+        (FEED_ID, ENTRY_ID),
+        responses=ONE_RESPONSES,
+    )
+)
+async def get_feed_entry(request: Request, user: User) -> Response:
+    ids = path_int(request, "feed_id"), path_int(request, "entry_id")
+    return answer(await run(_one, request, user.id, ids[1], feed_id=ids[0]))
+
+
+@endpoints(
+    Operation(
+        "GET",
+        "/v1/categories/{category_id}/entries/{entry_id}",
+        "One entry of one category",
+        TAG,
+        (CATEGORY_ID, ENTRY_ID),
+        responses=ONE_RESPONSES,
+    )
+)
+async def get_category_entry(request: Request, user: User) -> Response:
+    ids = path_int(request, "category_id"), path_int(request, "entry_id")
+    return answer(await run(_one, request, user.id, ids[1], category_id=ids[0]))
+
+
+def _content(agg: Aggregator, user_id: int, entry_id: int) -> Any:
+    item = agg.entry(user_id, entry_id).item
+    content = item.content_html or item.summary_html or ""
+    return {"content": content, "reading_time": reading_time(content)}
+
+
+@endpoints(
+    Operation(
+        "GET",
+        "/v1/entries/{entry_id}/fetch-content",
+        "The entry's content as stored (tidings keeps what the feed gives; update_content "
+        "changes nothing)",
+        TAG,
+        (ENTRY_ID,),
+        responses={200: CONTENT, 401: ERROR, 404: ERROR, 429: ERROR},
+    )
+)
+async def fetch_content(request: Request, user: User) -> Response:
+    return answer(await run(_content, request, user.id, path_int(request, "entry_id")))
+
+
+@endpoints(
+    Operation(
+        "PUT",
+        "/v1/entries/{entry_id}",
+        "Edit an entry's title or content: refused (403), entries are shared; an empty edit "
+        "answers the entry",
+        TAG,
+        (ENTRY_ID,),
+        body=EDIT,
+        responses={
+            201: ENTRY,
+            400: ERROR,
+            401: ERROR,
+            403: ERROR,
+            404: ERROR,
+            413: ERROR,
+            429: ERROR,
+        },
+    )
+)
+async def edit_entry(request: Request, user: User) -> Response:
+    body = await json_body(request)
+    title, content = field(body, "title", str), field(body, "content", str)
+    if title == "" or content == "":
+        raise V1Error(400, f"the entry {'title' if title == '' else 'content'} cannot be empty")
+    shown = await run(_one, request, user.id, path_int(request, "entry_id"))
+    if title is not None or content is not None:
+        raise V1Error(403, EDIT_REFUSED)
+    return answer(shown, 201)
+
+
+# -- changing state --------------------------------------------------------------------------------
+
+
+def _entry_ids(body: dict[str, Any]) -> list[int]:
+    raw = field(body, "entry_ids", list, required=True)
+    if not raw:
+        raise V1Error(400, "the list of entries cannot be empty")
+    if len(raw) > MARK_MAX:
+        raise V1Error(400, f"at most {MARK_MAX:,} entries at once")
+    for value in raw:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= ID_MAX:
+            raise V1Error(400, "entry_ids must be entry ids (positive integers)")
+    return [int(i) for i in raw]
+
+
+def _mark(
+    agg: Aggregator, user_id: int, ids: list[int], read: bool | None, star: bool | None
+) -> None:
+    if read is not None:
+        agg.set_read(user_id, ids, read)
+    if star is not None:
+        agg.set_starred(user_id, ids, star)
+
+
+@endpoints(
+    Operation(
+        "PUT",
+        "/v1/entries",
+        "Mark entries read or unread, and/or star or unstar them (ids not the person's are "
+        "passed over)",
+        TAG,
+        body=STATUS_CHANGE,
+        responses={204: None, 400: ERROR, 401: ERROR, 413: ERROR, 429: ERROR},
+    )
+)
+async def update_entries(request: Request, user: User) -> Response:
+    body = await json_body(request)
+    ids = _entry_ids(body)
+    status, star = field(body, "status", str), field(body, "starred", bool)
+    if status is None and star is None:
+        raise V1Error(400, "either the status or the starred field must be specified")
+    if status is not None and status not in ("read", "unread"):
+        raise V1Error(400, 'invalid entry status, valid status values are: "read" and "unread"')
+    await run(_mark, request, user.id, ids, None if status is None else status == "read", star)
+    return no_content()
+
+
+def _toggle(agg: Aggregator, user_id: int, entry_id: int) -> None:
+    entry: Entry = agg.entry(user_id, entry_id)
+    agg.set_starred(user_id, [entry_id], not entry.starred)
+
+
+def _toggle_operation(path: str) -> Operation:
+    return Operation(
+        "PUT",
+        path,
+        "Star the entry, or unstar it if starred (a toggle, as Miniflux's)",
+        TAG,
+        (ENTRY_ID,),
+        responses={204: None, 401: ERROR, 404: ERROR, 429: ERROR},
+    )
+
+
+@endpoints(_toggle_operation("/v1/entries/{entry_id}/bookmark"))
+async def toggle_bookmark(request: Request, user: User) -> Response:
+    await run(_toggle, request, user.id, path_int(request, "entry_id"))
+    return no_content()
+
+
+@endpoints(_toggle_operation("/v1/entries/{entry_id}/star"))
+async def toggle_star(request: Request, user: User) -> Response:
+    await run(_toggle, request, user.id, path_int(request, "entry_id"))
+    return no_content()
