@@ -21,9 +21,9 @@ from tidings.errors import NotFoundError, TidingsError
 from tidings.passwords import hash_password, verify_password
 from tidings.store.store import Store
 from tidings.types import (
+    SYNC_MAX,
     ApiKey,
     Entry,
-    EntryQuery,
     FeedStats,
     Folder,
     IdQuery,
@@ -32,7 +32,6 @@ from tidings.types import (
 
 SIGN_IN_CACHE_SECONDS = 300.0  # an app's Basic auth on every request costs one hash, not argon2
 SIGN_IN_CACHE_MAX = 10_000
-PAGE = 500  # entries read by id in batches of this many
 DESCRIPTION_MAX = 200
 
 
@@ -160,23 +159,8 @@ class Syncing:
     def entries_by_ids(self, user_id: int, ids: Sequence[int]) -> list[Entry]:
         """The person's entries of ``ids`` (their feeds' items, or their starred ones), newest
         id first; an id they cannot see is left out."""
-        wanted = sorted({int(i) for i in ids}, reverse=True)
-        found: dict[int, Entry] = {}
-        for start in range(0, len(wanted), PAGE):
-            chunk = tuple(wanted[start : start + PAGE])
-            for status in ("all", "starred"):
-                missing = tuple(i for i in chunk if i not in found)
-                if not missing:
-                    break
-                query = EntryQuery(
-                    status=status,
-                    ids=missing,
-                    order="received",
-                    limit=len(missing),
-                    include_hidden=True,
-                )
-                found.update((e.item.id, e) for e in self.store.entries(user_id, query))
-        return [found[i] for i in wanted if i in found]
+        wanted = sorted({int(i) for i in ids}, reverse=True)[:SYNC_MAX]
+        return self.store.entries_by_ids(user_id, wanted)
 
     def feed_stats(self, user_id: int) -> dict[int, FeedStats]:
         return self.store.feed_stats(user_id)
