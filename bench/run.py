@@ -1,4 +1,4 @@
-"""The command line of the benchmark: ``python -m bench [--only update|pages|scale|reading]``.
+"""The command line of the benchmark: ``python -m bench [--only update|pages|scale|reading|sync]``.
 
 Everything runs on this machine, on loopback: nginx serves the feed farms on 127.0.1.x, the web
 servers listen on 127.0.0.1, and every request loop ends by itself (counts and deadlines). Work
@@ -23,7 +23,7 @@ from bench import nginx, report
 from bench.common import ROOT, WORK, git_state, machine, now_utc
 from bench.pages import wrk_version
 
-PARTS = ("update", "pages", "scale", "reading")
+PARTS = ("update", "pages", "scale", "reading", "sync")
 FARM_PARTS = ("update", "pages", "scale")  # the parts that need nginx and wrk
 
 
@@ -33,7 +33,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--only",
         action="append",
         choices=PARTS,
-        help="run only this part (repeatable); default: all four",
+        help="run only this part (repeatable); default: all five",
     )
     ap.add_argument("--feeds", type=int, default=1000, help="feeds in the update farm")
     ap.add_argument("--hosts", type=int, default=50, help="loopback addresses of the farm")
@@ -58,6 +58,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=os.environ.get("TIDINGS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test"),
         help="a PostgreSQL database whose server the reading part makes its own database on",
     )
+    ap.add_argument("--sync-items", type=int, default=10_000, help="items (sync)")
+    ap.add_argument("--sync-rounds", type=int, default=5, help="syncs of each kind (sync)")
     ap.add_argument("--duration", type=float, default=10.0, help="seconds of wrk load per route")
     ap.add_argument("--connections", type=int, default=8, help="wrk connections")
     ap.add_argument(
@@ -176,6 +178,13 @@ def main(argv: list[str] | None = None) -> None:
             )
             raw["reading"] = r.to_json()
             sections["Reading at scale"] = readingreport.section(r, ctx) + took(t0)
+        if "sync" in parts:
+            from bench import sync
+
+            t0 = time.monotonic()
+            y = sync.run(work / "sync", items=args.sync_items, rounds=args.sync_rounds)
+            raw["sync"] = y.to_json()
+            sections["Sync"] = sync.section(y) + took(t0)
     finally:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         (WORK / f"results-{stamp}.json").write_text(json.dumps(raw, indent=1, default=str))
