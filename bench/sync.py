@@ -133,21 +133,30 @@ def _all_ids() -> Any:
     return IdQuery(limit=1_000_000)
 
 
-def changes(data: Path, rng: random.Random, round_no: int) -> None:
-    """100 changes made elsewhere: new items in a few feeds, and marks from another device."""
-    from tidings.config import Settings
-    from tidings.core import make_aggregator
-    from tidings.types import IdQuery, ItemWrite, ParsedItem, UpdatePlan
-    from tidings.update.decide import content_hash_of, identity_of
+class Elsewhere:
+    """The server's side seen from the bench process: the changes made on another device, and
+    the truth the apps' sets are checked against (one aggregator over the same database)."""
 
-    agg = make_aggregator(Settings.load({"TIDINGS_DATA_DIR": str(data)}).with_secret())
-    try:
-        person = agg.api_sign_in(NAME, PASSWORD)
-        assert person is not None
-        now = datetime.now(UTC)
-        subs = agg.subscriptions(person.id)
+    def __init__(self, data: Path) -> None:
+        from tidings.config import Settings
+        from tidings.core import make_aggregator
+
+        self.agg = make_aggregator(Settings.load({"TIDINGS_DATA_DIR": str(data)}).with_secret())
+        found = self.agg.store.api_user(name=NAME)
+        assert found is not None
+        self.user_id = found[0].id
+
+    def close(self) -> None:
+        self.agg.close()
+
+    def changes(self, rng: random.Random, round_no: int) -> None:
+        """100 changes: new items in a few feeds, and marks from another device."""
+        from tidings.types import IdQuery, ItemWrite, ParsedItem, UpdatePlan
+        from tidings.update.decide import content_hash_of, identity_of
+
+        agg, now = self.agg, datetime.now(UTC)
+        subs = agg.subscriptions(self.user_id)
         for k in range(NEW_ITEMS):
-            sub = subs[k % 5]
             item = ParsedItem(
                 guid=f"new-{round_no}-{k}",
                 title=f"Arrived {round_no}-{k}",
@@ -155,32 +164,22 @@ def changes(data: Path, rng: random.Random, round_no: int) -> None:
                 published=now,
             )
             write = ItemWrite(identity_of(item), content_hash_of(item), item, now, now)
+            feed_id = subs[k % 5].feed.id
             agg.store.apply(
-                UpdatePlan(sub.feed.id, now, now + timedelta(days=3650), status=200, new=(write,))
+                UpdatePlan(feed_id, now, now + timedelta(days=3650), status=200, new=(write,))
             )
-        unread = agg.item_ids(person.id, IdQuery(status="unread", limit=10_000))
+        unread = agg.item_ids(self.user_id, IdQuery(status="unread", limit=10_000))
         marked = rng.sample(unread, NEW_MARKS)
-        agg.set_read(person.id, marked[: NEW_MARKS // 2])
-        agg.set_starred(person.id, marked[NEW_MARKS // 2 :])
-    finally:
-        agg.close()
+        agg.set_read(self.user_id, marked[: NEW_MARKS // 2])
+        agg.set_starred(self.user_id, marked[NEW_MARKS // 2 :])
 
+    def truth(self) -> tuple[set[int], set[int]]:
+        """The server's unread and starred sets."""
+        from tidings.types import IdQuery
 
-def truth(data: Path) -> tuple[set[int], set[int]]:
-    """The server's unread and starred sets, from the facade."""
-    from tidings.config import Settings
-    from tidings.core import make_aggregator
-    from tidings.types import IdQuery
-
-    agg = make_aggregator(Settings.load({"TIDINGS_DATA_DIR": str(data)}).with_secret())
-    try:
-        person = agg.api_sign_in(NAME, PASSWORD)
-        assert person is not None
-        unread = agg.item_ids(person.id, IdQuery(status="unread", limit=100_000))
-        starred = agg.item_ids(person.id, IdQuery(status="starred", limit=100_000))
+        unread = self.agg.item_ids(self.user_id, IdQuery(status="unread", limit=100_000))
+        starred = self.agg.item_ids(self.user_id, IdQuery(status="starred", limit=100_000))
         return set(unread), set(starred)
-    finally:
-        agg.close()
 
 
 class Server:
@@ -224,11 +223,12 @@ def run(work: Path, items: int = 10_000, feeds: int = 100, rounds: int = 5) -> S
         t0 = time.monotonic()
         load(data, items, feeds, rng)
         results.load_s = max(results.load_s, time.monotonic() - t0)
-        server = Server(data)
+        server, elsewhere = Server(data), Elsewhere(data)
         try:
-            results.results.append(_measure(protocol, make, server.base, data, rng, rounds))
+            results.results.append(_measure(protocol, make, server.base, elsewhere, rng, rounds))
         finally:
             server.stop()
+            elsewhere.close()
     return results
 
 
@@ -236,7 +236,7 @@ def _measure(
     protocol: str,
     make: Callable[[httpx.Client, str, str, str], Any],
     base: str,
-    data: Path,
+    elsewhere: Elsewhere,
     rng: random.Random,
     rounds: int,
 ) -> SyncResult:
@@ -251,10 +251,10 @@ def _measure(
             client.full_sync()
             full.ms.append((time.perf_counter() - t0) * 1000)
             full.requests, full.bytes, full.items = client.requests, client.bytes, len(client.seen)
-            agrees &= (client.unread, client.starred) == truth(data)
+            agrees &= (client.unread, client.starred) == elsewhere.truth()
             full.unread, full.starred = len(client.unread), len(client.starred)
         for r in range(rounds):
-            changes(data, rng, r)
+            elsewhere.changes(rng, r)
             client.requests = client.bytes = 0
             before = len(client.seen)
             t0 = time.perf_counter()
@@ -262,7 +262,7 @@ def _measure(
             incremental.ms.append((time.perf_counter() - t0) * 1000)
             incremental.requests, incremental.bytes = client.requests, client.bytes
             incremental.items = len(client.seen) - before
-            agrees &= (client.unread, client.starred) == truth(data)
+            agrees &= (client.unread, client.starred) == elsewhere.truth()
             incremental.unread, incremental.starred = len(client.unread), len(client.starred)
     log(
         f"{protocol}: full p50 {full.p50:.0f} ms ({full.requests} requests, "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -82,7 +83,10 @@ class GoogleReader(App):
             chunk = missing[start : start + CONTENTS_BATCH]
             form = [("T", self.token), ("output", "json"), *(("i", str(i)) for i in chunk)]
             page = self.call(
-                "POST", "/reader/api/0/stream/items/contents", data=form, headers=self.headers
+                "POST",
+                "/reader/api/0/stream/items/contents",
+                content=urlencode(form),
+                headers={**self.headers, "Content-Type": "application/x-www-form-urlencoded"},
             ).json()
             for item in page["items"]:
                 self.seen.add(int(item["id"].rsplit("/", 1)[1], 16))
