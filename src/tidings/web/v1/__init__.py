@@ -10,11 +10,21 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 
-from tidings.web.v1 import changes, docs, entries, me, openapi
+from tidings.web.v1 import (
+    categories,
+    changes,
+    docs,
+    entries,
+    feeds,
+    me,
+    openapi,
+    refresh,
+    subscriptions,
+)
 from tidings.web.v1.endpoint import JsonErrors
 from tidings.web.v1.spec import Operation
 
-MODULES = (me, entries, changes, openapi)
+MODULES = (me, categories, feeds, refresh, subscriptions, entries, changes, openapi)
 
 operations: list[Operation] = [op for module in MODULES for op in module.operations]
 

@@ -15,7 +15,17 @@ from typing import Any
 
 from tidings.types import Folder, Subscription
 from tidings.web.v1.endpoint import rfc3339
-from tidings.web.v1.spec import BOOLEAN, DATE, INTEGER, SCHEMAS, STRING, obj, ref, schema
+from tidings.web.v1.spec import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    SCHEMAS,
+    STRING,
+    array_of,
+    obj,
+    ref,
+    schema,
+)
 
 UNCATEGORIZED = "Uncategorized"
 ICON_ID = 1
@@ -95,6 +105,7 @@ FEED = schema(
         },
     ),
 )
+FEEDS = schema("Feeds", array_of(FEED))
 _EMPTY = tuple(k for k, v in SCHEMAS[FEED]["properties"].items() if v is EMPTY_RULE)
 _FALSE = tuple(k for k, v in SCHEMAS[FEED]["properties"].items() if v is NEVER)
 
