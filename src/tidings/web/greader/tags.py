@@ -1,0 +1,86 @@
+"""Labels, which are folders here: ``tag/list``, ``rename-tag`` and ``disable-tag``.
+
+tidings has folders and no item tags, so the labels are the person's folders (``type`` folder)
+beside the starred state. Renaming a folder moves its feeds; disabling one puts its feeds in no
+folder. A folder's label is ``user/-/label/<name>``; ``s`` or ``t`` may name it (News+ sends the
+bare name as ``t``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tidings.core import Aggregator
+from tidings.types import Folder
+from tidings.web.api_common import Params
+from tidings.web.context import run
+from tidings.web.greader.common import call_of
+from tidings.web.greader.ids import STARRED, label_stream, parse_stream
+from tidings.web.greader.params import text
+from tidings.web.greader.replies import ApiError, bad_request, json_reply, ok
+
+
+def _folders(agg: Aggregator, user_id: int) -> list[Folder]:
+    return [f for f in agg.sync_folders(user_id) if f.name]
+
+
+async def tag_list(request: Request) -> Response:
+    who, _ = await call_of(request)
+    folders = await run(_folders, request, who.user.id)
+    tags: list[dict[str, Any]] = [{"id": STARRED}]
+    tags += [{"id": label_stream(f.name), "label": f.name, "type": "folder"} for f in folders]
+    return json_reply({"tags": tags})
+
+
+def _label_name(value: str, key: str) -> str:
+    """A label's name from its stream id, or the bare name itself."""
+    stream = parse_stream(value)
+    if stream is not None and stream.kind == "label":
+        return stream.name
+    if stream is not None or "/" in value:
+        raise bad_request(f"{key} must name a label (user/-/label/<name>), not {value!r}")
+    return value
+
+
+def _named(params: Params, key: str) -> list[str]:
+    return [_label_name(v.strip(), key) for v in params.getlist(key) if v.strip()]
+
+
+def _rename(agg: Aggregator, user_id: int, old: str, new: str) -> None:
+    for folder in _folders(agg, user_id):
+        if folder.name == old:
+            agg.rename_folder(user_id, folder.id, new)
+            return
+    raise ApiError(404, f"no folder named {old!r}")
+
+
+async def rename_tag(request: Request) -> Response:
+    """Rename the folder ``s`` (or ``t``) to ``dest``."""
+    who, params = await call_of(request)
+    old = (_named(params, "s") or _named(params, "t") or [""])[0]
+    new = _label_name(text(params, "dest") or "", "dest")
+    if not old or not new:
+        raise bad_request("s names the label to rename and dest its new name")
+    if old != new:
+        await run(_rename, request, who.user.id, old, new)
+    return ok()
+
+
+def _disable(agg: Aggregator, user_id: int, names: list[str]) -> None:
+    for folder in _folders(agg, user_id):
+        if folder.name in names:
+            agg.delete_folder(user_id, folder.id)
+
+
+async def disable_tag(request: Request) -> Response:
+    """Delete the folders named by ``s`` (repeatable) or ``t``; their feeds go to no folder.
+    A folder already gone is as asked."""
+    who, params = await call_of(request)
+    names = _named(params, "s") + _named(params, "t")
+    if not names:
+        raise bad_request("s names the label to delete")
+    await run(_disable, request, who.user.id, names)
+    return ok()
