@@ -144,14 +144,15 @@ def with_ids(raw: str) -> tuple[int, ...]:
 
 
 def page_query(params: Params) -> IdQuery:
-    """The page ``since_id`` (ascending after it), ``max_id`` (descending below it; 0, or
-    2^53 and more, from the newest) or neither (ascending from the first) asks for."""
+    """The page ``since_id`` (ascending after it; empty: from the first), ``max_id``
+    (descending below it; empty, 0, or 2^53 and more: from the newest) or neither (ascending
+    from the first) asks for."""
     since = optional(params, "since_id")
     if since is not None:
         return IdQuery(after_id=min(max(since, 0), ID_MAX), newest_first=False, limit=PAGE)
-    below = optional(params, "max_id")
-    if below is not None:
-        bound = below if 0 < below < NO_BOUND else None
+    if "max_id" in params:
+        below = optional(params, "max_id")
+        bound = below if below is not None and 0 < below < NO_BOUND else None
         return IdQuery(before_id=bound, newest_first=True, limit=PAGE)
     return IdQuery(newest_first=False, limit=PAGE)
 

@@ -56,7 +56,9 @@ def jump_item_ids(agg: Aggregator, past: int) -> None:
                 text("INSERT INTO sqlite_sequence (name, seq) VALUES ('items', :n)"), {"n": past}
             )
         else:
-            conn.execute(text(f"ALTER TABLE items ALTER COLUMN id RESTART WITH {past + 1}"))
+            conn.execute(
+                text("SELECT setval(pg_get_serial_sequence('items', 'id'), :n)"), {"n": past}
+            )
 
 
 def ids_of(listed: str) -> set[int]:
