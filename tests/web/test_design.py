@@ -137,6 +137,9 @@ def design_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     # ada reads two of them too (the reading pages): items seen today start unread
     cli("--user", "ada", "subscribe", feeds.url("/nato.xml"), "--folder", "World")
     cli("--user", "ada", "subscribe", feeds.url("/harbour.xml"))
+    # and syncs an app: the settings' Apps part shows its password's state and a key
+    cli("user", "api-password", "ada", "--password-stdin", stdin="apps only " + PASSWORD + "\n")
+    cli("user", "api-key", "ada", "--description", "Unread on my phone")
     try:
         with site(env) as base:
             yield Site(base, 1, 3)  # ids in the order the feeds were added
