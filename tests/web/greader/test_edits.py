@@ -157,11 +157,12 @@ def test_a_write_sent_as_get_is_a_405_and_changes_nothing(reader: Reader, call: 
         f"{API}/nothing",
         f"{API}/stream/other",
         f"/api/greader.php{API}/friend/list",
-        "/api/greader.php/whatever",
+        f"{API}/",
         f"{API}/preference/list",
     ],
 )
-def test_unknown_paths_are_404(reader: Reader, path: str) -> None:
+def test_unknown_calls_are_404(reader: Reader, path: str) -> None:
     response = reader.http.get(path, headers=reader.headers())
     assert response.status_code == 404 and response.text.startswith("Not Found")
     assert reader.http.post(path, headers=reader.headers()).status_code == 404
+    assert reader.http.get("/api/greader.php/whatever").status_code == 404

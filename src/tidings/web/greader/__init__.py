@@ -21,45 +21,51 @@ from tidings.web.greader.replies import Handler, endpoint
 
 PREFIXES = ("", "/api/greader.php")
 API = "/reader/api/0"
-ANY = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+CONTENTS = "stream/contents/"  # and the stream id, percent-encoded or not
 
-# path, handler, whether it changes something (POST only)
-PATHS: list[tuple[str, Handler, bool]] = [
-    ("/accounts/ClientLogin", login.client_login, False),
-    (f"{API}/token", login.token, False),
-    (f"{API}/user-info", login.user_info, False),
-    (f"{API}/subscription/list", subscriptions.subscription_list, False),
-    (f"{API}/subscription/edit", subscriptions.subscription_edit, True),
-    (f"{API}/subscription/quickadd", subscriptions.quickadd, True),
-    (f"{API}/subscription/export", subscriptions.export_opml, False),
-    (f"{API}/subscription/import", subscriptions.import_opml, True),
-    (f"{API}/tag/list", tags.tag_list, False),
-    (f"{API}/rename-tag", tags.rename_tag, True),
-    (f"{API}/disable-tag", tags.disable_tag, True),
-    (f"{API}/unread-count", streams.unread_count, False),
-    (f"{API}/stream/contents", streams.stream_contents, False),
-    (f"{API}/stream/contents/{{stream:path}}", streams.stream_contents, False),
-    (f"{API}/stream/items/ids", streams.item_ids_of_stream, False),
-    (f"{API}/stream/items/contents", streams.items_contents, False),
-    (f"{API}/edit-tag", edits.edit_tag, True),
-    (f"{API}/mark-all-as-read", edits.mark_all_as_read, True),
-    ("/reader/atom", atom.atom, False),
-    ("/reader/atom/{stream:path}", atom.atom, False),
-]
+# each call under reader/api/0: its handler, and whether it changes something (POST only)
+CALLS: dict[str, tuple[Handler, bool]] = {
+    "token": (login.token, False),
+    "user-info": (login.user_info, False),
+    "subscription/list": (subscriptions.subscription_list, False),
+    "subscription/edit": (subscriptions.subscription_edit, True),
+    "subscription/quickadd": (subscriptions.quickadd, True),
+    "subscription/export": (subscriptions.export_opml, False),
+    "subscription/import": (subscriptions.import_opml, True),
+    "tag/list": (tags.tag_list, False),
+    "rename-tag": (tags.rename_tag, True),
+    "disable-tag": (tags.disable_tag, True),
+    "unread-count": (streams.unread_count, False),
+    "stream/contents": (streams.stream_contents, False),
+    "stream/items/ids": (streams.item_ids_of_stream, False),
+    "stream/items/contents": (streams.items_contents, False),
+    "edit-tag": (edits.edit_tag, True),
+    "mark-all-as-read": (edits.mark_all_as_read, True),
+}
+ANSWERS = {name: endpoint(handler, write=write) for name, (handler, write) in CALLS.items()}
 
 
-async def unknown(request: Request) -> Response:
-    return PlainTextResponse(f"Not Found: no such call {request.url.path}", 404)
+async def api_call(request: Request) -> Response:
+    """The call named by the path under ``reader/api/0``; a name that is none is a 404."""
+    name = str(request.path_params["call"]).strip("/")
+    if name.startswith(CONTENTS):
+        name = "stream/contents"
+    answer = ANSWERS.get(name)
+    if answer is None:
+        return PlainTextResponse(f"Not Found: no such call {request.url.path}", 404)
+    return await answer(request)
 
 
 def _routes() -> list[BaseRoute]:
+    both = ["GET", "POST"]
     found: list[BaseRoute] = []
     for prefix in PREFIXES:
-        for path, handler, write in PATHS:
-            answer = endpoint(handler, write=write)
-            found.append(Route(prefix + path, answer, methods=["GET", "POST"]))
-        found.append(Route(f"{prefix}{API}/{{rest:path}}", unknown, methods=ANY))
-    found.append(Route("/api/greader.php/{rest:path}", unknown, methods=ANY))
+        found.append(
+            Route(f"{prefix}/accounts/ClientLogin", endpoint(login.client_login), methods=both)
+        )
+        found.append(Route(f"{prefix}{API}/{{call:path}}", api_call, methods=both))
+    found.append(Route("/reader/atom", endpoint(atom.atom), methods=["GET"]))
+    found.append(Route("/reader/atom/{stream:path}", endpoint(atom.atom), methods=["GET"]))
     return found
 
 
