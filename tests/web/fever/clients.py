@@ -106,6 +106,8 @@ class ReadYou(Client):
             feeds[feed["id"]] = int(group_of[str(feed["id"])])
             assert feed["favicon_id"] == 0 or feed["favicon_id"] in icons
         self.feeds = feeds
+        for gone in [i for i, a in self.articles.items() if str(a.feed_id) not in group_of]:
+            del self.articles[gone]  # a feed no longer listed goes with its articles
         since = self.last_article_id or ""
         body = self._post(f"items&since_id={since}")
         for _ in range(PAGES_MAX):
@@ -206,6 +208,8 @@ class Fluent(Client):
             for fid in group["feed_ids"].split(","):
                 self.source_groups[int(fid)] = titles[group["group_id"]]
         self.sources = {f["id"]: f["title"] for f in feeds}
+        for gone in [i for i, a in self.articles.items() if a.feed_id not in self.sources]:
+            del self.articles[gone]  # a source deleted on the service goes with its items
 
     def sync_items(self) -> None:
         unread = self.fetch_api("&unread_item_ids").get("unread_item_ids")

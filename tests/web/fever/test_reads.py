@@ -3,9 +3,10 @@ never null) and what they list of one person."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from tests.web.fever.helpers import HARBOUR, NATO, SCIENCE, Fever, ids_of
+from tests.web.fever.helpers import HARBOUR, NATO, SCIENCE, Fever, arrive, ids_of, item
 
 
 def feed_ids(fever: Fever) -> dict[str, int]:
@@ -129,8 +130,6 @@ def test_another_persons_items_are_not_answered_by_id(fever: Fever, bob: Fever) 
 
 
 def test_pages_hold_exactly_50(fever: Fever) -> None:
-    from tests.web.fever.helpers import arrive, item
-
     nato = feed_ids(fever)[NATO]
     arrive(
         fever.agg, nato, fever.clock.now, *(item(n, "more", fever.clock.now) for n in range(120))
@@ -160,3 +159,43 @@ def test_bad_values_answer_the_envelope_with_an_error_and_the_other_parts(fever:
 def test_the_same_answers_over_get(fever: Fever) -> None:
     posted: dict[str, Any] = fever.post("api&groups&feeds&items&unread_item_ids")
     assert fever.get("api&groups&feeds&items&unread_item_ids") == posted
+
+
+def test_titles_and_authors_are_plain_text(fever: Fever) -> None:
+    science = feed_ids(fever)[SCIENCE]
+    odd = item(5, "odd", fever.clock.now, author="Fish & <Chips>")
+    arrive(fever.agg, science, fever.clock.now, replace(odd, title="A < B & C > D"))
+    found = next(i for i in fever.post("api&items&max_id=0")["items"] if "odd" in i["url"])
+    assert found["title"] == "A < B & C > D"
+    assert found["author"] == "Fish & <Chips>"
+
+
+def test_a_feed_hidden_from_all_items_is_still_synced(fever: Fever) -> None:
+    harbour = feed_ids(fever)[HARBOUR]
+    fever.agg.edit_subscription(fever.user_id, harbour, hide_from_all=True)
+    body = fever.post("api&feeds&items&unread_item_ids")
+    assert harbour in {f["id"] for f in body["feeds"]}
+    harbour_items = {i["id"] for i in body["items"] if i["feed_id"] == harbour}
+    assert len(harbour_items) == 2 and harbour_items <= ids_of(body["unread_item_ids"])
+
+
+def test_a_starred_item_of_a_feed_no_longer_followed(fever: Fever) -> None:
+    """It stays in the saved list, but neither its feed nor its item is paged: clients look
+    up each paged item's feed among the feeds."""
+    harbour = feed_ids(fever)[HARBOUR]
+    kept = min(i["id"] for i in fever.post("api&items")["items"] if i["feed_id"] == harbour)
+    fever.agg.set_starred(fever.user_id, [kept])
+    fever.agg.unsubscribe(fever.user_id, harbour)
+    body = fever.post("api&feeds&groups&items&saved_item_ids&unread_item_ids")
+    assert harbour not in {f["id"] for f in body["feeds"]}
+    grouped = {int(i) for fg in body["feeds_groups"] for i in fg["feed_ids"].split(",")}
+    assert grouped == {f["id"] for f in body["feeds"]}
+    assert all(i["feed_id"] != harbour for i in body["items"])
+    assert ids_of(body["saved_item_ids"]) == {kept}
+    assert kept not in ids_of(body["unread_item_ids"])
+
+
+def test_xml_is_not_served_json_is(fever: Fever) -> None:
+    response = fever.http.post("/fever/?api=xml&feeds", data={"api_key": fever.key})
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["feeds"]

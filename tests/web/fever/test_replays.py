@@ -164,3 +164,20 @@ def test_fluent_mark_all_leaves_what_arrived_after_it_unread(stocked: Fever) -> 
     assert_in_step(app, stocked)
     later = {i for i, a in app.articles.items() if a.unread and a.feed_id == feed_of(stocked, NATO)}
     assert len(later) == 1
+
+
+def test_both_apps_sync_on_after_a_feed_with_a_starred_item_is_unfollowed(fever: Fever) -> None:
+    phone, desktop = read_you(fever), fluent(fever)
+    phone.sync()
+    desktop.sync()
+    harbour = feed_of(fever, HARBOUR)
+    kept = min(i for i, a in phone.articles.items() if a.feed_id == harbour)
+    phone.mark_item(kept, "saved")
+    fever.agg.unsubscribe(fever.user_id, harbour)
+    arrive(fever.agg, feed_of(fever, NATO), fever.clock.now, item(4, "after", fever.clock.now))
+    phone.sync()
+    desktop.sync()
+    for app in (phone, desktop):
+        assert set(app.articles) == fever.all_ids()
+        assert app.unread() == fever.unread()
+        assert app.starred() == fever.saved() - {kept} == set()  # its item is not paged
