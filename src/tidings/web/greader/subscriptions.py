@@ -183,11 +183,11 @@ async def import_opml(request: Request) -> Response:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
         who = await caller(request, None)
-        form = await request.form(max_files=1, max_fields=20)
-        parts = [v for _, v in form.multi_items() if not isinstance(v, str)]
-        if not parts:
-            raise bad_request("the form holds no OPML file")
-        document = await parts[0].read()
+        async with request.form(max_files=1, max_fields=20) as form:
+            parts = [v for _, v in form.multi_items() if not isinstance(v, str)]
+            if not parts:
+                raise bad_request("the form holds no OPML file")
+            document = await parts[0].read()
     elif kind == "application/x-www-form-urlencoded":
         who, params = await call_of(request)
         document = (params.get("opml") or "").encode()
