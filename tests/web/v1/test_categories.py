@@ -156,3 +156,20 @@ def test_mark_a_category_read_leaves_the_others(api: Api, clock: Clock) -> None:
         f"/v1/categories/{ids['Uncategorized']['id']}/mark-all-as-read", headers=api.headers
     )
     assert api.agg.unread_counts(api.user.id).by_feed.get(loose, 0) == 0
+
+
+def test_hostile_bodies_are_400s(api: Api) -> None:
+    """What a fuzzer sends: NUL, lone surrogates, huge numbers, deep nesting, bad UTF-8."""
+    headers = {**api.headers, "Content-Type": "application/json"}
+    bodies = [
+        b'{"title": "a\\u0000b"}',
+        b'{"title": "\\ud800"}',
+        b'{"title": ' + b"9" * 5000 + b"}",
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"title": "\xff"}',
+    ]
+    for body in bodies:
+        response = api.client.post("/v1/categories", content=body, headers=headers)
+        assert response.status_code == 400, body[:20]
+        assert response.json()["error_message"]
+    assert [c["title"] for c in categories(api)] == ["Uncategorized"]

@@ -298,3 +298,12 @@ def test_export_then_import_into_another_person(api: Api, feeds: FeedServer) -> 
         response = api.client.post("/v1/import", content=body, headers=bea)
         assert response.status_code == 400, body
         assert response.json()["error_message"]
+
+
+def test_a_title_over_500_characters_is_refused(api: Api, feeds: FeedServer) -> None:
+    feed_id = create(api, feeds.url("/news.xml")).json()["feed_id"]
+    long = api.client.put(f"/v1/feeds/{feed_id}", json={"title": "x" * 501}, headers=api.headers)
+    assert long.status_code == 400
+    assert "500 characters" in long.json()["error_message"]
+    fits = api.client.put(f"/v1/feeds/{feed_id}", json={"title": "x" * 500}, headers=api.headers)
+    assert fits.json()["title"] == "x" * 500

@@ -92,10 +92,14 @@ def test_the_docs_page_shows_every_operation_and_shape(api: Api) -> None:
     doc = api.client.get("/v1/openapi.json").json()
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
-            assert f"<code>{method.upper()} {path}</code>" in page
+            shown = path.replace("/", "/<wbr>")  # long paths may break after a slash
+            assert f"<code>{method.upper()} {shown}</code>" in page
             assert f'id="{op["operationId"]}"' in page
     for name in doc["components"]["schemas"]:
         assert f'id="schema-{name}"' in page
     assert 'href="#schema-User"' in page  # /v1/me's answer links to its shape
     assert "<code>username</code>" in page
+    post_feeds = page.split('id="post_feeds"', 1)[1].split("</article>", 1)[0]
+    assert '<code>feed_url</code> <span class="meta">(required)</span>' in post_feeds
+    assert "<code>feed_id</code>" in post_feeds  # the answer's shape, shown in place
     assert '<script src="http' not in page  # nothing from elsewhere

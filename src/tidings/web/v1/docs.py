@@ -26,7 +26,8 @@ def by_tag(doc: dict[str, Any]) -> list[Group]:
 
 async def docs_page(request: Request) -> Response:
     doc = document(all_operations(), str(request.base_url))
-    return render(request, "api_docs.html", doc=doc, groups=by_tag(doc))
+    schemas = doc["components"]["schemas"]
+    return render(request, "api_docs.html", doc=doc, groups=by_tag(doc), schemas=schemas)
 
 
 routes: list[BaseRoute] = [Route("/api/docs", docs_page, methods=["GET"])]

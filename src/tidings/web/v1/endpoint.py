@@ -63,7 +63,7 @@ async def json_body(request: Request) -> dict[str, Any]:
     body = await capped_body(request)
     try:
         value = json.loads(body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, 5,000-digit numbers
         raise V1Error(400, f"the request body is not JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise V1Error(400, "the request body must be a JSON object")
@@ -79,7 +79,17 @@ def field(body: dict[str, Any], name: str, kind: type, *, required: bool = False
         return None
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise V1Error(400, f"{name} must be a {'n integer' if kind is int else kind.__name__}")
+    if isinstance(value, str) and ("\x00" in value or _unencodable(value)):
+        raise V1Error(400, f"{name} must be text (no NUL, no lone surrogates)")
     return value
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def path_int(request: Request, name: str) -> int:

@@ -16,6 +16,7 @@ from tidings.core import Aggregator
 from tidings.errors import NotFoundError
 from tidings.types import Subscription, User
 from tidings.web.context import agg_of, run
+from tidings.web.read_forms import MAX_TITLE
 from tidings.web.v1.auth import V1Error
 from tidings.web.v1.endpoint import (
     NOT_FOUND,
@@ -157,6 +158,8 @@ def change_feed(agg: Aggregator, user_id: int, feed_id: int, body: dict[str, Any
             )
     changes: dict[str, Any] = {}
     if (title := field(body, "title", str)) is not None:
+        if len(title.strip()) > MAX_TITLE:
+            raise V1Error(400, f"a title has at most {MAX_TITLE} characters")
         changes["title"] = title.strip()
     if "category_id" in body:
         changes["folder"] = folder_name(agg, user_id, field(body, "category_id", int)) or ""

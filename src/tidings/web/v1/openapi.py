@@ -50,6 +50,7 @@ def responses(op: Operation) -> dict[str, Any]:
     found: dict[int, str | None] = dict(op.responses)
     if op.auth:
         found.setdefault(401, ERROR)
+        found.setdefault(429, ERROR)  # too many failed credentials from this name or address
     if any(p.get("in") == "path" for p in op.parameters):
         found.setdefault(404, ERROR)
     if op.body is not None:
