@@ -38,6 +38,7 @@ AREAS = {
     "tidings.web.users",
     "tidings.web.signup",
     "tidings.web.read_settings",
+    "tidings.web.app_passwords",
     "tidings.web.private_feeds",
 }
 
