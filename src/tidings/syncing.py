@@ -165,6 +165,11 @@ class Syncing:
     def feed_stats(self, user_id: int) -> dict[int, FeedStats]:
         return self.store.feed_stats(user_id)
 
+    def sync_totals(self, user_id: int) -> tuple[int, datetime | None]:
+        """The number of items in the person's feeds, and the last good fetch of any of them
+        (cheap: for answers that carry both every time)."""
+        return self.store.sync_totals(user_id)
+
     # -- folders with ids ----------------------------------------------------------------------
 
     def sync_folders(self, user_id: int) -> list[Folder]:

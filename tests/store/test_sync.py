@@ -34,6 +34,9 @@ def test_item_ids_agree_with_the_entries_state(store: Store) -> None:
     assert store.item_ids(ada, IdQuery(before_id=ids[3])) == ids[:3][::-1]
     stats = store.feed_stats(ada)[feed]
     assert (stats.items, stats.unread, stats.newest_seen) == (6, 3, NOW)
+    count, fetched = store.sync_totals(ada)
+    assert (count, fetched) == (6, NOW)
+    assert store.sync_totals(person(store, "bea")) == (0, None)
     folders = store.sync_folders(ada)
     assert [(f.name, f.unread, f.feed_count) for f in folders] == [("", 3, 1)]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -128,6 +129,19 @@ class SyncPart(StorePart):
         )
         with self.engine.connect() as conn:
             return [entry_of(r) for r in conn.execute(query)]
+
+    def sync_totals(self, user_id: int) -> tuple[int, datetime | None]:
+        """How many items the person's feeds hold, and when one of them was last fetched
+        well: what a Fever answer carries every time, so two index-only reads."""
+        mine = and_(subscriptions.c.feed_id == items.c.feed_id, subscriptions.c.user_id == user_id)
+        count = select(func.count()).select_from(items).join(subscriptions, mine)
+        newest = (
+            select(func.max(feeds.c.last_success))
+            .join(subscriptions, subscriptions.c.feed_id == feeds.c.id)
+            .where(subscriptions.c.user_id == user_id)
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(count).scalar() or 0), conn.execute(newest).scalar()
 
     def feed_stats(self, user_id: int) -> dict[int, FeedStats]:
         """For each feed the person follows: its items, their unread ones, the newest's first
