@@ -210,7 +210,7 @@ def test_nobody_revokes_another_persons_key(site: Site) -> None:
     assert ada is not None and ada.name == "ada"
 
 
-def test_no_change_without_the_form_token(site: Site) -> None:
+def test_no_change_without_the_form_token_nor_from_another_site(site: Site) -> None:
     agg, client = site
     token = sign_in_reader(client, agg)
     made = post(client, "/read/api-keys", csrf_token=token, description="kept")
@@ -228,6 +228,13 @@ def test_no_change_without_the_form_token(site: Site) -> None:
             refused = post(client, path, **fields, **sent)
             assert refused.status_code == 403, (path, sent)
             assert "the form has expired" in refused.text
+        cross_site = client.post(
+            path,
+            data={**fields, "csrf_token": token},
+            headers={"Origin": "https://evil.example"},
+            follow_redirects=False,
+        )
+        assert cross_site.status_code == 403, path
     assert agg.api_keys(user_id(agg, "bea")) == [key]
     assert agg.api_sign_in("bea", "kept password") is not None
     assert agg.api_sign_in("bea", SECRET) is None
