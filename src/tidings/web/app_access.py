@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tidings.core import Aggregator
+from tidings.timefmt import gettext as _
 from tidings.types import ApiKey
 
 GREADER_PATH = "/api/greader.php"
@@ -42,21 +43,22 @@ def app_addresses(base: str) -> tuple[AppAddress, ...]:
     root = base.rstrip("/")
     return (
         AppAddress(
-            "Google Reader API (a “FreshRSS” or “Google Reader” account)",
+            _("Google Reader API (a “FreshRSS” or “Google Reader API” account)"),
             root + GREADER_PATH,
             "NetNewsWire, Reeder, Read You, Fluent Reader, Capy Reader, FeedMe, News+, Unread",
         ),
         AppAddress(
-            "Google Reader API, at the root (a “Miniflux” Google Reader account)",
+            _("Google Reader API at the root (the same, for apps that add the paths themselves)"),
             root,
-            "apps that add /accounts/ClientLogin and /reader/api/0 themselves",
+            _("Read You (“Google Reader”), RSS Guard (“Miniflux”)"),
         ),
         AppAddress(
             "Fever",
             root + FEVER_PATH,
-            f"Reeder Classic, Unread, Read You, Fluent Reader (the same at {root}{FEVER_ALIAS})",
+            _("Reeder Classic, Unread, Read You, Fluent Reader, FeedMe (the same at %(alias)s)")
+            % {"alias": root + FEVER_ALIAS},
         ),
-        AppAddress("Miniflux", root, "Unread 5, Capy Reader, Fluent Reader, newsboat"),
+        AppAddress("Miniflux", root, "Unread, Capy Reader, Fluent Reader, newsboat"),
     )
 
 
