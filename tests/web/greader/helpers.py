@@ -3,14 +3,17 @@ API as an app makes them, and a jump of the item ids past 2^31."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from tests.conftest import Clock
+from tests.pg import fresh_schema
+from tidings.config import Settings
 from tidings.core import Aggregator
 from tidings.types import SYNC_MAX, IdQuery, ItemWrite, ParsedItem, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
@@ -56,7 +59,21 @@ def jump_item_ids(agg: Aggregator, past: int) -> None:
                 text("INSERT INTO sqlite_sequence (name, seq) VALUES ('items', :n)"), {"n": past}
             )
         else:
-            conn.execute(text(f"ALTER TABLE items ALTER COLUMN id RESTART WITH {past + 1}"))
+            conn.execute(
+                text("SELECT setval(pg_get_serial_sequence('items', 'id'), :n)"), {"n": past}
+            )
+
+
+def backend_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """The site's settings on SQLite, or on the real PostgreSQL (a fresh schema)."""
+    if request.param == "sqlite":
+        return settings
+    url: str = request.getfixturevalue("pg_database")
+    fresh_schema(url)
+    return replace(settings, database_url=url)
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @dataclass

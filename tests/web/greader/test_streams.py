@@ -12,6 +12,7 @@ import pytest
 
 from tests.web.greader.helpers import (
     API,
+    BACKENDS,
     HARBOUR,
     ITEM_PREFIX,
     KEPT_UNREAD,
@@ -20,8 +21,11 @@ from tests.web.greader.helpers import (
     STARRED,
     Reader,
     arrive,
+    backend_settings,
     item,
 )
+
+web_settings = pytest.fixture(params=BACKENDS)(backend_settings)
 
 
 def titles(page: dict[str, Any]) -> list[str]:
