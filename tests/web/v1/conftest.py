@@ -4,12 +4,14 @@ password and an API key (the credentials apps use), served in-process."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Clock
+from tests.pg import fresh_schema
 from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
 from tidings.types import User
@@ -32,6 +34,23 @@ class Api:
     @property
     def headers(self) -> dict[str, str]:
         return {"X-Auth-Token": self.key}
+
+
+def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """The test settings on the backend a parametrized fixture names ("sqlite", "postgres")."""
+    local = Settings.load(
+        {
+            "TIDINGS_DATA_DIR": str(tmp_path / "data"),
+            "TIDINGS_ALLOWED_NETWORKS": "127.0.0.0/8",
+            "TIDINGS_READ_TIMEOUT": "2",
+            "TIDINGS_TOTAL_TIMEOUT": "5",
+        }
+    )
+    if request.param == "sqlite":
+        return local
+    url: str = request.getfixturevalue("pg_database")
+    fresh_schema(url)
+    return replace(local, database_url=url)
 
 
 def api_user(agg: Aggregator, name: str) -> tuple[User, str]:

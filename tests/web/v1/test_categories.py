@@ -4,12 +4,22 @@ create, rename (the feeds move), delete (the feeds stay), list their feeds, mark
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.conftest import Clock
 from tests.web.helpers import add_items
-from tests.web.v1.conftest import Api, api_user
+from tests.web.v1.conftest import Api, api_user, backend_settings
+from tidings.config import Settings
 from tidings.types import ParsedItem
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Every test here runs on a SQLite file and on the real PostgreSQL."""
+    return backend_settings(request, tmp_path)
 
 
 def follow(api: Api, clock: Clock, url: str, folder: str | None, n: int = 2) -> int:

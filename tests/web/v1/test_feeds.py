@@ -7,6 +7,7 @@ import base64
 import re
 from datetime import timedelta
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,11 +15,18 @@ from starlette.testclient import TestClient
 
 from tests.conftest import Clock
 from tests.feedserver import FeedServer, Route
-from tests.web.v1.conftest import Api, api_user
+from tests.web.v1.conftest import Api, api_user, backend_settings
 from tidings.config import Settings
 from tidings.core import make_aggregator
 from tidings.types import IdQuery
 from tidings.web.app import create_app
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Every test here runs on a SQLite file and on the real PostgreSQL."""
+    return backend_settings(request, tmp_path)
+
 
 DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
