@@ -61,6 +61,11 @@ class Person:
     def folders(self) -> list[Folder]:
         return self.agg.sync_folders(self.user_id)
 
+    @cached_property
+    def totals(self) -> tuple[int, datetime | None]:
+        """How many items the person's feeds hold, and their newest successful fetch."""
+        return self.agg.sync_totals(self.user_id)
+
 
 def seconds(when: datetime | None) -> int:
     """Unix seconds as Fever sends times; 0 for never."""
@@ -69,7 +74,7 @@ def seconds(when: datetime | None) -> int:
 
 def last_refreshed(person: Person) -> int:
     """The newest last successful fetch of the person's feeds (0 if none was ever fetched)."""
-    return max((seconds(s.feed.last_success) for s in person.subs), default=0)
+    return seconds(person.totals[1])
 
 
 # -- groups and feeds ----------------------------------------------------------------------------
@@ -173,8 +178,7 @@ def items(person: Person, params: Params) -> Json:
         key=lambda e: e.item.id,
         reverse=not ascending,
     )
-    total = sum(stats.items for stats in person.agg.feed_stats(person.user_id).values())
-    return {"items": [item_json(e) for e in entries], "total_items": total}
+    return {"items": [item_json(e) for e in entries], "total_items": person.totals[0]}
 
 
 # -- the id lists --------------------------------------------------------------------------------
