@@ -15,6 +15,7 @@ from tidings.web.v1 import (
     changes,
     docs,
     entries,
+    entry_marks,
     feeds,
     me,
     openapi,
@@ -24,7 +25,7 @@ from tidings.web.v1 import (
 from tidings.web.v1.endpoint import JsonErrors
 from tidings.web.v1.spec import Operation
 
-MODULES = (me, categories, feeds, refresh, subscriptions, entries, changes, openapi)
+MODULES = (me, categories, feeds, refresh, subscriptions, entries, entry_marks, changes, openapi)
 
 operations: list[Operation] = [op for module in MODULES for op in module.operations]
 
