@@ -42,7 +42,21 @@ $(AXE):
 	  npm install --no-save --no-audit --no-fund --prefix .cache/axe axe-core@4 >/dev/null; \
 	else echo "npm is not installed: the axe checks cannot run"; fi
 
-unit: $(DEV_STAMP) $(AXE)
+# The google-reader client of PyPI (it needs Python >= 3.12), which
+# tests/web/greader/test_clients.py runs against `tidings serve`, in a venv of its own; the first
+# Python >= 3.12 found is used, GREADER_PYTHON if set.
+GREADER_PYTHON ?=
+GREADER := .cache/greader-venv/.installed
+
+$(GREADER):
+	@for py in $(GREADER_PYTHON) python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3); do \
+	  if $$py -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    $$py -m venv .cache/greader-venv && \
+	    .cache/greader-venv/bin/python -m pip install --quiet google-reader && touch $@; exit; \
+	  fi; \
+	done; echo "no Python >= 3.12 (set GREADER_PYTHON): the google-reader client tests cannot run"
+
+unit: $(DEV_STAMP) $(AXE) $(GREADER)
 	$(BIN)/pytest -q
 
 # The loop while editing: every test but those marked slow (over 5 s each), in under a minute.
