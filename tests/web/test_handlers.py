@@ -40,6 +40,7 @@ AREAS = {
     "tidings.web.read_settings",
     "tidings.web.app_passwords",
     "tidings.web.private_feeds",
+    "tidings.web.fever",
 }
 
 
