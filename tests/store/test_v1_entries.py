@@ -133,6 +133,7 @@ def test_every_filter(setup: tuple[Store, int, dict[str, int]]) -> None:
     check(EntryFilter(search="BB"), lambda e: "bb" in (e.item.title or ""))
     check(EntryFilter(search="about wc"), lambda e: e.item.title == "wccc")
     check(EntryFilter(search="a%"), lambda e: False)  # a literal percent sign
+    check(EntryFilter(search="b\x00b"), lambda e: "bb" in (e.item.title or ""))  # no NUL
     check(EntryFilter(ids=(ids[0], ids[5], 10**9)), lambda e: e.item.id in (ids[0], ids[5]))
     check(EntryFilter(ids=()), lambda e: False)
     both = EntryFilter(statuses=("unread",), folder="Work", starred=False)

@@ -93,7 +93,8 @@ def _where(f: EntryFilter, dialect: str) -> list[ColumnElement[bool]]:
     if f.ids is not None:
         where.append(ids_in(dialect, items.c.id, f.ids) if f.ids else false())
     if f.search and f.search.strip():
-        text = f.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        text = f.search.strip().replace("\x00", "")  # PostgreSQL text holds no NUL
+        text = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{text}%"
         where.append(
             or_(

@@ -49,12 +49,13 @@ class Served:
     base: str  # http://127.0.0.1:<port>
     data: Path
     feeds: FeedServer
+    database_url: str | None = None  # None: SQLite in the data folder
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
         """A command of ``tidings`` on the served data folder; its standard output."""
         done = subprocess.run(
             [sys.executable, "-m", "tidings.cli", *args],
-            env=environment(self.data),
+            env=environment(self.data, self.database_url),
             input=stdin,
             capture_output=True,
             text=True,
@@ -76,9 +77,11 @@ class Served:
         return self.cli("user", "api-key", name, "--description", "tests").strip()
 
 
-def environment(data: Path) -> dict[str, str]:
+def environment(data: Path, database_url: str | None = None) -> dict[str, str]:
+    database = {"TIDINGS_DATABASE_URL": database_url} if database_url else {}
     return {
         **os.environ,
+        **database,
         "TIDINGS_DATA_DIR": str(data),
         "TIDINGS_ALLOWED_NETWORKS": "127.0.0.0/8",
         "TIDINGS_SAMPLES": "false",
@@ -87,18 +90,18 @@ def environment(data: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def served(tmp: Path) -> Iterator[Served]:
+def served(tmp: Path, database_url: str | None = None) -> Iterator[Served]:
     """The feed server and ``tidings serve`` (no scheduler: nothing changes unless asked),
     once it answers /healthz."""
     feeds = FeedServer().start()
     port = free_port()
     data = tmp / "data"
-    site = Served(f"http://127.0.0.1:{port}", data, feeds)
+    site = Served(f"http://127.0.0.1:{port}", data, feeds, database_url)
     site.cli("db", "upgrade")
     proc = subprocess.Popen(
         [sys.executable, "-m", "tidings.cli", "serve", "--host", "127.0.0.1",
          "--port", str(port), "--no-scheduler"],
-        env=environment(data),
+        env=environment(data, database_url),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.pg import fresh_schema
 from tests.shared import in_ci
 from tests.web.v1.served import served
 
@@ -82,10 +83,17 @@ def exercise(
     run()
 
 
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def test_every_operation_answers_as_documented(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest, backend: str
 ) -> None:
-    with served(tmp_path) as site:
+    database_url = None
+    if backend == "postgres":
+        database_url = request.getfixturevalue("pg_database")
+        fresh_schema(database_url)
+    with served(tmp_path, database_url) as site:
         key = site.reader("sam", {"/sea.xml": ("Sea", 6, "Work"), "/land.xml": ("Land", 3, None)})
         site.feeds.routes["/new.xml"] = site.feeds.routes["/sea.xml"]
         urls = [site.feeds.url("/new.xml"), site.feeds.url("/missing.xml")]
@@ -112,10 +120,11 @@ def test_every_operation_answers_as_documented(
                 failures[operation.label] = " / ".join(
                     " ".join(str(e).split())[:300] for e in found.exceptions
                 )
+        elapsed = time.monotonic() - started
         with capsys.disabled():
             print(
-                f"\nschemathesis: {sum(cases.values())} cases over {len(cases)} operations "
-                f"of /v1/openapi.json in {time.monotonic() - started:.1f} s, "
+                f"\nschemathesis ({backend}): {sum(cases.values())} cases over "
+                f"{len(cases)} operations of /v1/openapi.json in {elapsed:.1f} s, "
                 f"{len(failures)} operations failing"
             )
         assert not failures, "\n".join(f"{k}: {v}" for k, v in failures.items())
