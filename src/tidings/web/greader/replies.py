@@ -6,6 +6,7 @@ their status (never the site's HTML error page: the callers are apps, which show
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -72,6 +73,4 @@ def endpoint(handler: Handler, *, write: bool = False) -> Handler:
         except TidingsError as error:
             return PlainTextResponse(str(error), 400)
 
-    answer.__name__ = handler.__name__
-    answer.__doc__ = handler.__doc__
-    return answer
+    return functools.wraps(handler)(answer)  # the route's endpoint is the handler, wrapped
