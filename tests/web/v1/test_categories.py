@@ -128,6 +128,7 @@ def test_unknown_and_foreign_categories_are_404s(api: Api, clock: Clock) -> None
         "/v1/categories/999999",
         "/v1/categories/99999999999999999999",
     ):
+        assert api.client.get(path, headers=api.headers).status_code == 404
         assert api.client.put(path, json={"title": "x"}, headers=api.headers).status_code == 404
         assert api.client.delete(path, headers=api.headers).status_code == 404
         assert api.client.get(path + "/feeds", headers=api.headers).status_code == 404
@@ -183,3 +184,14 @@ def test_hostile_bodies_are_400s(api: Api) -> None:
         assert response.status_code == 400, body[:20]
         assert response.json()["error_message"]
     assert [c["title"] for c in categories(api)] == ["Uncategorized"]
+
+
+def test_one_category_by_its_id(api: Api, clock: Clock) -> None:
+    follow(api, clock, "https://a.example/work", "Work", n=3)
+    work = by_title(api)["Work"]
+    plain = api.client.get(f"/v1/categories/{work['id']}", headers=api.headers)
+    assert plain.status_code == 200
+    assert plain.json() == {k: work[k] for k in ("id", "title", "user_id", "hide_globally")}
+    counted = api.client.get(f"/v1/categories/{work['id']}?counts=true", headers=api.headers)
+    assert (counted.json()["feed_count"], counted.json()["total_unread"]) == (1, 3)
+    assert api.client.get("/v1/categories/424242", headers=api.headers).status_code == 404

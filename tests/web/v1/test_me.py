@@ -16,7 +16,7 @@ def test_me_is_the_miniflux_user_object(api: Api) -> None:
     assert me["timezone"] == str(api.agg.site().timezone)
     assert (me["entry_sorting_direction"], me["entry_sorting_order"]) == ("desc", "published_at")
     assert me["mark_read_on_view"] is False
-    assert me["last_login_at"] is None
+    assert me["last_login_at"] == api.agg.clock().strftime("%Y-%m-%dT%H:%M:%SZ")  # never null
     assert all(isinstance(me[k], str) for k in ("theme", "language", "stylesheet", "custom_js"))
     assert all(isinstance(me[k], int) for k in ("entries_per_page", "default_reading_speed"))
 
@@ -40,3 +40,8 @@ def test_version_names_tidings(api: Api) -> None:
     assert set(version) == {
         "version", "commit", "build_date", "go_version", "compiler", "arch", "os",
     }  # fmt: skip
+
+
+def test_there_are_no_integrations(api: Api) -> None:
+    response = api.client.get("/v1/integrations/status", headers=api.headers)
+    assert response.json() == {"has_integrations": False}

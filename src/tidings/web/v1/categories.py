@@ -98,6 +98,22 @@ async def create_category(request: Request, user: User) -> Response:
 
 @endpoints(
     Operation(
+        "GET",
+        "/v1/categories/{category_id}",
+        "One category (Capy Reader asks for it; Miniflux lists them only)",
+        "categories",
+        parameters=(CATEGORY_ID, COUNTS),
+        responses={200: CATEGORY},
+    )
+)
+async def get_category(request: Request, user: User) -> Response:
+    counts = request.query_params.get("counts", "").lower() in ("true", "1")
+    folder = await run(Aggregator.folder_by_id, request, user.id, path_int(request, "category_id"))
+    return answer(category_json(folder, user.id, counts))
+
+
+@endpoints(
+    Operation(
         "PUT",
         "/v1/categories/{category_id}",
         "Rename a category; its feeds move with it",

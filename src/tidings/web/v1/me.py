@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import platform
 import sys
+from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -18,7 +19,7 @@ from starlette.responses import Response
 import tidings
 from tidings.types import User
 from tidings.web.context import agg_of
-from tidings.web.v1.endpoint import Endpoints, answer
+from tidings.web.v1.endpoint import Endpoints, answer, rfc3339
 from tidings.web.v1.spec import BOOLEAN, DATE, INTEGER, STRING, Operation, obj, schema
 
 ENTRIES_PER_PAGE = 50  # the reading page's page
@@ -57,7 +58,11 @@ USER = schema(
             "always_open_external_links": BOOLEAN,
             "open_external_links_in_new_tab": BOOLEAN,
             "mark_read_on_media_player_completion": BOOLEAN,
-            "last_login_at": {"anyOf": [DATE, {"type": "null"}]},
+            "last_login_at": {
+                **DATE,
+                "description": "now: the credentials were checked for this request (apps such "
+                "as Capy Reader refuse a null here)",
+            },
         }
     ),
 )
@@ -79,7 +84,9 @@ VERSION = schema(
 endpoints = Endpoints()
 
 
-def user_json(user: User, timezone: str, mark_read_on_scroll: bool) -> dict[str, object]:
+def user_json(
+    user: User, timezone: str, mark_read_on_scroll: bool, now: datetime
+) -> dict[str, object]:
     """Miniflux's user object for ``user``."""
     return {
         "id": user.id,
@@ -112,7 +119,7 @@ def user_json(user: User, timezone: str, mark_read_on_scroll: bool) -> dict[str,
         "always_open_external_links": False,
         "open_external_links_in_new_tab": False,
         "mark_read_on_media_player_completion": False,
-        "last_login_at": None,
+        "last_login_at": rfc3339(now),
     }
 
 
@@ -122,7 +129,8 @@ def user_json(user: User, timezone: str, mark_read_on_scroll: bool) -> dict[str,
 async def me(request: Request, user: User) -> Response:
     agg = agg_of(request)
     settings = await run_in_threadpool(agg.reading_settings, user.id)
-    return answer(user_json(user, str(agg.site().timezone), settings.mark_read_on_scroll))
+    timezone = str(agg.site().timezone)
+    return answer(user_json(user, timezone, settings.mark_read_on_scroll, agg.clock()))
 
 
 @endpoints(
@@ -142,6 +150,25 @@ async def version(request: Request, user: User) -> Response:
             "os": sys.platform,
         }
     )
+
+
+INTEGRATIONS = schema(
+    "IntegrationsStatus",
+    obj({"has_integrations": {**BOOLEAN, "description": "false: tidings saves to no service"}}),
+)
+
+
+@endpoints(
+    Operation(
+        "GET",
+        "/v1/integrations/status",
+        "Whether entries can be saved to a third-party service: never, in tidings",
+        "me",
+        responses={200: INTEGRATIONS},
+    )
+)
+async def integrations_status(request: Request, user: User) -> Response:
+    return answer({"has_integrations": False})
 
 
 routes = endpoints.routes
