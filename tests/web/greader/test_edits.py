@@ -10,6 +10,7 @@ import pytest
 
 from tests.web.greader.helpers import (
     API,
+    BACKENDS,
     ITEM_PREFIX,
     KEPT_UNREAD,
     READ,
@@ -17,8 +18,11 @@ from tests.web.greader.helpers import (
     STARRED,
     Reader,
     arrive,
+    backend_settings,
     item,
 )
+
+web_settings = pytest.fixture(params=BACKENDS)(backend_settings)
 
 
 def test_edit_tag_read_unread_and_starred_in_any_spelling(reader: Reader) -> None:

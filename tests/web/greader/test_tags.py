@@ -22,6 +22,14 @@ def test_the_tag_list_is_starred_and_the_folders(reader: Reader) -> None:
     ]
 
 
+def test_the_tag_list_answers_304_to_its_etag_until_it_changes(reader: Reader) -> None:
+    etag = reader.get(f"{API}/tag/list").headers["etag"]
+    headers = {**reader.headers(), "If-None-Match": etag}
+    assert reader.http.get(f"{API}/tag/list", headers=headers).status_code == 304
+    reader.agg.create_folder(reader.user_id, "New")
+    assert reader.http.get(f"{API}/tag/list", headers=headers).status_code == 200
+
+
 def test_rename_tag_moves_the_feeds(reader: Reader) -> None:
     data = {"s": "user/-/label/World", "dest": "user/-/label/Globe", "T": ""}
     assert reader.post(f"{API}/rename-tag", data).text == "OK"

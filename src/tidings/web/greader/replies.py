@@ -7,6 +7,7 @@ their status (never the site's HTML error page: the callers are apps, which show
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -46,6 +47,18 @@ def ok() -> Response:
 def json_reply(data: Any, status: int = 200) -> Response:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Response(body, status, media_type="application/json")
+
+
+def tagged_json(request: Request, data: Any) -> Response:
+    """JSON with an ETag, and a 304 to a request that already has it (NetNewsWire asks for the
+    subscription and tag lists with ``If-None-Match`` and takes 304 as unchanged)."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    sent = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+    if etag in sent or f"W/{etag}" in sent:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tidings.core import Aggregator
-from tidings.types import SYNC_MAX
+from tidings.types import SYNC_MAX, Entry
 from tidings.web.context import agg_of, run
 from tidings.web.greader.common import call_of
 from tidings.web.greader.ids import (
@@ -44,7 +44,7 @@ def path_stream(request: Request, after: str = PATH_MARK) -> Stream | None:
     """The stream named in the path after ``after``, decoded once from the raw path (so a
     feed URL's own ``%2F`` or ``?`` survive), or None when the path names none."""
     raw = request.scope.get("raw_path")
-    path = raw.decode("latin-1") if isinstance(raw, bytes) else request.url.path
+    path = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else request.url.path
     _, mark, rest = path.partition(after)
     rest = unquote(rest) if mark else ""
     if not rest.strip("/"):
@@ -87,7 +87,7 @@ async def item_ids_of_stream(request: Request) -> Response:
     return json_reply(found)
 
 
-def _contents(agg: Aggregator, user_id: int, ids: list[int]) -> tuple[list[Any], Lookups]:
+def _contents(agg: Aggregator, user_id: int, ids: list[int]) -> tuple[list[Entry], Lookups]:
     lookups = Lookups(agg, user_id)
     return entries_in_order(agg, user_id, ids), lookups
 

@@ -8,8 +8,6 @@ one label (``user/-/label/<folder>``); a feed in no folder has none.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -25,7 +23,7 @@ from tidings.web.greader.common import call_of
 from tidings.web.greader.ids import Stream, feed_stream, label_stream, parse_stream
 from tidings.web.greader.lookups import Lookups
 from tidings.web.greader.params import text
-from tidings.web.greader.replies import ApiError, bad_request, json_reply, ok
+from tidings.web.greader.replies import ApiError, bad_request, json_reply, ok, tagged_json
 
 ALREADY = "Already subscribed!"  # the text Capy Reader recognises
 
@@ -51,13 +49,7 @@ async def subscription_list(request: Request) -> Response:
     ``If-None-Match`` and takes 304 as unchanged)."""
     who, _ = await call_of(request)
     subs = await run(lambda agg, uid: agg.subscriptions(uid), request, who.user.id)
-    data = {"subscriptions": [subscription_json(s) for s in subs]}
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return tagged_json(request, {"subscriptions": [subscription_json(s) for s in subs]})
 
 
 def _url_of(value: str) -> str:

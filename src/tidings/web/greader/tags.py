@@ -20,7 +20,7 @@ from tidings.web.context import run
 from tidings.web.greader.common import call_of
 from tidings.web.greader.ids import STARRED, label_stream, parse_stream
 from tidings.web.greader.params import text
-from tidings.web.greader.replies import ApiError, bad_request, json_reply, ok
+from tidings.web.greader.replies import ApiError, bad_request, ok, tagged_json
 
 
 def _folders(agg: Aggregator, user_id: int) -> list[Folder]:
@@ -32,7 +32,7 @@ async def tag_list(request: Request) -> Response:
     folders = await run(_folders, request, who.user.id)
     tags: list[dict[str, Any]] = [{"id": STARRED}]
     tags += [{"id": label_stream(f.name), "label": f.name, "type": "folder"} for f in folders]
-    return json_reply({"tags": tags})
+    return tagged_json(request, {"tags": tags})
 
 
 def _label_name(value: str, key: str) -> str:
