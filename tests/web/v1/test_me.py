@@ -45,3 +45,8 @@ def test_version_names_tidings(api: Api) -> None:
 def test_there_are_no_integrations(api: Api) -> None:
     response = api.client.get("/v1/integrations/status", headers=api.headers)
     assert response.json() == {"has_integrations": False}
+    saved = api.client.post("/v1/entries/1/save", headers=api.headers)
+    assert saved.status_code == 400
+    assert saved.json() == {"error_message": "no third-party integration enabled"}
+    too_large = api.client.post("/v1/entries/18446744073709551616/save", headers=api.headers)
+    assert too_large.status_code == 404

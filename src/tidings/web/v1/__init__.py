@@ -17,6 +17,7 @@ from tidings.web.v1 import (
     entries,
     entry_marks,
     feeds,
+    integrations,
     me,
     openapi,
     refresh,
@@ -25,7 +26,18 @@ from tidings.web.v1 import (
 from tidings.web.v1.endpoint import JsonErrors
 from tidings.web.v1.spec import Operation
 
-MODULES = (me, categories, feeds, refresh, subscriptions, entries, entry_marks, changes, openapi)
+MODULES = (
+    me,
+    categories,
+    feeds,
+    refresh,
+    subscriptions,
+    entries,
+    entry_marks,
+    integrations,
+    changes,
+    openapi,
+)
 
 operations: list[Operation] = [op for module in MODULES for op in module.operations]
 

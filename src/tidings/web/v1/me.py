@@ -152,24 +152,5 @@ async def version(request: Request, user: User) -> Response:
     )
 
 
-INTEGRATIONS = schema(
-    "IntegrationsStatus",
-    obj({"has_integrations": {**BOOLEAN, "description": "false: tidings saves to no service"}}),
-)
-
-
-@endpoints(
-    Operation(
-        "GET",
-        "/v1/integrations/status",
-        "Whether entries can be saved to a third-party service: never, in tidings",
-        "me",
-        responses={200: INTEGRATIONS},
-    )
-)
-async def integrations_status(request: Request, user: User) -> Response:
-    return answer({"has_integrations": False})
-
-
 routes = endpoints.routes
 operations = endpoints.operations
