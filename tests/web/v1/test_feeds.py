@@ -315,3 +315,29 @@ def test_a_title_over_500_characters_is_refused(api: Api, feeds: FeedServer) -> 
     assert "500 characters" in long.json()["error_message"]
     fits = api.client.put(f"/v1/feeds/{feed_id}", json={"title": "x" * 500}, headers=api.headers)
     assert fits.json()["title"] == "x" * 500
+
+
+def test_a_failing_feed_shows_its_error_after_a_refresh(
+    api: Api, feeds: FeedServer, clock: Clock
+) -> None:
+    feed_id = create(api, feeds.url("/news.xml")).json()["feed_id"]
+    feeds.routes["/news.xml"] = Route(b"down for now", status=503, content_type="text/plain")
+    clock.now += timedelta(minutes=5)
+    assert api.client.put(f"/v1/feeds/{feed_id}/refresh", headers=api.headers).status_code == 204
+    feed = api.client.get(f"/v1/feeds/{feed_id}", headers=api.headers).json()
+    assert feed["parsing_error_count"] == 1
+    assert "503" in feed["parsing_error_message"]
+    assert feed["disabled"] is False
+    assert feed["checked_at"] == clock.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_moving_a_feed_to_a_category_that_is_not_yours(api: Api, feeds: FeedServer) -> None:
+    feed_id = create(api, feeds.url("/news.xml")).json()["feed_id"]
+    _bea, key = api_user(api.agg, "bea")
+    hers = api.client.post("/v1/categories", json={"title": "Hers"}, headers={"X-Auth-Token": key})
+    moved = api.client.put(
+        f"/v1/feeds/{feed_id}", json={"category_id": hers.json()["id"]}, headers=api.headers
+    )
+    assert moved.status_code == 400
+    assert "no category" in moved.json()["error_message"]
+    assert api.agg.subscription(api.user.id, feed_id).folder is None
