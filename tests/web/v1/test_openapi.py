@@ -102,4 +102,6 @@ def test_the_docs_page_shows_every_operation_and_shape(api: Api) -> None:
     post_feeds = page.split('id="post_feeds"', 1)[1].split("</article>", 1)[0]
     assert '<code>feed_url</code> <span class="meta">(required)</span>' in post_feeds
     assert "<code>feed_id</code>" in post_feeds  # the answer's shape, shown in place
+    assert "<code></code>" not in page  # every field has its type (anyOf: "X or null")
+    assert 'href="#schema-FeedIcon"><code>FeedIcon</code></a> or <code>null</code>' in page
     assert '<script src="http' not in page  # nothing from elsewhere
