@@ -14,6 +14,7 @@ import pytest
 
 from tests.shared import REPO, in_ci
 from tests.web.v1.served import API_PASSWORD, Served, served
+from tests.web.v1.test_newsboat import Terminal
 from tidings.config import Settings
 from tidings.core import make_aggregator
 from tidings.types import SYNC_MAX, IdQuery
@@ -97,8 +98,8 @@ def test_google_reader_client(tmp_path: Path) -> None:
     assert after_unread == unread - read - planes_items
 
 
-def newsboat_unread(folder: Path, site: Served, name: str) -> int:
-    """``newsboat -x reload print-unread`` in ``feedhq`` mode, a home of its own."""
+def newsboat(folder: Path, site: Served, name: str) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of a newsboat of its own in ``feedhq`` mode."""
     folder.mkdir(exist_ok=True)
     (folder / "config").write_text(
         f'urls-source "feedhq"\nfeedhq-url "{site.base}"\nfeedhq-login "{name}"\n'
@@ -106,16 +107,50 @@ def newsboat_unread(folder: Path, site: Served, name: str) -> int:
     )
     (folder / "urls").write_text("")
     env = {"HOME": str(folder), "TERM": "xterm", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"}
+    command = [
+        NEWSBOAT or "newsboat", "-C", str(folder / "config"), "-u", str(folder / "urls"),
+        "-c", str(folder / "cache.db"), f"--log-file={folder / 'log.txt'}", "--log-level=6",
+    ]  # fmt: skip
+    return command, env
+
+
+def newsboat_unread(folder: Path, site: Served, name: str) -> int:
+    """``newsboat -x reload print-unread``: what it counts unread after syncing."""
+    command, env = newsboat(folder, site, name)
     done = subprocess.run(
-        [NEWSBOAT or "newsboat", "-C", str(folder / "config"), "-u", str(folder / "urls"),
-         "-c", str(folder / "cache.db"), f"--log-file={folder / 'log.txt'}", "--log-level=6",
-         "-x", "reload", "print-unread"],
+        [*command, "-x", "reload", "print-unread"],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     found = re.search(r"(\d+) unread articles", done.stdout)
     assert found, done.stdout
     return int(found.group(1))
+
+
+def newsboat_read_one(folder: Path, site: Served, name: str) -> None:
+    """In its interface: open the first feed (below the three query feeds of feedhq mode) and
+    its first article, which marks it read on the server too (``edit-tag`` with the Atom
+    entry's id and the token), and quit."""
+    command, env = newsboat(folder, site, name)
+    screen = Terminal(command, env)
+    try:
+        assert screen.wait_for(b"unread"), "no feed list"
+        screen.drain(0.5)
+        for _ in range(3):  # People you follow, Starred items, Shared items
+            screen.press(b"\x1bOB")  # down, in the keypad mode it sets
+            screen.drain(0.3)
+        screen.press(b"\r")
+        assert screen.wait_for(b" 0", 40), bytes(screen.screen[-3000:]).decode(errors="replace")
+        screen.press(b"\r")
+        assert screen.wait_for(b"Item "), "no article"
+        screen.drain(1.5)  # it sends the mark from a thread of its own
+        for _ in range(3):  # the article, the feed, newsboat
+            screen.press(b"q")
+            screen.drain(0.5)
+    finally:
+        screen.close()
+    log = (folder / "log.txt").read_text(errors="replace")
+    assert "edit-tag" in log and "result = OK" in log, "newsboat sent no mark"
 
 
 def test_newsboat_feedhq_mode(tmp_path: Path) -> None:
@@ -125,7 +160,7 @@ def test_newsboat_feedhq_mode(tmp_path: Path) -> None:
         _, unread, _ = states(site, "ada")
         home = tmp_path / "newsboat"
         assert newsboat_unread(home, site, "ada") == len(unread) == 2000
-        # read elsewhere: through the API, as another app would
+        # read elsewhere: through the facade, as another app would
         agg = make_aggregator(Settings.load({"TIDINGS_DATA_DIR": str(site.data)}))
         try:
             user = agg.api_sign_in("ada", API_PASSWORD)
@@ -135,3 +170,8 @@ def test_newsboat_feedhq_mode(tmp_path: Path) -> None:
             agg.close()
         _, unread_now, _ = states(site, "ada")
         assert newsboat_unread(home, site, "ada") == len(unread_now) == 1850
+        # read in newsboat: read on the server
+        newsboat_read_one(home, site, "ada")
+        _, unread_last, _ = states(site, "ada")
+        assert len(unread_last) == 1849 and unread_last < unread_now
+        assert newsboat_unread(home, site, "ada") == 1849
