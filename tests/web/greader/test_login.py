@@ -181,3 +181,29 @@ def test_a_post_without_header_is_authenticated_by_t_the_auth_token(reader: Read
     contents = anonymous.post(f"{API}/stream/items/contents", {"i": item, "T": reader.auth})
     assert contents.status_code == 200 and len(contents.json()["items"]) == 1
     assert anonymous.get(f"{API}/stream/items/ids", T=reader.auth).status_code == 401
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_browser_apps_get_cors_and_no_same_origin_check(reader: Reader, prefix: str) -> None:
+    item = first_id(reader)
+    preflight = reader.http.options(
+        f"{prefix}{API}/edit-tag",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    cross = reader.http.post(
+        f"{prefix}{API}/edit-tag",
+        data={"i": item, "a": READ},
+        headers={
+            **reader.headers(),
+            "Origin": "https://app.example",
+            "Sec-Fetch-Site": "cross-site",
+        },
+    )
+    assert cross.status_code == 200 and cross.text == "OK"
+    assert cross.headers["access-control-allow-origin"] == "*"
+    big = reader.http.get(
+        f"{prefix}{API}/stream/contents", headers={**reader.headers(), "Accept-Encoding": "gzip"}
+    )
+    assert big.headers.get("content-encoding") == "gzip" and big.json()["items"]
