@@ -27,6 +27,7 @@ from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
 from tidings.logs import KeyValueFormatter
 from tidings.types import ParsedItem
+from tidings.web.api_common import is_api_path
 from tidings.web.app import create_app
 from tidings.web.auth import local_path
 from tidings.web.context import CSRF_COOKIE, SESSION_COOKIE
@@ -237,8 +238,12 @@ CROSS_SITE = {
 }
 
 
-def unsafe_routes(site: Site) -> list[str]:
-    return [path for path, methods in routes(site) if "POST" in methods]
+def unsafe_routes(site: Site, api: bool = False) -> list[str]:
+    """The POST routes of the pages (or, with ``api``, of the apps' APIs, which take no
+    cookie session and so no form token: each request carries its own credential)."""
+    return [
+        path for path, methods in routes(site) if "POST" in methods and is_api_path(path) == api
+    ]
 
 
 @pytest.mark.parametrize("case", list(CROSS_SITE))
@@ -281,6 +286,30 @@ def test_posts_without_the_right_token_are_refused(site: Site, token: str) -> No
             data["csrf_token"] = value
         response = site.client.post(path, data=data, follow_redirects=False)
         assert response.status_code == 403, (path, response.status_code)
+    assert state(site.agg) == before
+
+
+@pytest.mark.parametrize("case", list(CROSS_SITE))
+def test_the_apis_ignore_the_session_cookie(site: Site, case: str) -> None:
+    """A signed-in browser's cookies (and its form token) sign nobody in to the apps' APIs:
+    another site's POST there is an API's own refusal, and changes nothing."""
+    before = state(site.agg)
+    paths = unsafe_routes(site, api=True)
+    assert {"/fever/", "/accounts/ClientLogin", "/api/greader.php/reader/api/0/{call:path}"} <= (
+        set(paths)
+    )
+    for path in paths:
+        response = site.client.post(
+            path.replace("{call:path}", "edit-tag"),
+            data={"csrf_token": site.token, "i": "1", "a": "user/-/state/com.google/read"},
+            headers=CROSS_SITE[case],
+            follow_redirects=False,
+        )
+        if response.status_code == 200:  # Fever answers every refusal with a 200
+            assert response.json() == {"api_version": 3, "auth": 0}, path
+        else:
+            assert response.status_code in (401, 403), (path, response.status_code)
+        assert_security_headers(response, path)
     assert state(site.agg) == before
 
 

@@ -90,11 +90,11 @@ def create_app(agg: Aggregator, *, scheduler: bool = False) -> Starlette:
                 trusted=agg.settings.trusted_proxies,
                 base_url=agg.settings.base_url,
             ),
-            Middleware(ApiMiddleware),
             Middleware(
                 PageCache, seconds=agg.settings.page_cache_seconds, changes=agg.content_changes
             ),
             Middleware(SecurityHeaders),
+            Middleware(ApiMiddleware),
             Middleware(auth.SameOrigin),
         ],
         exception_handlers=dict(error_pages.HANDLERS),

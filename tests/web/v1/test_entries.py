@@ -36,9 +36,9 @@ def ids(api: Api, path: str = "/v1/entries", **params: Any) -> list[int]:
     return [e["id"] for e in get(api, path, **params)["entries"]]
 
 
-def refused(api: Api, path: str, **params: Any) -> str:
+def refused(api: Api, path: str, code: int = 400, **params: Any) -> str:
     response = api.client.get(path, params=params, headers=api.headers)
-    assert response.status_code == 400, response.text
+    assert response.status_code == code, response.text
     message: str = response.json()["error_message"]
     return message
 
@@ -243,9 +243,10 @@ def test_feed_and_category_scopes(api: Api, feeds: Feeds) -> None:
     assert ids(api, f"/v1/categories/{folders['Play']}/entries", feed_id=feeds.work) == []
     assert refused(api, "/v1/entries", feed_id=999) == "invalid feed ID"
     assert refused(api, "/v1/entries", category_id=999) == "invalid category ID"
-    assert refused(api, "/v1/feeds/999/entries") == "invalid feed ID"
-    assert refused(api, "/v1/categories/999/entries") == "invalid category ID"
-    assert refused(api, f"/v1/feeds/{2**63 + 5}/entries") == "invalid feed ID"
+    # in the path, a feed or category the person does not have is not found
+    assert refused(api, "/v1/feeds/999/entries", 404) == "invalid feed ID"
+    assert refused(api, "/v1/categories/999/entries", 404) == "invalid category ID"
+    assert refused(api, f"/v1/feeds/{2**63 + 5}/entries") == "invalid feed ID"  # not an id
 
 
 def test_globally_visible_leaves_out_hidden_feeds(api: Api, feeds: Feeds) -> None:

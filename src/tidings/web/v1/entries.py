@@ -98,23 +98,31 @@ def _context(agg: Aggregator, user_id: int) -> Context:
 
 
 def _scoped(
-    agg: Aggregator, ctx: Context, f: EntryFilter, feed_id: int, category_id: int
+    agg: Aggregator,
+    ctx: Context,
+    f: EntryFilter,
+    feed_id: int,
+    category_id: int,
+    missing: int = 400,
 ) -> EntryFilter:
-    """``f`` within a feed and a category the person has; another is a 400, as in Miniflux."""
+    """``f`` within a feed and a category the person has; another is a 400 in the query, as in
+    Miniflux, and a 404 in the path (``missing``): someone else's feed is not found."""
     folder = None
     if category_id:
         found = [f for f in ctx.folders.by_name.values() if f.id == category_id]
         if not found:
-            raise V1Error(400, "invalid category ID")
+            raise V1Error(missing, "invalid category ID")
         folder = found[0].name
     if feed_id and feed_id not in ctx.subscriptions:
-        raise V1Error(400, "invalid feed ID")
+        raise V1Error(missing, "invalid feed ID")
     return scoped(f, feed_id=feed_id or None, folder=folder)
 
 
-def _page(agg: Aggregator, user_id: int, f: EntryFilter, feed_id: int, category_id: int) -> Any:
+def _page(
+    agg: Aggregator, user_id: int, f: EntryFilter, scope: tuple[int, int], missing: int
+) -> Any:
     ctx = _context(agg, user_id)
-    total, entries = agg.list_entries(user_id, _scoped(agg, ctx, f, feed_id, category_id))
+    total, entries = agg.list_entries(user_id, _scoped(agg, ctx, f, *scope, missing))
     return {"total": total, "entries": [entry_json(ctx, e) for e in entries]}
 
 
@@ -122,11 +130,12 @@ async def _listing(
     request: Request, user: User, feed_id: int = 0, category_id: int = 0
 ) -> Response:
     f = _filter(request)
-    feed_id, category_id = _scope(request, feed_id, category_id)
-    return answer(await run(_page, request, user.id, f, feed_id, category_id))
+    scope = _scope(request, feed_id, category_id)
+    missing = 404 if request.path_params else 400
+    return answer(await run(_page, request, user.id, f, scope, missing))
 
 
-LIST_RESPONSES: dict[int, str | None] = {200: PAGE, **ERRORS}
+LIST_RESPONSES: dict[int, str | None] = {200: PAGE, **ERRORS, 404: ERROR}
 
 
 @endpoints(
