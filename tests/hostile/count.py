@@ -28,6 +28,7 @@ CLASSES = [
     ("web", "Sign-in, sessions, CSRF, clickjacking, headers (A)"),
     ("query", "Search and query-parameter injection (S)"),
     ("opml", "OPML attacks (P)"),
+    ("apis", "The apps' APIs: another person's data, roles, logs, CORS, ids (A, S)"),
 ]
 
 
@@ -54,6 +55,7 @@ def classify(nodeid: str) -> str:
         "test_fuzz.py": "parser-fuzz",
         "test_opml.py": "opml",
         "test_browser.py": "browser",
+        "test_sync_apis.py": "apis",
     }.get(file, "other")
 
 
