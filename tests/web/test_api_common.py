@@ -146,3 +146,15 @@ async def test_failed_credentials_are_throttled_per_name_and_address(agg: Aggreg
         assert found == Refused("the key or token is not valid")
     last = await api_secret_user(other, Aggregator.user_for_api_key, "not a key")
     assert isinstance(last, Refused) and last.throttled
+
+
+def test_a_server_address_typed_with_a_trailing_slash_still_works(
+    site: tuple[Aggregator, TestClient],
+) -> None:
+    """newsboat joins "http://host/" and "/v1/me" into "//v1/me"."""
+    _, c = site
+    base = "http://testserver/"
+    assert c.get(base + "/v1/me").status_code == 401  # the API's own answer, not a 404
+    login = {"Email": "x", "Passwd": "y"}
+    assert c.post(base + "//accounts/ClientLogin", data=login).status_code == 401
+    assert c.get(base + "/healthz").status_code == 200

@@ -45,13 +45,17 @@ def is_api_path(path: str) -> bool:
 
 
 class ApiMiddleware:
-    """CORS and gzip for the API paths; everything else passes as it is."""
+    """CORS and gzip for the API paths; everything else passes as it is. A path that starts
+    with several slashes is read with one: apps join a server address typed with a trailing
+    slash to their own paths (newsboat asks for ``//v1/feeds``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.gzip = GZipMiddleware(app, minimum_size=1024)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("//"):
+            scope = {**scope, "path": "/" + scope["path"].lstrip("/")}
         if scope["type"] != "http" or not is_api_path(scope["path"]):
             await self.app(scope, receive, send)
             return
