@@ -139,13 +139,20 @@ async def test_failed_credentials_are_throttled_per_name_and_address(agg: Aggreg
     refused = await api_sign_in(request, "ADA", "app password")  # names count as one
     assert isinstance(refused, Refused) and refused.throttled
     assert "try again in 15 minutes" in refused.message
-    # keys and tokens are counted per address
+    # a guessable key (Fever's, from a password) is counted per address
     other = Request({**scope, "client": ("127.0.0.10", 1)})
     for _ in range(20):
-        found = await api_secret_user(other, Aggregator.user_for_api_key, "not a key")
+        found = await api_secret_user(other, Aggregator.fever_user, "0" * 32, guessable=True)
         assert found == Refused("the key or token is not valid")
-    last = await api_secret_user(other, Aggregator.user_for_api_key, "not a key")
+    last = await api_secret_user(other, Aggregator.fever_user, "0" * 32, guessable=True)
     assert isinstance(last, Refused) and last.throttled
+    # a random key or token is not: an app retrying with a stale one locks nobody out
+    third = Request({**scope, "client": ("127.0.0.11", 1)})
+    _, secret = agg.create_api_key(ada.id, "phone")
+    for _ in range(30):
+        found = await api_secret_user(third, Aggregator.user_for_api_key, "not a key")
+        assert found == Refused("the key or token is not valid")
+    assert await api_secret_user(third, Aggregator.user_for_api_key, secret) == ada
 
 
 def test_a_server_address_typed_with_a_trailing_slash_still_works(

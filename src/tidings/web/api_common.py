@@ -176,15 +176,21 @@ async def api_sign_in(request: Request, name: str, password: str) -> User | Refu
 
 
 async def api_secret_user(
-    request: Request, lookup: Callable[[Aggregator, str], User | None], secret: str
+    request: Request,
+    lookup: Callable[[Aggregator, str], User | None],
+    secret: str,
+    *,
+    guessable: bool = False,
 ) -> User | Refused:
-    """The person of a secret (an API key, a Fever key, a Google Reader token), or why not;
-    failures are counted per address."""
-    refused = _throttled(request, None)
-    if refused is not None:
+    """The person of a secret (an API key, a Google Reader token, a Fever key), or why not.
+    Only a ``guessable`` one (a Fever key is md5 of a name and password) counts failures per
+    address: nobody guesses a random 256-bit key or token, and counting an app that retries
+    with one made stale by a new password would lock its address out of signing in again."""
+    if guessable and (refused := _throttled(request, None)) is not None:
         return refused
     user = await run_in_threadpool(lookup, agg_of(request), secret)
     if user is None:
-        _failed(request, None)
+        if guessable:
+            _failed(request, None)
         return Refused("the key or token is not valid")
     return user

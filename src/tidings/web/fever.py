@@ -79,7 +79,7 @@ async def fever(request: Request) -> JSONResponse:
     key = params.get("api_key", "")
     if not key.strip():
         return signed_out()
-    found = await api_secret_user(request, Aggregator.fever_user, key)
+    found = await api_secret_user(request, Aggregator.fever_user, key, guessable=True)
     if isinstance(found, Refused):
         return signed_out(found.message if found.throttled else None)
     return JSONResponse(await run(answer, request, found.id, params))
