@@ -175,3 +175,18 @@ async def test_feed_stats_count_items_unread_and_the_newest(
     agg.set_read(ada.id, ids[:1])
     stats = agg.feed_stats(ada.id)[a.feed.id]
     assert (stats.items, stats.unread, stats.newest_seen) == (3, 2, clock.now)
+
+
+async def test_set_state_changes_what_is_given(agg: Aggregator, server: FeedServer) -> None:
+    ada = agg.add_user("ada", "password one")
+    server.routes["/a.xml"] = Route(rss("A1", "A2", name="Alpha"))
+    await agg.subscribe(ada.id, server.url("/a.xml"))
+    ids = agg.item_ids(ada.id, IdQuery())
+    agg.set_state(ada.id, ids, read=True)
+    agg.set_state(ada.id, ids[:1], starred=True)
+    agg.set_state(ada.id, ids[1:])  # nothing asked, nothing changed
+    entries = agg.entries_by_ids(ada.id, ids)
+    assert [(e.read, e.starred) for e in entries] == [(True, True), (True, False)]
+    agg.set_state(ada.id, ids, read=False, starred=False)
+    assert agg.item_ids(ada.id, IdQuery(status="unread")) == ids
+    assert agg.item_ids(ada.id, IdQuery(status="starred")) == []

@@ -162,6 +162,20 @@ class Syncing:
         wanted = sorted({int(i) for i in ids}, reverse=True)[:SYNC_MAX]
         return self.store.entries_by_ids(user_id, wanted)
 
+    def set_state(
+        self,
+        user_id: int,
+        item_ids: Sequence[int],
+        *,
+        read: bool | None = None,
+        starred: bool | None = None,
+    ) -> None:
+        """Read and/or starred (None: left as it is) for a batch, as the apps send them."""
+        if read is not None:
+            self.store.set_read(user_id, item_ids, read, self.clock())
+        if starred is not None:
+            self.store.set_starred(user_id, item_ids, starred, self.clock())
+
     def feed_stats(self, user_id: int) -> dict[int, FeedStats]:
         return self.store.feed_stats(user_id)
 

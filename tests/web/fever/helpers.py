@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import text
 
 from tests.conftest import Clock
+from tests.web.syncdata import arrive as arrive
+from tests.web.syncdata import item as item
+from tests.web.syncdata import jump_item_ids as jump_item_ids
 from tidings.core import Aggregator
-from tidings.types import SYNC_MAX, IdQuery, ItemWrite, ParsedItem, UpdatePlan
-from tidings.update.decide import content_hash_of, identity_of
+from tidings.types import SYNC_MAX, IdQuery
 
 PASSWORD = "correct horse battery"  # the sign-in password
 API_PASSWORD = "the apps' own password"
@@ -26,39 +26,6 @@ SCIENCE = "https://science.example/feed"
 def fever_key(name: str, password: str = API_PASSWORD) -> str:
     """What a client sends as ``api_key``."""
     return hashlib.md5(f"{name}:{password}".encode(), usedforsecurity=False).hexdigest()
-
-
-def item(n: int, prefix: str, now: datetime, **extra: Any) -> ParsedItem:
-    return ParsedItem(
-        guid=f"{prefix}-{n}",
-        title=f"{prefix} {n}",
-        link=f"https://{prefix}.example/{n}",
-        published=now - timedelta(hours=n),
-        content_html=f"<p>{prefix} story {n}</p>",
-        **extra,
-    )
-
-
-def arrive(agg: Aggregator, feed_id: int, now: datetime, *new: ParsedItem) -> None:
-    """Items a fetch of ``feed_id`` at ``now`` found new (first seen then)."""
-    writes = tuple(
-        ItemWrite(identity_of(i), content_hash_of(i), i, now, i.published or now) for i in new
-    )
-    agg.store.apply(UpdatePlan(feed_id, now, now, new=writes))
-
-
-def jump_item_ids(agg: Aggregator, past: int) -> None:
-    """The next item stored gets an id above ``past`` (as on a site that has stored billions)."""
-    with agg.store.engine.begin() as conn:
-        if agg.store.engine.dialect.name == "sqlite":
-            conn.execute(text("DELETE FROM sqlite_sequence WHERE name = 'items'"))
-            conn.execute(
-                text("INSERT INTO sqlite_sequence (name, seq) VALUES ('items', :n)"), {"n": past}
-            )
-        else:
-            conn.execute(
-                text("SELECT setval(pg_get_serial_sequence('items', 'id'), :n)"), {"n": past}
-            )
 
 
 def ids_of(listed: str) -> set[int]:

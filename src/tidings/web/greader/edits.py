@@ -54,15 +54,6 @@ def star_change(add: set[str], remove: set[str]) -> bool | None:
     return None
 
 
-def _apply(
-    agg: Aggregator, user_id: int, ids: list[int], read: bool | None, star: bool | None
-) -> None:
-    if read is not None:
-        agg.set_read(user_id, ids, read)
-    if star is not None:
-        agg.set_starred(user_id, ids, star)
-
-
 async def edit_tag(request: Request) -> Response:
     """Mark the items ``i`` read or unread, starred or not, as ``a`` and ``r`` say."""
     who, params = await call_of(request)
@@ -73,7 +64,7 @@ async def edit_tag(request: Request) -> Response:
     read, star = read_change(add, remove), star_change(add, remove)
     ids = item_ids(raw)
     if ids and (read is not None or star is not None):
-        await run(_apply, request, who.user.id, ids, read, star)
+        await run(Aggregator.set_state, request, who.user.id, ids, read=read, starred=star)
     return ok()
 
 

@@ -86,15 +86,6 @@ def _entry_ids(body: dict[str, Any]) -> list[int]:
     return [int(i) for i in raw]
 
 
-def _mark(
-    agg: Aggregator, user_id: int, ids: list[int], read: bool | None, star: bool | None
-) -> None:
-    if read is not None:
-        agg.set_read(user_id, ids, read)
-    if star is not None:
-        agg.set_starred(user_id, ids, star)
-
-
 @endpoints(
     Operation(
         "PUT",
@@ -114,7 +105,8 @@ async def update_entries(request: Request, user: User) -> Response:
         raise V1Error(400, "either the status or the starred field must be specified")
     if status is not None and status not in ("read", "unread"):
         raise V1Error(400, 'invalid entry status, valid status values are: "read" and "unread"')
-    await run(_mark, request, user.id, ids, None if status is None else status == "read", star)
+    read = None if status is None else status == "read"
+    await run(Aggregator.set_state, request, user.id, ids, read=read, starred=star)
     return no_content()
 
 
