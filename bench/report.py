@@ -22,12 +22,12 @@ INTRO = """\
 What tidings costs, measured on one machine. Each section is written by the benchmark it
 names and rewritten only by it.
 
-"Update", "Pages", "Scale" and "Reading at scale" come from `make bench` (code in `bench/`);
+"Update", "Pages", "Scale", "Reading at scale" and "Sync" come from `make bench` (code in `bench/`);
 parts can be run alone, e.g. `make bench BENCH_ARGS="--only update --feeds 1000"` (see
 `.venv/bin/python -m bench --help`). Each of these sections comes from one run; a ratio compares
 the two sides within that run (same machine, same farm, steps alternating).
 """
-OURS = ("Update", "Pages", "Scale", "Reading at scale")
+OURS = ("Update", "Pages", "Scale", "Reading at scale", "Sync")
 UPDATE_HEAD = (
     "step", "side", "wall s", "CPU s", "feeds/s", "items/s", "MB/s", "peak RSS MB", "answers",
     "new items", "items stored", "CPU idle before", "outcome",

@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
             t0 = time.monotonic()
             y = sync.run(work / "sync", items=args.sync_items, rounds=args.sync_rounds)
             raw["sync"] = y.to_json()
-            sections["Sync"] = sync.section(y) + took(t0)
+            sections["Sync"] = sync.section(y, ctx) + took(t0)
     finally:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         (WORK / f"results-{stamp}.json").write_text(json.dumps(raw, indent=1, default=str))

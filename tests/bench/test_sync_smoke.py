@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench import sync, syncclients
+from tests.bench.test_reading_smoke import CTX
 
 
 @pytest.mark.slow
@@ -20,6 +21,7 @@ def test_the_sync_benchmark_runs_every_protocol(tmp_path: Path) -> None:
         assert r.full.items == 300 and len(r.full.ms) == 1
         assert len(r.incremental.ms) == 1
         assert r.incremental.items == sync.NEW_ITEMS, r.protocol
-    text = sync.section(result)
+    text = sync.section(result, CTX)
+    assert text.startswith("## Sync\n\nRun today on 2 cores")
     assert text.count("| full first sync |") == 3
     assert "| NO |" not in text

@@ -140,16 +140,18 @@ class SubscriptionsPart(StorePart):
             ) from exc
         return self.subscription(user_id, feed_id)
 
-    def subscriptions(self, user_id: int, feed_id: int | None = None) -> list[Subscription]:
-        """The person's subscriptions with their unread counts, by folder (none first) then
-        title."""
+    def subscriptions(
+        self, user_id: int, feed_id: int | None = None, *, counted: bool = True
+    ) -> list[Subscription]:
+        """The person's subscriptions with their unread counts (0 unless ``counted``), by
+        folder (none first) then title."""
         where = [subscriptions.c.feed_id == feed_id] if feed_id is not None else []
         query = select(subscriptions).where(subscriptions.c.user_id == user_id, *where)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             if not rows:
                 return []
-            counts = unread_by_feed(conn, user_id, where)
+            counts = unread_by_feed(conn, user_id, where) if counted else {}
             # the feeds without their item counts (a count of every item of every feed the
             # person follows would cost more than the rest of the sidebar together)
             feed_rows = conn.execute(

@@ -55,7 +55,7 @@ class Person:
 
     @cached_property
     def subs(self) -> list[Subscription]:
-        return self.agg.subscriptions(self.user_id)
+        return self.agg.subscriptions(self.user_id, counted=False)
 
     @cached_property
     def folders(self) -> list[Folder]:

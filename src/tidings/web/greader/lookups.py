@@ -23,7 +23,7 @@ class Lookups:
 
     @cached_property
     def subscriptions(self) -> list[Subscription]:
-        return self.agg.subscriptions(self.user_id)
+        return self.agg.subscriptions(self.user_id, counted=False)
 
     def by_url(self, url: str) -> int | None:
         wanted = url.strip()

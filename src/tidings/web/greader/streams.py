@@ -117,7 +117,7 @@ def _unread_counts(agg: Aggregator, user_id: int) -> dict[str, Any]:
     stats = agg.feed_stats(user_id)
     rows: list[dict[str, Any]] = []
     folders: dict[str, list[int]] = {}
-    for sub in agg.subscriptions(user_id):
+    for sub in agg.subscriptions(user_id, counted=False):
         if sub.folder:
             folders.setdefault(sub.folder, []).append(sub.feed.id)
 

@@ -48,7 +48,7 @@ async def subscription_list(request: Request) -> Response:
     """Every feed the person follows, hidden ones too, with an ETag (NetNewsWire asks with
     ``If-None-Match`` and takes 304 as unchanged)."""
     who, _ = await call_of(request)
-    subs = await run(lambda agg, uid: agg.subscriptions(uid), request, who.user.id)
+    subs = await run(lambda agg, uid: agg.subscriptions(uid, counted=False), request, who.user.id)
     return tagged_json(request, {"subscriptions": [subscription_json(s) for s in subs]})
 
 

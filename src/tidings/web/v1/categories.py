@@ -155,7 +155,9 @@ def folder_feeds(agg: Aggregator, user_id: int, folder_id: int) -> list[dict[str
         raise NotFoundError(f"you have no category {folder_id}")
     by_name = Folders.of(folders)
     return [
-        feed_json(s, by_name) for s in agg.subscriptions(user_id) if (s.folder or "") == wanted.name
+        feed_json(s, by_name)
+        for s in agg.subscriptions(user_id, counted=False)
+        if (s.folder or "") == wanted.name
     ]
 
 

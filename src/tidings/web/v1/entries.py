@@ -94,7 +94,7 @@ def _scope(request: Request, feed_id: int, category_id: int) -> tuple[int, int]:
 
 
 def _context(agg: Aggregator, user_id: int) -> Context:
-    return Context.of(user_id, agg.subscriptions(user_id), agg.sync_folders(user_id))
+    return Context.of(user_id, agg.subscriptions(user_id, counted=False), agg.sync_folders(user_id))
 
 
 def _scoped(
@@ -190,7 +190,7 @@ def _path_or_400(request: Request, name: str) -> int:
 
 
 def _ids(agg: Aggregator, user_id: int, f: EntryFilter, feed_id: int, category_id: int) -> Any:
-    ctx = Context.of(user_id, agg.subscriptions(user_id), agg.sync_folders(user_id))
+    ctx = Context.of(user_id, agg.subscriptions(user_id, counted=False), agg.sync_folders(user_id))
     total, ids = agg.list_entry_ids(user_id, _scoped(agg, ctx, f, feed_id, category_id))
     return {"total": total, "entry_ids": ids}
 

@@ -68,7 +68,7 @@ endpoints = Endpoints()
 
 def all_feeds(agg: Aggregator, user_id: int) -> list[dict[str, Any]]:
     folders = Folders.of(agg.sync_folders(user_id))
-    return [feed_json(s, folders) for s in agg.subscriptions(user_id)]
+    return [feed_json(s, folders) for s in agg.subscriptions(user_id, counted=False)]
 
 
 def one_feed(agg: Aggregator, user_id: int, feed_id: int) -> dict[str, Any]:

@@ -30,7 +30,7 @@ def due_ids(agg: Aggregator, user_id: int, folder_id: int | None = None) -> list
     folder = agg.folder_by_id(user_id, folder_id).name if folder_id is not None else None
     return [
         s.feed.id
-        for s in agg.subscriptions(user_id)
+        for s in agg.subscriptions(user_id, counted=False)
         if (folder is None or (s.folder or "") == folder)
         and not s.feed.disabled_reason
         and (s.feed.next_check is None or s.feed.next_check <= now)
