@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from tests.feedserver import FeedServer
 from tests.shared import CORPUS, in_ci, missing, require
+from tidings import passwords
 from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
 
@@ -29,6 +31,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     it looked and which variable to set (outside CI, the tests that need it skip)."""
     if in_ci() and not CORPUS.is_dir():
         raise pytest.UsageError(missing(CORPUS))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes() -> Iterator[None]:
+    """argon2id at the library's recommended cost takes about a quarter of a second a hash on
+    this machine, and most tests make a user, an API password and a sign-in: in-process tests
+    hash with the cheapest parameters instead (the same algorithm and code; a hash records its
+    own parameters, so either kind verifies). Processes the tests start hash as users' do, and
+    test_passwords checks the parameters tidings really uses."""
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = real
 
 
 @pytest.fixture
