@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from dataclasses import replace
 
 import nh3
@@ -80,11 +79,11 @@ _ENUMS: dict[str, frozenset[str]] = {
 
 
 def _filter_attribute(base_url: str | None, tag: str, attribute: str, value: str) -> str | None:
-    """nh3 calls this for every attribute it kept; None drops it.
+    """The value an attribute kept by nh3 may have, None to drop it.
 
-    nh3 checks URL schemes *before* this callback and lets relative URLs through, so the URL
+    nh3 checks the schemes of ``href`` and ``src`` and lets relative URLs through, so the URL
     checks here are the ones that count: resolve, then allow only absolute http(s) (and mailto on
-    links). ``srcset`` is not a URL attribute to nh3 at all.
+    links). ``srcset``, ``poster`` and ``cite`` are not URL attributes to nh3 at all.
     """
     if attribute == "href":
         return absolute_url(value, base_url, schemes=LINK_SCHEMES)
@@ -103,31 +102,104 @@ def _filter_attribute(base_url: str | None, tag: str, attribute: str, value: str
     return value
 
 
-class _Base(threading.local):
-    """The base URL of the field being cleaned, for the one shared Cleaner's attribute filter."""
-
-    url: str | None = None
-
-
-_BASE = _Base()
-
-
-def _filter_for_current_base(tag: str, attribute: str, value: str) -> str | None:
-    return _filter_attribute(_BASE.url, tag, attribute, value)
-
-
 # Built once: nh3.clean() converts the allowlist into a new ammonia Builder on every call, which
-# cost about as much as the cleaning itself on the corpus. The base URL differs per field, so the
-# filter reads it from a thread-local set around each call.
+# cost about as much as the cleaning itself on the corpus. No attribute_filter: a Python callback
+# would take the GIL back for every attribute, where clean() alone releases it for the whole
+# document; the attributes are checked afterwards in one pass over the output (``_check``).
 _CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
     clean_content_tags=set(DROP_WITH_CONTENT),
     attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
-    attribute_filter=_filter_for_current_base,
     strip_comments=True,
     link_rel="noopener noreferrer",
     url_schemes=set(LINK_SCHEMES),
 )
+
+# html5ever writes every start tag that has attributes as <name name="value" ...>: lower-case
+# names (ours are letters and digits), every value double-quoted with ", & and no-break space
+# escaped, and < and > too in the versions that escape them there (asked once, below). Text
+# never holds a raw "<", so such a tag is found by one pattern; one that is written otherwise
+# is not checked but refused (``_UnexpectedMarkup``).
+_CHECKED = frozenset({"href", "srcset", "type", "dir", "scope", "preload"}) | (
+    _URL_ATTRS | _INTEGER_ATTRS | _SIZE_ATTRS
+)
+_ANY = r' [a-z]+="[^"]*"'
+# what absolute_url's _PLAIN_WEB_URL accepts, as html5ever writes it (& as &amp;, no &nbsp;)
+_URL_START = r'[^/?#\[\]\x00-\x20"&\x80-\U0010ffff]'
+_URL_PART = r'[^\[\]\x00-\x20"&\x80-\U0010ffff]'
+_PLAIN_URL = (
+    rf'(?=[^"]{{1,8192}}")[Hh][Tt][Tt][Pp][Ss]?://(?:{_URL_START}|&amp;){_URL_PART}*'
+    rf'(?:&amp;{_URL_PART}*)*"'
+)
+# attributes _filter_attribute keeps as they are, told apart without calling it: a URL it
+# returns unchanged, a plain integer or size, a direction, or an attribute it does not check
+_KEPT = (
+    rf' (?:(?:href|src|poster|cite)="{_PLAIN_URL}'
+    r'|(?:colspan|rowspan|span|start|value)="-?\d{1,6}"'
+    r'|(?:width|height)="\d{1,5}(?:\.\d+)?%?"'
+    r'|dir="(?:ltr|rtl|auto)"'
+    rf'|(?!(?:{"|".join(sorted(_CHECKED))})=")[a-z]+="[^"]*")'
+)
+# a start tag with at least one attribute that _filter_attribute has to see
+_TAG_TO_CHECK = re.compile(rf"<([a-z][a-z0-9]*)((?:{_KEPT})*+(?!{_KEPT}){_ANY}(?:{_ANY})*)>")
+_ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
+# a start tag with anything after its name, and one that is not then written as expected
+_WITH_ATTRIBUTES = re.compile(r"<[A-Za-z][^\s/>]*[\s/]")
+_UNEXPECTED = re.compile(rf"<(?![a-z][a-z0-9]*(?:{_ANY})+>)[A-Za-z][^\s/>]*[\s/]")
+_ESCAPES_ANGLES = "&lt;" in _CLEANER.clean('<img alt="<">')
+
+
+def _unescape(value: str) -> str:
+    """An attribute value as html5ever wrote it, decoded (it writes only these references)."""
+    value = value.replace("&quot;", '"').replace("&nbsp;", "\xa0")
+    return value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _escape(value: str) -> str:
+    """An attribute value written as html5ever writes it."""
+    value = value.replace("&", "&amp;").replace("\xa0", "&nbsp;").replace('"', "&quot;")
+    return value.replace("<", "&lt;").replace(">", "&gt;") if _ESCAPES_ANGLES else value
+
+
+class _UnexpectedMarkup(Exception):
+    """nh3's output is not shaped as ``_check`` expects, so its attributes cannot be checked."""
+
+
+def _check(cleaned: str, base_url: str | None) -> str:
+    """nh3's output with every attribute as ``_filter_attribute`` wants it.
+
+    Exactly what nh3 gives with ``_filter_attribute`` as its attribute_filter: ammonia calls the
+    filter after it adds ``rel`` to links, keeps a changed value, and removes the dropped
+    attributes with swap_remove, last first (so the last attribute takes a dropped one's place).
+    """
+    if _WITH_ATTRIBUTES.search(cleaned) is None:
+        return cleaned  # no attributes at all (most fields)
+    if _UNEXPECTED.search(cleaned) is not None:
+        raise _UnexpectedMarkup("a start tag that is not written as expected")
+    return _TAG_TO_CHECK.sub(lambda match: _check_tag(match, base_url), cleaned)
+
+
+def _check_tag(match: re.Match[str], base_url: str | None) -> str:
+    name = match.group(1)
+    attributes = _ATTRIBUTE.findall(match.group(2))
+    dropped, changed = [], False
+    for index, (attribute, raw) in enumerate(attributes):
+        if attribute not in _CHECKED:
+            continue
+        value = _unescape(raw) if "&" in raw else raw
+        kept = _filter_attribute(base_url, name, attribute, value)
+        if kept is None:
+            dropped.append(index)
+        elif kept != value:
+            attributes[index] = (attribute, _escape(kept))
+            changed = True
+    if not dropped and not changed:
+        return match.group(0)
+    for index in reversed(dropped):
+        last = attributes.pop()
+        if index < len(attributes):
+            attributes[index] = last
+    return f"<{name}" + "".join(f' {a}="{v}"' for a, v in attributes) + ">"
 
 
 def sanitize_html(html: str, base_url: str | None) -> str:
@@ -142,41 +214,45 @@ def sanitize_html(html: str, base_url: str | None) -> str:
     if too_deep(html):
         log.warning("HTML nested deeper than the sanitizer allows; keeping its text only")
         html = text_to_html(html_to_text(html))
-    previous, _BASE.url = _BASE.url, base_url
     try:
-        cleaned = _clean_once(html)
+        cleaned = _clean_once(html, base_url)
         # an element the cleaner unwraps can leave nesting no parser would build (<h1> inside
         # <h1> once a <foo> between them is gone), which the next pass rebuilds differently:
         # clean again until nothing changes, so that the output is a fixed point
         for _ in range(3 if _unwraps(html) else 0):
-            again = _clean_once(cleaned)
+            again = _clean_once(cleaned, base_url)
             if again == cleaned:
                 break
             cleaned = again
-    finally:
-        _BASE.url = previous
+    except _UnexpectedMarkup:
+        log.warning("the sanitizer's output could not be checked; keeping its text only")
+        return _clean_once(text_to_html(html_to_text(html)), base_url)
     return cleaned
 
 
-def _clean_once(html: str) -> str:
-    # character references decode to what the next pass would change ("&#1;" is removed by
-    # clean_text, "&#13;" read as a newline): do it now, so the output is a fixed point
-    cleaned = clean_text(_CLEANER.clean(html))
-    if "\r" in cleaned:
-        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
+def _clean_once(html: str, base_url: str | None) -> str:
+    cleaned = _check(_CLEANER.clean(html), base_url)
+    if "&#" in html:
+        # character references decode to what the next pass would change ("&#1;" is removed
+        # by clean_text, "&#13;" read as a newline): do it now, so the output is a fixed point
+        # (without them, html5ever writes no character that the input, cleaned, did not have)
+        cleaned = clean_text(cleaned)
+        if "\r" in cleaned:
+            cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
     # A parser drops one newline right after <pre>; html5ever's serializer does not write the
     # extra one the HTML standard asks for, so each pass would eat a line. Put it back.
     return _PRE_NEWLINE.sub("\\1\n\n", cleaned) if "<pre" in cleaned else cleaned
 
 
 _START_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)")
+_KEPT_OR_DROPPED = ALLOWED_TAGS | DROP_WITH_CONTENT
 
 
 def _unwraps(html: str) -> bool:
     """Whether ``html`` has an element the cleaner removes but keeps the content of."""
-    return any(
-        name not in ALLOWED_TAGS and name not in DROP_WITH_CONTENT
-        for name in {m.lower() for m in _START_TAG.findall(html)}
+    names = set(_START_TAG.findall(html))
+    return not names <= _KEPT_OR_DROPPED and any(
+        name.lower() not in _KEPT_OR_DROPPED for name in names
     )
 
 

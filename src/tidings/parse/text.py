@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections import Counter
 
 import nh3
 
@@ -42,6 +43,7 @@ _HTML_HINT = re.compile(
     re.IGNORECASE,
 )
 _START_OR_END = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+_START = re.compile(r"<([A-Za-z][^\s/>]*)")
 
 # Deeper than this, html5ever's tree building turns quadratic (100,000 nested <div> take ~50 s);
 # real content never comes close.
@@ -59,6 +61,7 @@ _SELF_CLOSING_SIBLINGS = frozenset(
         "tfoot", "colgroup", "caption", "rb", "rt", "rp", "rtc",
     }
 )  # fmt: skip
+_NOT_NESTING = _VOID | _SELF_CLOSING_SIBLINGS
 
 
 def clean_text(value: str) -> str:
@@ -88,7 +91,11 @@ def looks_like_html(value: str) -> bool:
 
 def too_deep(markup: str, limit: int = MAX_DEPTH) -> bool:
     """Whether the elements nest deeper than ``limit`` (a cheap upper bound, no parsing)."""
-    if markup.count("<") <= limit:
+    if markup.count("<") - markup.count("</") <= limit:  # at most that many start tags
+        return False
+    # nor deeper than its start tags of elements that can hold others, counted in C
+    starts = Counter(_START.findall(markup))
+    if sum(n for name, n in starts.items() if name.lower() not in _NOT_NESTING) <= limit:
         return False
     depth = 0
     for match in _START_OR_END.finditer(markup):
