@@ -7,7 +7,7 @@ The pipeline and the schedulers are typed against these rather than against ``st
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -22,8 +22,19 @@ class UpdateStore(Protocol):
         """What an update starts from; without ``with_items``, only the items' dates."""
         ...
 
+    def update_states(
+        self, feed_ids: Iterable[int], *, with_items: bool = True
+    ) -> dict[int, FeedState]:
+        """``feed_state`` of many feeds at once, by id; a feed that does not exist is left out."""
+        ...
+
     def apply(self, plan: UpdatePlan) -> bool:
         """Write one feed's update in one transaction; False if it may not be written."""
+        ...
+
+    def apply_many(self, plans: Sequence[UpdatePlan]) -> Sequence[bool | Exception]:
+        """Write the plans of distinct feeds in one transaction: for each, whether it was
+        written, or the error that kept it out (a failed group is written plan by plan)."""
         ...
 
     def add_feed(

@@ -52,6 +52,9 @@ class ParsedItem:
     enclosures: tuple[Enclosure, ...] = ()
     categories: tuple[str, ...] = ()
     image: str | None = None
+    # the plain text the search index gets (``store.search.search_text_of``), worked out where
+    # the item is parsed, off the store's one writing thread; None: the store works it out
+    search_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,14 +76,14 @@ async def test_the_loop_outlives_every_kind_of_error(
         opml(*(server.url(p) for p in ("/good.xml", "/bad.xml", "/junk.xml", "/bug.xml")))
     )
     bug_id = agg.feed(server.url("/bug.xml")).id
-    real_state = agg.store.feed_state
+    real_states = agg.store.update_states
     real_due = agg.store.due_feeds
     broken = {"due": 2}
 
-    def feed_state(feed_id: int, **kw):  # type: ignore[no-untyped-def]
-        if feed_id == bug_id:
+    def update_states(feed_ids, **kw):  # type: ignore[no-untyped-def]
+        if bug_id in feed_ids:
             raise RuntimeError("a bug in one feed's path")
-        return real_state(feed_id, **kw)
+        return real_states(feed_ids, **kw)
 
     def due_feeds(now, limit=10_000):  # type: ignore[no-untyped-def]
         if broken["due"]:
@@ -91,7 +91,7 @@ async def test_the_loop_outlives_every_kind_of_error(
             raise OSError("database is locked")  # the loop's own work fails, twice
         return real_due(now, limit)
 
-    monkeypatch.setattr(agg.store, "feed_state", feed_state)
+    monkeypatch.setattr(agg.store, "update_states", update_states)
     monkeypatch.setattr(agg.store, "due_feeds", due_feeds)
     run = Run(agg)
     await until(lambda: len(run.results) >= 4)

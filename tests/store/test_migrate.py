@@ -12,12 +12,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, inspect, text
 
 from tests.pg import fresh_schema
+from tests.store.plans import NOW, write
 from tidings.store import migrate
 from tidings.store.fulltext import backend_for
 from tidings.store.schema import metadata
 from tidings.store.search import include_name
 from tidings.store.searchquery import parse_query
 from tidings.store.store import Store
+from tidings.types import ParsedItem, UpdatePlan
 
 
 def test_migrations_match_the_schema(store: Store) -> None:
@@ -164,7 +166,7 @@ def test_0010_readers_up_and_down_and_item_ids_never_reused(
             {"now": datetime(2026, 11, 1)},
         )
         first = [_item(conn, f"i{n}", f"ferry {n}") for n in range(3)]
-    migrate.upgrade(engine)
+    migrate.upgrade(engine, "0012")  # 0013 leaves the indexing of inserts to the store
     with engine.begin() as conn:
         assert conn.execute(text("SELECT role, state_seq FROM users")).one() == ("admin", 0)
         assert bool(conn.execute(text("SELECT on_site FROM feeds")).scalar())
@@ -187,6 +189,39 @@ def test_0010_readers_up_and_down_and_item_ids_never_reused(
         assert "role" not in {c["name"] for c in inspect(conn).get_columns("users")}
     migrate.upgrade(engine)
     engine.dispose()
+
+
+def test_0013_leaves_indexing_inserts_to_the_store_up_and_down(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """SQLite: no insert trigger at 0013, and items stored through the store are found; down
+    to 0012, the trigger indexes raw inserts again."""
+    from alembic import command
+
+    engine = _engine_at("sqlite", tmp_path, request, "0013")
+    store = Store(engine)
+    fid = store.add_feed("https://e.org/f", now=NOW)
+    store.apply(UpdatePlan(fid, NOW, NOW, new=(write(ParsedItem(guid="a", title="ferry")),)))
+    with engine.connect() as conn:
+        triggers = set(
+            conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
+        )
+    assert triggers == {"items_fts_delete", "items_fts_update"}
+    assert _titles(store, "ferry") == ["ferry"]
+    cfg = migrate._alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0012")
+    with engine.begin() as conn:
+        _item(conn, "b", "lighthouse")
+    assert _titles(store, "lighthouse") == ["lighthouse"]
+    migrate.upgrade(engine)
+    engine.dispose()
+
+
+def _titles(store: Store, q: str) -> list[str | None]:
+    found = backend_for(store.engine).search(parse_query(q), limit=5, offset=0)
+    return [h.item.title for h in found]
 
 
 def _item_indexes(engine: Engine) -> set[str]:

@@ -11,8 +11,8 @@ import pytest
 from tests.pg import fresh_schema
 from tests.store.plans import NOW, write
 from tests.store.test_subscriptions import add_items, everything, person
+from tidings.store.planwrite import _insert_items
 from tidings.store.store import Store
-from tidings.store.updates import _write_items
 from tidings.types import EntryQuery, IdQuery, ParsedItem, UpdatePlan
 
 
@@ -60,7 +60,7 @@ def _two_workers(store: Store) -> None:
     def first() -> None:
         plan = UpdatePlan(feed, NOW, NOW, new=(write(ParsedItem(guid="a", title="a")),))
         with store.engine.begin() as conn:
-            _write_items(conn, plan)
+            _insert_items(conn, [plan])
             inserted.set()
             release.wait(10)
 

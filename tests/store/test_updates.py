@@ -3,9 +3,12 @@ failures, hints and redirects."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from tests.store.plans import NOW, failed, ok, write
+from tidings.store.fulltext import backend_for
+from tidings.store.searchquery import parse_query
 from tidings.store.store import Store
 from tidings.types import Enclosure, FeedMeta, ParsedItem, UpdatePlan
 from tidings.update.decide import identity_of
@@ -155,3 +158,33 @@ def test_adopting_a_redirect_changes_the_url_unless_another_feed_has_it(store: S
     state = store.feed_state(fid)
     assert state.url == "https://e.org/taken"
     assert (state.redirect_url, state.redirect_count) == (None, 0)
+
+
+def test_a_group_of_plans_is_written_as_each_would_be_alone(store: Store) -> None:
+    feeds = [store.add_feed(f"https://e.org/{n}", now=NOW) for n in range(3)]
+    first = ParsedItem(guid="a", title="A story", summary_html="<p>About ferries</p>")
+    plans = [
+        ok(feeds[0], NOW, new=(write(first),), etag='"e0"'),
+        replace(ok(feeds[1], NOW, etag='"e1"'), not_modified=True, status=304),
+        failed(feeds[2], NOW, 1),
+        ok(9_999, NOW),  # a feed removed meanwhile
+    ]
+    assert store.apply_many(plans) == [True, True, True, False]
+    assert [store.get_feed(f).etag for f in feeds] == ['"e0"', '"e1"', None]
+    assert store.get_feed(feeds[2]).error_count == 1
+    assert [len(store.fetch_history(f)) for f in feeds] == [1, 1, 1]
+    assert [
+        h.item.title
+        for h in backend_for(store.engine).search(parse_query("ferries"), limit=5, offset=0)
+    ] == ["A story"]  # indexed for search in the same write
+
+
+def test_a_plan_the_database_refuses_costs_the_rest_of_its_group_nothing(store: Store) -> None:
+    a, b = (store.add_feed(f"https://e.org/{n}", now=NOW) for n in "ab")
+    twice = write(ParsedItem(guid="same", title="Twice"))
+    bad = ok(a, NOW, new=(twice, twice))  # one identity inserted twice: a unique violation
+    good = ok(b, NOW, new=(write(ParsedItem(guid="g", title="Good")),))
+    results = store.apply_many([bad, good])
+    assert isinstance(results[0], Exception) and results[1] is True
+    assert store.get_feed(a).item_count == 0 and store.get_feed(a).last_checked is None
+    assert store.get_feed(b).item_count == 1

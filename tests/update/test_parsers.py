@@ -9,8 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tidings.errors import NotAFeedError
-from tidings.parse import parse_feed
-from tidings.update.parsers import PROCESS_THRESHOLD, Parsers
+from tidings.update.parsers import PROCESS_THRESHOLD, Parsers, parse_document
 
 # slow together (about 5 s here): pools of parser processes started and killed
 pytestmark = pytest.mark.slow
@@ -39,7 +38,8 @@ async def test_a_process_parses_as_a_thread_does(parsers: Parsers) -> None:
     body = big_feed()
     got = await parsers.parse(body, "https://news.example/feed", {}, 5000, None)
     assert parsers._pool is not None  # it did go to a process
-    assert got == parse_feed(body, url="https://news.example/feed")
+    assert got == parse_document(body, "https://news.example/feed", {}, 5000, None)
+    assert got.items[0].search_text == "Text 0"  # worked out there too, off the store's thread
     assert got.items[0].link == "https://news.example/s/0"
     assert "onclick" not in (got.items[0].summary_html or "")
 

@@ -6,7 +6,7 @@ fetch per feed at a time, and the one subscribe path."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -83,9 +83,17 @@ class FakeStore:
     def feed_state(self, feed_id: int, *, with_items: bool = True) -> FeedState:
         return FeedState(feed_id=feed_id, url=self.urls[feed_id])
 
+    def update_states(
+        self, feed_ids: Iterable[int], *, with_items: bool = True
+    ) -> dict[int, FeedState]:
+        return {fid: self.feed_state(fid) for fid in feed_ids if fid in self.urls}
+
     def apply(self, plan: UpdatePlan) -> bool:
         self.applied.append(plan)
         return True
+
+    def apply_many(self, plans: Sequence[UpdatePlan]) -> list[bool | Exception]:
+        return [self.apply(plan) for plan in plans]
 
     def add_feed(
         self,

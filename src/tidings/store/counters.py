@@ -9,6 +9,7 @@ for one another's row; a scrape sums the shards.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
@@ -36,23 +37,37 @@ def outcome_of(plan: UpdatePlan) -> str:
     return plan.error_kind or ("not_modified" if plan.not_modified else "ok")
 
 
-def count_fetch(conn: Connection, plan: UpdatePlan) -> None:
-    """Add the update to its outcome's counters (one upsert, in the update's transaction)."""
+def count_fetches(conn: Connection, plans: Sequence[UpdatePlan]) -> None:
+    """Add the updates to their outcomes' counters: one upsert per outcome, in the updates'
+    transaction."""
+    sums: dict[str, list[int]] = {}
+    for plan in plans:
+        total = sums.setdefault(outcome_of(plan)[:32], [0, 0, 0, 0])
+        total[0] += 1
+        total[1] += max(plan.bytes, 0)
+        total[2] += len(plan.new)
+        total[3] += len(plan.changed)
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    values = {
-        "outcome": outcome_of(plan)[:32],
-        "shard": os.getpid() % SHARDS,
-        "fetches": 1,
-        "bytes": max(plan.bytes, 0),
-        "new_items": len(plan.new),
-        "changed_items": len(plan.changed),
-    }
-    statement = dialect.insert(fetch_counts).values(**values)
-    added = {
-        name: getattr(fetch_counts.c, name) + getattr(statement.excluded, name)
-        for name in ("fetches", "bytes", "new_items", "changed_items")
-    }
-    conn.execute(statement.on_conflict_do_update(index_elements=["outcome", "shard"], set_=added))
+    shard = os.getpid() % SHARDS
+    for outcome, (fetches, size, new, changed) in sums.items():
+        statement = dialect.insert(fetch_counts).values(
+            outcome=outcome,
+            shard=shard,
+            fetches=fetches,
+            bytes=size,
+            new_items=new,
+            changed_items=changed,
+        )
+        added = {
+            name: getattr(fetch_counts.c, name) + getattr(statement.excluded, name)
+            for name in _SUMMED
+        }
+        conn.execute(
+            statement.on_conflict_do_update(index_elements=["outcome", "shard"], set_=added)
+        )
+
+
+_SUMMED = ("fetches", "bytes", "new_items", "changed_items")
 
 
 class CountersPart(StorePart):

@@ -2,58 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select
+from sqlalchemy import case, func, or_, select
 
-from tidings.store.counters import count_fetch
 from tidings.store.items import MAX_PAGE
 from tidings.store.part import StorePart
+from tidings.store.planwrite import FETCH_LOG_KEEP
 from tidings.store.schema import feeds, fetch_log
-from tidings.types import FeedHealth, FetchRecord, UpdatePlan
+from tidings.types import FeedHealth, FetchRecord
 
-FETCH_LOG_KEEP = 100  # the last fetches kept per feed: enough for a chart, bounded for a million
-
-
-def log_fetch(conn: Connection, plan: UpdatePlan) -> None:
-    """Add the update's line to the feed's fetch log, and drop what is past the last hundred;
-    count it in the installation's fetch counters."""
-    count_fetch(conn, plan)
-    conn.execute(
-        insert(fetch_log).values(
-            feed_id=plan.feed_id,
-            at=plan.checked_at,
-            status=plan.status,
-            duration_ms=plan.duration_ms,
-            bytes=plan.bytes,
-            new_items=len(plan.new),
-            changed_items=len(plan.changed),
-            error=plan.error,
-        )
-    )
-    _trim_fetch_log(conn, plan.feed_id)
-
-
-def _trim_fetch_log(conn: Connection, feed_id: int) -> None:
-    """Keep the last ``FETCH_LOG_KEEP`` fetches of the feed (one indexed range delete)."""
-    cutoff = conn.execute(
-        select(fetch_log.c.at, fetch_log.c.id)
-        .where(fetch_log.c.feed_id == feed_id)
-        .order_by(fetch_log.c.at.desc(), fetch_log.c.id.desc())
-        .offset(FETCH_LOG_KEEP - 1)
-        .limit(1)
-    ).first()
-    if cutoff is None:
-        return
-    conn.execute(
-        delete(fetch_log).where(
-            and_(
-                fetch_log.c.feed_id == feed_id,
-                or_(
-                    fetch_log.c.at < cutoff.at,
-                    and_(fetch_log.c.at == cutoff.at, fetch_log.c.id < cutoff.id),
-                ),
-            )
-        )
-    )
+__all__ = ["FETCH_LOG_KEEP", "HistoryPart"]
 
 
 def _state_of(disabled_reason: str | None, error_count: int) -> str:

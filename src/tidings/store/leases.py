@@ -45,6 +45,8 @@ log = logging.getLogger("tidings.leases")
 DISPATCH_LOCK = 0x7469_6469_6E67  # "tiding"
 
 
+RELEASE_CHUNK = 500  # leases released per statement
+
 LeaseState = tuple[str | None, datetime | None]  # (token, expiry) as stored
 
 
@@ -242,7 +244,7 @@ class LeasedStore(Store):
 
     The worker registers each feed's token before running the pipeline on it (``hold``) and
     forgets it after (``drop``); the pipeline's ``apply`` then checks and clears the lease in
-    the update's own transaction (the ``may_write`` hook), so a result whose lease was given to
+    the update's own transaction (the ``writable`` hook), so a result whose lease was given to
     another worker meanwhile is refused whole: stale, logged and counted.
     """
 
@@ -264,30 +266,28 @@ class LeasedStore(Store):
                 if self._tokens.get(le.feed_id) == le.token:
                     del self._tokens[le.feed_id]
 
-    def may_write(self, conn: Connection, feed_id: int) -> bool:
+    def writable(self, conn: Connection, feed_ids: Sequence[int]) -> set[int]:
         with self._lock:
-            token = self._tokens.get(feed_id)
-        released = (
-            None
-            if token is None
-            else conn.execute(
-                update(feeds)
-                .where(feeds.c.id == feed_id)
-                .where(feeds.c.lease_token == token)
-                .values(lease_token=None, lease_until=None, lease_host=None)
-                .returning(feeds.c.id)
-            ).first()
-        )
+            held = [(fid, self._tokens[fid]) for fid in feed_ids if fid in self._tokens]
+        released: set[int] = set()
+        for at in range(0, len(held), RELEASE_CHUNK):
+            pairs = held[at : at + RELEASE_CHUNK]
+            released.update(
+                conn.execute(
+                    update(feeds)
+                    .where(tuple_(feeds.c.id, feeds.c.lease_token).in_(pairs))
+                    .values(lease_token=None, lease_until=None, lease_host=None)
+                    .returning(feeds.c.id)
+                ).scalars()
+            )
+        stale = [fid for fid in feed_ids if fid not in released]
         with self._lock:
-            if released is None:
-                self.stale += 1
-            else:
-                self.written += 1
-        if released is None:
+            self.stale += len(stale)
+            self.written += len(released)
+        for feed_id in stale:
             log.warning(
                 "feed %s: result discarded: its lease is no longer current",
                 feed_id,
                 extra={"feed_id": feed_id, "outcome": "stale"},
             )
-            return False
-        return True
+        return released

@@ -144,7 +144,8 @@ items = Table(
     Column("categories", Text),  # JSON list of strings
     Column("image_url", Text),
     # plain text of summary + content, written by the store, indexed for search (store/search.py).
-    # On SQLite the FTS5 table items_fts follows items through triggers (migration 0004): a
+    # On SQLite the FTS5 table items_fts follows items: the store indexes what it inserts
+    # (store/planwrite.py), triggers the deletes and rewrites (migrations 0004, 0013); a
     # migration that recreates items (batch mode) must create those triggers again.
     Column("search_text", Text),
     UniqueConstraint("feed_id", "identity_hash"),

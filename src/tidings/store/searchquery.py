@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from tidings.store.search import CONTROLS
+from tidings.store.searchtext import CONTROLS
 
 MAX_QUERY_CHARS = 500  # longer queries are cut here: nobody types more, and FTS cost grows with it
 MAX_TERMS = 16  # words or phrases kept from one query

@@ -14,8 +14,10 @@ import multiprocessing
 from collections.abc import Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 
 from tidings.parse import parse_feed, restrict_feed
+from tidings.store.searchtext import search_text_of
 from tidings.types import ParsedFeed
 
 PROCESS_THRESHOLD = 8 * 1024
@@ -30,7 +32,17 @@ def parse_document(
 ) -> ParsedFeed:
     """Parse and, when the site narrowed the allowed tags, restrict: the work of one document."""
     parsed = parse_feed(body, url=url, headers=headers, max_items=max_items)
-    return restrict_feed(parsed, tags) if tags is not None else parsed
+    return with_search_text(restrict_feed(parsed, tags) if tags is not None else parsed)
+
+
+def with_search_text(parsed: ParsedFeed) -> ParsedFeed:
+    """The feed with each item's search text worked out here, in parallel, rather than on the
+    store's one writing thread."""
+    items = tuple(
+        replace(item, search_text=search_text_of(item.summary_html, item.content_html) or "")
+        for item in parsed.items
+    )
+    return replace(parsed, items=items)
 
 
 class Parsers:

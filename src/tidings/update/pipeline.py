@@ -26,6 +26,7 @@ from tidings.errors import (
     DuplicateError,
     FeedKnownError,
     NotAFeedError,
+    NotFoundError,
     ParseError,
     TidingsError,
 )
@@ -34,6 +35,7 @@ from tidings.fetch.discover import feed_links_in_html, guess_feed_urls, looks_li
 from tidings.fetch.weburl import web_url_candidates
 from tidings.ports import FeedParser, Fetcher, UpdateStore
 from tidings.types import FeedState, FetchResult, ParsedFeed, UpdatePlan, UpdateResult
+from tidings.update.batch import Batched
 from tidings.update.decide import decide_failure, decide_success, is_unchanged_body
 from tidings.update.hosts import HostGate, host_of
 from tidings.update.metrics import Metrics
@@ -49,6 +51,8 @@ __all__ = ["UNRECORDED", "Pipeline", "host_of"]
 # set in UpdateResult.extra when an update failed so that not even its failure could be stored:
 # the feed's next_check did not move, so a scheduler must hold it back itself
 UNRECORDED = "unrecorded"
+READS = 500  # feeds' states read at once
+WRITES = 256  # feeds' plans written in one transaction: a kill loses at most these, refetched
 
 
 class Pipeline:
@@ -81,6 +85,10 @@ class Pipeline:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-store")
         # reads that must not queue behind the writes (the scheduler's "what is due?")
         self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-store-read")
+        # the feeds' reads and writes, gathered into few statements and few commits (``batch``)
+        self._states = Batched(partial(self._states_of, with_items=False), self._reads, READS)
+        self._full_states = Batched(partial(self._states_of, with_items=True), self._reads, 64)
+        self._writes = Batched(self.store.apply_many, self._db, WRITES)
         # a site's narrower choice of HTML tags (None: the sanitizer's whole allowlist)
         self.allowed_tags: frozenset[str] | None = None
         self.parsers = parsers or Parsers(parse_processes)
@@ -103,6 +111,10 @@ class Pipeline:
         """
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._reads, partial(fn, *args, **kwargs))
+
+    def _states_of(self, feed_ids: list[int], *, with_items: bool) -> list[FeedState | Exception]:
+        states = self.store.update_states(feed_ids, with_items=with_items)
+        return [states.get(fid) or NotFoundError(f"no feed with id {fid}") for fid in feed_ids]
 
     @contextlib.asynccontextmanager
     async def _slot(self, url: str) -> AsyncIterator[None]:
@@ -151,7 +163,7 @@ class Pipeline:
                 parsed is not None or state.retention_days or self.policy.retention_days
             ):
                 # items to match or to expire: now the identities are worth reading
-                state = await self.read(self.store.feed_state, state.feed_id)
+                state = await self._full_states(state.feed_id)
         except TidingsError as exc:
             elapsed = time.monotonic() - started if started is not None else 0.0
             return decide_failure(
@@ -185,11 +197,11 @@ class Pipeline:
         state: FeedState | None = None
         try:
             # a read: it need not wait behind other feeds' writes (this feed has none in flight)
-            state = await self.read(self.store.feed_state, feed_id, with_items=False)
+            state = await self._states(feed_id)
             url = state.url
             fields["url"] = url
             plan = await self.plan(state)
-            await self.db(self.store.apply, plan)
+            await self._writes(plan)
         except TidingsError as exc:  # the store itself failed for this feed
             log.warning("feed %s: %s", feed_id, exc, extra={**fields, "outcome": exc.kind})
             self.metrics.observe(outcome=exc.kind, seconds=0.0)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from tidings.store.search import search_text_of
+from tidings.store.searchtext import search_text_of
 
 revision = "0004"
 down_revision = "0003"
