@@ -66,3 +66,16 @@ async def test_a_batch_that_fails_whole_is_run_key_by_key(executor: ThreadPoolEx
 async def test_the_limit_must_hold_a_call(executor: ThreadPoolExecutor) -> None:
     with pytest.raises(ValueError, match="at least one"):
         Batched(doubled, executor, limit=0)
+
+
+async def test_with_a_linger_calls_that_come_soon_after_share_a_batch(
+    executor: ThreadPoolExecutor,
+) -> None:
+    batched: Batched[int, int] = Batched(doubled, executor, limit=100, linger=0.2)
+
+    async def later(key: int, delay: float) -> int:
+        await asyncio.sleep(delay)
+        return await batched(key)
+
+    values = await asyncio.gather(later(1, 0), later(2, 0.01), later(3, 0.02))
+    assert values == [2, 4, 6] and batched.batches == 1

@@ -53,6 +53,7 @@ __all__ = ["UNRECORDED", "Pipeline", "host_of"]
 UNRECORDED = "unrecorded"
 READS = 500  # feeds' states read at once
 WRITES = 256  # feeds' plans written in one transaction: a kill loses at most these, refetched
+WRITE_LINGER = 0.05  # seconds a write waits for others to share its commit
 
 
 class Pipeline:
@@ -88,7 +89,7 @@ class Pipeline:
         # the feeds' reads and writes, gathered into few statements and few commits (``batch``)
         self._states = Batched(partial(self._states_of, with_items=False), self._reads, READS)
         self._full_states = Batched(partial(self._states_of, with_items=True), self._reads, 64)
-        self._writes = Batched(self.store.apply_many, self._db, WRITES)
+        self._writes = Batched(self.store.apply_many, self._db, WRITES, linger=WRITE_LINGER)
         # a site's narrower choice of HTML tags (None: the sanitizer's whole allowlist)
         self.allowed_tags: frozenset[str] | None = None
         self.parsers = parsers or Parsers(parse_processes)
