@@ -7,8 +7,12 @@ import time
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from tidings.parse import html_to_text, sanitize_html
+from tidings.parse.sanitize import text_as_html
+from tidings.parse.text import text_to_html
 
 BASE = "https://news.example.org/blog/post/"
 
@@ -318,3 +322,11 @@ def test_lone_surrogates_and_controls_become_storable() -> None:
 def test_empty_input() -> None:
     assert sanitize_html("", BASE) == ""
     assert sanitize_html("   ", BASE) == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=())))
+@example("a & b < c > d \"e\" 'f'\n\ng\r\nh\u00a0i &amp; &#1; \ufeffj\x00k\ud800")
+@example("   \n\n  ")
+def test_text_as_html_is_the_sanitized_text_to_html(text: str) -> None:
+    assert text_as_html(text) == sanitize_html(text_to_html(text), BASE)

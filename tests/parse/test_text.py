@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from tidings.parse import html_to_text, sanitize_html
-from tidings.parse.text import looks_like_html, markup_to_text, plain, text_to_html
+from tidings.parse.text import (
+    clean_text,
+    looks_like_html,
+    markup_to_text,
+    plain,
+    text_to_html,
+)
 
 
 @pytest.mark.parametrize(
@@ -93,3 +103,19 @@ def test_text_to_html(text: str, markup: str) -> None:
 )
 def test_plain(value: object, expected: str | None) -> None:
     assert plain(value) == expected
+
+
+_REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(exclude_categories=())))
+@example("a\x7fb\ud800c\ufffe\uffff\t\n\r\x0c")
+@example("caf\u00e9 \U0001f600")
+def test_clean_text_removes_exactly_the_characters_it_names(value: str) -> None:
+    """Controls (but tab, newline and CR), DEL and U+FFFE/U+FFFF go; a lone surrogate becomes
+    U+FFFD; anything else stays, and a clean value is returned as it is."""
+    expected = _REMOVED.sub("", re.sub("[\ud800-\udfff]", "\ufffd", value))
+    assert clean_text(value) == expected
+    if expected == value:
+        assert clean_text(value) is value

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from tidings.parse.sanitize import sanitize_html
-from tidings.parse.text import clean_text, looks_like_html, markup_to_text, text_to_html
+from tidings.parse.sanitize import sanitize_html, text_as_html
+from tidings.parse.text import clean_text, looks_like_html, markup_to_text
 from tidings.parse.urls import absolute_url
 from tidings.types import Enclosure
 
@@ -32,13 +32,28 @@ def clean_id(value: object) -> str | None:
     return value
 
 
-def html_field(value: object, kind: object, base: str | None) -> str | None:
-    """An item's summary or content as sanitized HTML; text/plain is escaped so it stays text."""
+Sanitized = dict[tuple[str, str | None], str | None]
+
+
+def html_field(
+    value: object, kind: object, base: str | None, done: Sanitized | None = None
+) -> str | None:
+    """An item's summary or content as sanitized HTML; text/plain is escaped so it stays text.
+
+    ``done`` keeps one document's results: its items often repeat a summary in the content,
+    or the same HTML from item to item, and the sanitizer is most of the cost of a parse.
+    """
     if not isinstance(value, str) or not value.strip():
         return None
     is_html = not isinstance(kind, str) or not kind or "html" in kind
-    markup = value if is_html else text_to_html(value)
-    return sanitize_html(markup, base).strip() or None
+    if not is_html:
+        return text_as_html(value).strip() or None
+    if done is None:
+        return sanitize_html(value, base).strip() or None
+    key = (value, base)
+    if key not in done:
+        done[key] = sanitize_html(value, base).strip() or None
+    return done[key]
 
 
 def markup_or_text(value: object) -> str | None:

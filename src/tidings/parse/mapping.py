@@ -17,7 +17,15 @@ from datetime import datetime
 from typing import Any, Final
 
 from tidings.parse.dates import from_struct_time, parse_date
-from tidings.parse.items import cap_items, clean_id, enclosure, html_field, markup_or_text, unique
+from tidings.parse.items import (
+    Sanitized,
+    cap_items,
+    clean_id,
+    enclosure,
+    html_field,
+    markup_or_text,
+    unique,
+)
 from tidings.parse.text import collapse_whitespace, markup_to_text
 from tidings.parse.urls import absolute_url, resolve_base
 from tidings.timefmt import count
@@ -61,11 +69,12 @@ def map_feed(records: Records, *, url: str, max_items: int, notes: list[str]) ->
     if cap_note:
         notes.append(cap_note)
     # Atom entries without an author inherit the feed's (RFC 4287, 4.2.1); RSS ones do not
-    feed_author = _author(feed) if atom else None
+    feed_author = _author(feed, _Document(records)) if atom else None
     items: list[ParsedItem] = []
     empty = 0
+    document = _Document(records)
     for entry in kept:
-        parsed = _item(entry, url, feed_author, records)
+        parsed = _item(entry, url, feed_author, document)
         if parsed is None:
             empty += 1
         else:
@@ -97,14 +106,26 @@ def own_value(record: Mapping[str, Any], key: str) -> Any:
     return record.get(key)
 
 
-def entry_date(entry: Mapping[str, Any], key: str, fallback: DateFallback) -> datetime | None:
+def entry_date(
+    entry: Mapping[str, Any],
+    key: str,
+    fallback: DateFallback,
+    strict: dict[str, datetime | None] | None = None,
+) -> datetime | None:
     """The entry's "published" or "updated" date.
 
     Ours first for RFC 822 / ISO (feedparser reads unknown zones such as CEST as UTC), then
-    feedparser's many locale formats, then our last resort.
+    feedparser's many locale formats, then our last resort. ``strict`` keeps a document's
+    strict readings (its dates repeat: published and updated are often the same text).
     """
     raw = own_value(entry, key)
-    return parse_date(raw, loose=False) or from_struct_time(fallback(entry, key)) or parse_date(raw)
+    if strict is None or not isinstance(raw, str):
+        found = parse_date(raw, loose=False)
+    elif raw in strict:
+        found = strict[raw]
+    else:
+        found = strict[raw] = parse_date(raw, loose=False)
+    return found or from_struct_time(fallback(entry, key)) or parse_date(raw)
 
 
 # -- the feed ------------------------------------------------------------------------------------
@@ -202,10 +223,30 @@ def _skip_days(days: Iterable[str]) -> frozenset[str]:
 # -- an item -------------------------------------------------------------------------------------
 
 
+class _Document:
+    """One document's records and what its items repeat, each worked out once: sanitized
+    HTML, the texts of authors and categories, strict date readings."""
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
+        self.sanitized: Sanitized = {}
+        self.dates: dict[str, datetime | None] = {}
+        self._texts: dict[str, str | None] = {}
+
+    def text(self, value: object) -> str | None:
+        """``markup_or_text``, once per distinct value."""
+        if not isinstance(value, str):
+            return None
+        if value not in self._texts:
+            self._texts[value] = markup_or_text(value)
+        return self._texts[value]
+
+
 def _item(
-    entry: Mapping[str, Any], feed_url: str, feed_author: str | None, records: Records
+    entry: Mapping[str, Any], feed_url: str, feed_author: str | None, document: _Document
 ) -> ParsedItem | None:
     """One entry as an item, None for one with nothing to show or link to."""
+    records, done = document.records, document.sanitized
     keys = ("title_detail", "summary_detail")
     base = resolve_base(_detail_base(entry, keys) or _content_base(entry), feed_url)
     guid = clean_id(entry.get("id"))
@@ -216,9 +257,13 @@ def _item(
     summary = entry.get("summary_detail")
     if isinstance(summary, Mapping):  # absent when feedparser copied the content into summary
         summary_html = html_field(
-            summary.get("value"), summary.get("type"), resolve_base(summary.get("base"), base)
+            summary.get("value"),
+            summary.get("type"),
+            resolve_base(summary.get("base"), base),
+            done,
         )
-    content_html = _content(entry, base, records.captions if summary_html else frozenset())
+    captions = records.captions if summary_html else frozenset()
+    content_html = _content(entry, base, captions, done)
     enclosures = _enclosures(entry, base)
     title = _typed_text(entry, "title")
     if not (guid or link or title or summary_html or content_html or enclosures):
@@ -227,13 +272,13 @@ def _item(
         guid=guid,
         title=title,
         link=link,
-        author=_author(entry) or feed_author,
-        published=entry_date(entry, "published", records.feedparser_date),
-        updated=entry_date(entry, "updated", records.feedparser_date),
+        author=_author(entry, document) or feed_author,
+        published=entry_date(entry, "published", records.feedparser_date, document.dates),
+        updated=entry_date(entry, "updated", records.feedparser_date, document.dates),
         summary_html=summary_html,
         content_html=content_html,
         enclosures=enclosures,
-        categories=_categories(entry),
+        categories=_categories(entry, document),
         image=_item_image(entry, base, enclosures),
     )
 
@@ -245,7 +290,9 @@ def _content_base(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _content(entry: Mapping[str, Any], base: str | None, captions: frozenset[str]) -> str | None:
+def _content(
+    entry: Mapping[str, Any], base: str | None, captions: frozenset[str], done: Sanitized
+) -> str | None:
     """The first content with a value, HTML before text; a caption is not the item's content
     when the item has a summary of its own."""
     contents = [c for c in entry.get("content") or () if isinstance(c, Mapping)]
@@ -254,7 +301,10 @@ def _content(entry: Mapping[str, Any], base: str | None, captions: frozenset[str
         if captions and collapse_whitespace(str(content.get("value") or "")) in captions:
             continue
         value = html_field(
-            content.get("value"), content.get("type"), resolve_base(content.get("base"), base)
+            content.get("value"),
+            content.get("type"),
+            resolve_base(content.get("base"), base),
+            done,
         )
         if value:
             return value
@@ -275,7 +325,7 @@ def _person(raw: str) -> str:
     return raw
 
 
-def _author(container: Mapping[str, Any]) -> str | None:
+def _author(container: Mapping[str, Any], document: _Document) -> str | None:
     """Several authors joined by commas, else the one author's name (an email if nothing else).
 
     The raw RSS string is read here: feedparser's email pattern misses long TLDs and then mangles
@@ -290,15 +340,15 @@ def _author(container: Mapping[str, Any]) -> str | None:
         names = [_person(raw)]
     else:
         names = [p.get("name") or p.get("email") for p in people]
-    texts = unique(markup_or_text(name) for name in names)
+    texts = unique(document.text(name) for name in names)
     return ", ".join(texts) or None
 
 
-def _categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
+def _categories(entry: Mapping[str, Any], document: _Document) -> tuple[str, ...]:
     terms = []
     for tag in entry.get("tags") or ():
         if isinstance(tag, Mapping):
-            terms.append(markup_or_text(tag.get("label") or tag.get("term")))
+            terms.append(document.text(tag.get("label") or tag.get("term")))
     return tuple(unique(terms))
 
 

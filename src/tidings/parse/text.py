@@ -17,7 +17,7 @@ import nh3
 # DEL and the noncharacters U+FFFE/U+FFFF.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
-_BAD_OR_SURROGATE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_BAD_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 # Elements whose boundaries separate words; everything else is inline and simply unwrapped.
 _BLOCK_TAGS = frozenset(
@@ -66,11 +66,27 @@ _NOT_NESTING = _VOID | _SELF_CLOSING_SIBLINGS
 
 def clean_text(value: str) -> str:
     """Remove characters that cannot be stored or shown (controls, lone surrogates)."""
-    if _BAD_OR_SURROGATE.search(value) is None:  # one scan for the usual clean case
+    if _is_clean(value):
         return value
     if _SURROGATES.search(value):
         value = _SURROGATES.sub("\ufffd", value)
     return _BAD_CHARS.sub("", value)
+
+
+def _is_clean(value: str) -> bool:
+    """Whether ``value`` has none of the characters clean_text removes.
+
+    The usual case, answered in C at a few times the speed of a regular expression: UTF-8
+    refuses a lone surrogate, and the control characters removed are the only characters
+    whose UTF-8 bytes include those in ``_BAD_BYTES``.
+    """
+    try:
+        encoded = value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    if len(encoded.translate(None, _BAD_BYTES)) != len(encoded):
+        return False
+    return value.isascii() or ("\ufffe" not in value and "\uffff" not in value)
 
 
 def collapse_whitespace(value: str) -> str:
