@@ -244,6 +244,48 @@ async def test_subscribe_to_a_known_url_does_not_fetch() -> None:
     assert fetcher.asked == []
 
 
+class SlowParser(FakeParser):
+    """Parses only when let; counts the documents fetched and not yet parsed."""
+
+    def __init__(self, fetcher: FakeFetcher) -> None:
+        super().__init__()
+        self.fetcher = fetcher
+        self.go = asyncio.Event()
+        self.parsed = 0
+        self.most_in_hand = 0
+
+    async def parse(
+        self,
+        body: bytes,
+        url: str,
+        headers: Mapping[str, str],
+        max_items: int,
+        tags: frozenset[str] | None,
+    ) -> ParsedFeed:
+        in_hand = len(self.fetcher.asked) - self.parsed
+        self.most_in_hand = max(self.most_in_hand, in_hand)
+        await self.go.wait()
+        self.parsed += 1
+        return FEED
+
+
+async def test_fetching_waits_when_parsing_falls_behind() -> None:
+    urls = [f"http://h{n}.test/f" for n in range(40)]
+    store, fetcher = FakeStore(), FakeFetcher({u: ok(u) for u in urls})
+    parser = SlowParser(fetcher)
+    for u in urls:
+        store.add_feed(u, now=NOW)
+    pipe = Pipeline(store, fetcher, Policy(), clock=lambda: NOW, parsers=parser, max_concurrency=8)
+    running = asyncio.ensure_future(pipe.update_many(list(store.urls)))
+    await asyncio.sleep(0.2)
+    assert len(fetcher.asked) == 8  # bodies in hand: the cap, not every feed's
+    parser.go.set()
+    results = await running
+    assert [r.error for r in results] == [None] * 40 and len(fetcher.asked) == 40
+    assert parser.most_in_hand <= 8
+    pipe.close()
+
+
 def test_the_fakes_are_what_the_pipeline_is_typed_against() -> None:
     """mypy checks these annotations: a fake drifting from its protocol fails the type check."""
     store: UpdateStore = FakeStore()

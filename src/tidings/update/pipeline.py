@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -56,6 +57,14 @@ WRITES = 256  # feeds' plans written in one transaction: a kill loses at most th
 WRITE_LINGER = 0.05  # seconds a write waits for others to share its commit
 
 
+@dataclass(slots=True)
+class _Attempt:
+    """How far a feed's fetch got, for the failure plan when something after it fails."""
+
+    started: float = 0.0
+    fetched: FetchResult | None = None
+
+
 class Pipeline:
     """Runs updates for a store with one fetch client."""
 
@@ -81,6 +90,8 @@ class Pipeline:
         self.max_items = max_items
         self.metrics = metrics or Metrics()
         self._global = asyncio.Semaphore(max_concurrency)
+        # documents fetched and not yet parsed: what a cold update keeps in memory
+        self._documents = asyncio.Semaphore(max_concurrency)
         self.hosts = HostGate(per_host, host_gap)
         self._running: dict[int, asyncio.Task[UpdateResult]] = {}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-store")
@@ -148,35 +159,51 @@ class Pipeline:
 
         The time waited for a slot is not the feed's: durations start when the request does.
         """
-        fetched: FetchResult | None = None
-        started: float | None = None
+        attempt = _Attempt()
         try:
-            async with self._slot(state.url):
-                started = time.monotonic()
-                fetched = await self.client.fetch(
-                    state.url,
-                    etag=state.etag,
-                    last_modified=state.last_modified,
-                    user_agent=state.user_agent,
-                )
-            parsed = None if is_unchanged_body(state, fetched) else await self.parse(fetched)
+            fetched, parsed = await self._fetch_and_parse(state, attempt)
             if state.item_dates is not None and (
                 parsed is not None or state.retention_days or self.policy.retention_days
             ):
                 # items to match or to expire: now the identities are worth reading
                 state = await self._full_states(state.feed_id)
         except TidingsError as exc:
-            elapsed = time.monotonic() - started if started is not None else 0.0
+            got = attempt.fetched
+            elapsed = time.monotonic() - attempt.started if attempt.started else 0.0
             return decide_failure(
                 state,
                 exc,
                 self.clock(),
                 self.policy,
-                status=fetched.status if fetched else None,
-                duration_ms=int((fetched.elapsed if fetched else elapsed) * 1000),
-                size=len(fetched.body) if fetched else 0,
+                status=got.status if got else None,
+                duration_ms=int((got.elapsed if got else elapsed) * 1000),
+                size=len(got.body) if got else 0,
             )
         return decide_success(state, fetched, parsed, self.clock(), self.policy)
+
+    async def _fetch_and_parse(
+        self, state: FeedState, attempt: _Attempt
+    ) -> tuple[FetchResult, ParsedFeed | None]:
+        """The feed's document and what it says (None: not modified), a body held from its
+        fetch until it is parsed only within the cap of documents in hand: when parsing falls
+        behind, fetching waits instead of piling up bodies in memory."""
+        async with self._slot(state.url):
+            await self._documents.acquire()  # after the host's slot: a busy host holds none
+            try:
+                attempt.started = time.monotonic()
+                attempt.fetched = fetched = await self.client.fetch(
+                    state.url,
+                    etag=state.etag,
+                    last_modified=state.last_modified,
+                    user_agent=state.user_agent,
+                )
+            except BaseException:
+                self._documents.release()
+                raise
+        try:
+            return fetched, None if is_unchanged_body(state, fetched) else await self.parse(fetched)
+        finally:
+            self._documents.release()
 
     async def update_one(self, feed_id: int) -> UpdateResult:
         """Update one feed; a feed already being updated is awaited, not fetched a second time."""
