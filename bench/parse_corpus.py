@@ -134,7 +134,7 @@ def stages(bodies: list[bytes], runs: int) -> dict[str, float]:
                 marks.append(time.process_time())
                 name = name_of(root)
                 version = prepared.version(lxmlfeed.document_version(root, name))
-                reader = Reader(version, None, bases="base" in prepared.text)
+                reader = Reader(version, None, bases=lxmlfeed.has_bases(prepared.text))
                 reader.read_root(root, name, URL)
                 marks.append(time.process_time())
                 map_feed(lxmlfeed.records_of(reader), url=URL, max_items=5000, notes=[])

@@ -25,11 +25,22 @@ from tidings.parse.mapping import Records, map_feed
 from tidings.parse.prepare import prepare_xml
 from tidings.types import ParsedFeed
 
-__all__ = ["Decline", "build_tree", "document_version", "parse_lxml", "read_records", "records_of"]
+__all__ = [
+    "Decline",
+    "build_tree",
+    "document_version",
+    "has_bases",
+    "parse_lxml",
+    "read_records",
+    "records_of",
+]
 
 _RSS_VERSIONS = {"0.91": "rss091u", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}
 _ATOM_VERSIONS = {"0.1": "atom01", "0.2": "atom02", "0.3": "atom03"}
 _DOCTYPE = re.compile(r"<!DOCTYPE\b", re.IGNORECASE)
+# an attribute that child_base reads (xml:base, base): most documents have none, and their walk
+# skips looking for one on every element
+_BASE_ATTRIBUTE = re.compile(r"[\s:]base\s*=")
 
 
 class _Parsers(threading.local):
@@ -63,9 +74,16 @@ def read_records(body: bytes, *, url: str, headers: Mapping[str, str]) -> tuple[
     root = build_tree(prepared.text)
     name = name_of(root)
     version = prepared.version(document_version(root, name))
-    reader = Reader(version, headers.get("content-language") or None, bases="base" in prepared.text)
+    reader = Reader(
+        version, headers.get("content-language") or None, bases=has_bases(prepared.text)
+    )
     reader.read_root(root, name, url)
     return reader, prepared.notes
+
+
+def has_bases(text: str) -> bool:
+    """Whether any element of the document may set its base URI (xml:base or base)."""
+    return _BASE_ATTRIBUTE.search(text) is not None
 
 
 def build_tree(text: str) -> Node:

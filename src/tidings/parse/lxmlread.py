@@ -78,6 +78,8 @@ _FEED_KEYS = frozenset({"logo", "icon", "ttl", "sy_updateperiod", "sy_updatefreq
 _NESTED_ROOTS = frozenset({"rss", "channel", "feed", "rdf_rdf", "item", "entry"})
 _IMAGE_CHILDREN = frozenset({"title", "link", "description", "url", "href", "width", "height"})
 _HOURS_OR_DAYS = frozenset({"skiphours", "skipdays"})
+# names without a handler seen so far that are none of the above (most such elements)
+_PLAIN_OTHERS: set[str] = set()
 
 
 class Reader:
@@ -141,21 +143,25 @@ class Reader:
     def _other(
         self, node: Node, name: str, depth: int, base: str, context: Record, mode: str
     ) -> None:
-        if name in _NESTED_ROOTS:
-            where = "inside an item" if mode == "entry" else "where none is expected"
-            raise Decline(f"a {name} element {where}")
-        if name in _SKIPPED or name in _IGNORED_CONSTRUCTS:
-            if name in ("textinput", "source"):
-                self.title_depth = -1  # feedparser starts title tracking afresh there
-            if name in _IGNORED_CONSTRUCTS and len(node):
-                read_construct(
-                    node, "", self.version, "text/plain"
-                )  # declines what feedparser dispatches
-            return
-        local = name.rsplit("_", 1)[-1]
-        if local in _HOURS_OR_DAYS:
-            self._hours_or_days(node, local)
-            return
+        if name not in _PLAIN_OTHERS:
+            if name in _NESTED_ROOTS:
+                where = "inside an item" if mode == "entry" else "where none is expected"
+                raise Decline(f"a {name} element {where}")
+            if name in _SKIPPED or name in _IGNORED_CONSTRUCTS:
+                if name in ("textinput", "source"):
+                    self.title_depth = -1  # feedparser starts title tracking afresh there
+                if name in _IGNORED_CONSTRUCTS and len(node):
+                    read_construct(
+                        node, "", self.version, "text/plain"
+                    )  # declines what feedparser dispatches
+                return
+            local = name.rsplit("_", 1)[-1]
+            if local in _HOURS_OR_DAYS:
+                self._hours_or_days(node, local)
+                return
+            if len(_PLAIN_OTHERS) > 10_000:
+                _PLAIN_OTHERS.clear()
+            _PLAIN_OTHERS.add(name)
         # an element without a handler: feedparser reads its children as usual and files its
         # text (or, when it has attributes, a record of them) under its name
         if len(node):

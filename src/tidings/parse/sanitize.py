@@ -14,7 +14,14 @@ from dataclasses import replace
 
 import nh3
 
-from tidings.parse.text import DROP_WITH_CONTENT, clean_text, html_to_text, text_to_html, too_deep
+from tidings.parse.text import (
+    DROP_WITH_CONTENT,
+    MAX_DEPTH,
+    clean_text,
+    html_to_text,
+    text_to_html,
+    too_deep,
+)
 from tidings.parse.urls import LINK_SCHEMES, WEB_SCHEMES, absolute_url, safe_srcset
 from tidings.types import ParsedFeed
 
@@ -140,12 +147,16 @@ _KEPT = (
     r'|dir="(?:ltr|rtl|auto)"'
     rf'|(?!(?:{"|".join(sorted(_CHECKED))})=")[a-z]+="[^"]*")'
 )
-# a start tag with at least one attribute that _filter_attribute has to see
-_TAG_TO_CHECK = re.compile(rf"<([a-z][a-z0-9]*)((?:{_KEPT})*+(?!{_KEPT}){_ANY}(?:{_ANY})*)>")
 _ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
-# a start tag with anything after its name, and one that is not then written as expected
+# a start tag with anything after its name (most fields have none)
 _WITH_ATTRIBUTES = re.compile(r"<[A-Za-z][^\s/>]*[\s/]")
-_UNEXPECTED = re.compile(rf"<(?![a-z][a-z0-9]*(?:{_ANY})+>)[A-Za-z][^\s/>]*[\s/]")
+# at such a tag, one scan: either it is written as expected and has an attribute that
+# _filter_attribute has to see (name and attributes in groups 1 and 2), or it is not written
+# as expected (group 1 empty); tags written as expected whose attributes all stay are skipped
+_SCAN = re.compile(
+    rf"<(?=[A-Za-z][^\s/>]*[\s/])(?:([a-z][a-z0-9]*)((?:{_KEPT})*+(?!{_KEPT}){_ANY}(?:{_ANY})*)>"
+    rf"|(?![a-z][a-z0-9]*(?:{_ANY})+>))"
+)
 _ESCAPES_ANGLES = "&lt;" in _CLEANER.clean('<img alt="<">')
 
 
@@ -173,14 +184,14 @@ def _check(cleaned: str, base_url: str | None) -> str:
     attributes with swap_remove, last first (so the last attribute takes a dropped one's place).
     """
     if _WITH_ATTRIBUTES.search(cleaned) is None:
-        return cleaned  # no attributes at all (most fields)
-    if _UNEXPECTED.search(cleaned) is not None:
-        raise _UnexpectedMarkup("a start tag that is not written as expected")
-    return _TAG_TO_CHECK.sub(lambda match: _check_tag(match, base_url), cleaned)
+        return cleaned
+    return _SCAN.sub(lambda match: _check_tag(match, base_url), cleaned)
 
 
 def _check_tag(match: re.Match[str], base_url: str | None) -> str:
     name = match.group(1)
+    if name is None:
+        raise _UnexpectedMarkup("a start tag that is not written as expected")
     attributes = _ATTRIBUTE.findall(match.group(2))
     dropped, changed = [], False
     for index, (attribute, raw) in enumerate(attributes):
@@ -211,15 +222,16 @@ def sanitize_html(html: str, base_url: str | None) -> str:
         # text without markup: what html5ever would write back for it, without the round trip
         # (a third of the fields in real feeds; a test holds it equal to the Cleaner's output)
         return plain_text_as_html(html)
-    if too_deep(html):
+    names = _START_TAG.findall(html)
+    if len(names) > MAX_DEPTH and too_deep(html):  # no deeper than its count of start tags
         log.warning("HTML nested deeper than the sanitizer allows; keeping its text only")
-        html = text_to_html(html_to_text(html))
+        html, names = text_to_html(html_to_text(html)), []
     try:
         cleaned = _clean_once(html, base_url)
         # an element the cleaner unwraps can leave nesting no parser would build (<h1> inside
         # <h1> once a <foo> between them is gone), which the next pass rebuilds differently:
         # clean again until nothing changes, so that the output is a fixed point
-        for _ in range(3 if _unwraps(html) else 0):
+        for _ in range(3 if _unwraps(names) else 0):
             again = _clean_once(cleaned, base_url)
             if again == cleaned:
                 break
@@ -248,9 +260,10 @@ _START_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)")
 _KEPT_OR_DROPPED = ALLOWED_TAGS | DROP_WITH_CONTENT
 
 
-def _unwraps(html: str) -> bool:
-    """Whether ``html`` has an element the cleaner removes but keeps the content of."""
-    names = set(_START_TAG.findall(html))
+def _unwraps(start_tags: list[str]) -> bool:
+    """Whether the names of an HTML fragment's start tags (``_START_TAG``) name an element the
+    cleaner removes but keeps the content of."""
+    names = set(start_tags)
     return not names <= _KEPT_OR_DROPPED and any(
         name.lower() not in _KEPT_OR_DROPPED for name in names
     )
