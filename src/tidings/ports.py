@@ -23,9 +23,14 @@ class UpdateStore(Protocol):
         ...
 
     def update_states(
-        self, feed_ids: Iterable[int], *, with_items: bool = True
+        self,
+        feed_ids: Iterable[int],
+        *,
+        with_items: bool = True,
+        dates_since: datetime | None = None,
     ) -> dict[int, FeedState]:
-        """``feed_state`` of many feeds at once, by id; a feed that does not exist is left out."""
+        """``feed_state`` of many feeds at once, by id; a feed that does not exist is left out;
+        without items, the dates before ``dates_since`` only counted."""
         ...
 
     def apply(self, plan: UpdatePlan) -> bool:

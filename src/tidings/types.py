@@ -202,6 +202,9 @@ class FeedState:
     # the dates of the stored items, for the adaptive interval; None: those of ``items``. A
     # feed answering 304 needs only these, which an index gives without reading the items
     item_dates: tuple[datetime, ...] | None = None
+    # stored items dated before all of ``item_dates``, left out of it: only their count matters
+    # to the adaptive interval, whose window they are past (a 304 of a feed kept for years)
+    older_items: int = 0
     # the publisher's hints from the last parse, so that they also apply after a 304:
     # the larger of RSS ttl and sy:updatePeriod, in minutes; skipHours (GMT) and skipDays
     ttl_minutes: int | None = None

@@ -188,3 +188,19 @@ def test_a_plan_the_database_refuses_costs_the_rest_of_its_group_nothing(store: 
     assert isinstance(results[0], Exception) and results[1] is True
     assert store.get_feed(a).item_count == 0 and store.get_feed(a).last_checked is None
     assert store.get_feed(b).item_count == 1
+
+
+def test_a_light_state_reads_recent_dates_and_counts_the_others(store: Store) -> None:
+    fid = store.add_feed("https://e.org/f", now=NOW)
+    dated = [
+        ParsedItem(guid=str(n), title=str(n), published=NOW - timedelta(days=days))
+        for n, days in enumerate((1, 2, 100, 200, 300))
+    ]
+    store.apply(ok(fid, NOW, new=tuple(write(i) for i in dated)))
+    since = NOW - timedelta(days=28)
+    light = store.update_states([fid], with_items=False, dates_since=since)[fid]
+    assert light.item_dates is not None and len(light.item_dates) == 2
+    assert light.older_items == 3
+    every = store.update_states([fid], with_items=False)[fid]
+    assert every.item_dates is not None and len(every.item_dates) == 5
+    assert every.older_items == 0

@@ -78,4 +78,4 @@ async def test_with_a_linger_calls_that_come_soon_after_share_a_batch(
         return await batched(key)
 
     values = await asyncio.gather(later(1, 0), later(2, 0.01), later(3, 0.02))
-    assert values == [2, 4, 6] and batched.batches == 1
+    assert list(values) == [2, 4, 6] and batched.batches == 1

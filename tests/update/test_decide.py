@@ -308,3 +308,19 @@ def test_a_304_decides_from_the_dates_alone() -> None:
         full, answer, None, NOW, POLICY
     )
     assert decide_success(light, answer, None, NOW, POLICY).schedule_reason.startswith("adaptive")
+
+
+def test_a_304_decides_the_same_from_counted_old_dates_as_from_read_ones() -> None:
+    old = tuple(NOW - timedelta(days=90 + n) for n in range(30))
+    recent = tuple(NOW - timedelta(days=n) for n in range(3))
+    full = FeedState(feed_id=1, url="https://e.org/f", item_dates=old + recent)
+    light = FeedState(feed_id=1, url="https://e.org/f", item_dates=recent, older_items=30)
+    answer = fetched(b"", status=304)
+    only_old = FeedState(feed_id=1, url="https://e.org/f", item_dates=(), older_items=30)
+    assert (
+        decide_success(light, answer, None, NOW, POLICY).next_check
+        == decide_success(full, answer, None, NOW, POLICY).next_check
+    )
+    assert decide_success(only_old, answer, None, NOW, POLICY).schedule_reason == (
+        "adaptive: no items in the window"
+    )

@@ -84,7 +84,11 @@ class FakeStore:
         return FeedState(feed_id=feed_id, url=self.urls[feed_id])
 
     def update_states(
-        self, feed_ids: Iterable[int], *, with_items: bool = True
+        self,
+        feed_ids: Iterable[int],
+        *,
+        with_items: bool = True,
+        dates_since: datetime | None = None,
     ) -> dict[int, FeedState]:
         return {fid: self.feed_state(fid) for fid in feed_ids if fid in self.urls}
 

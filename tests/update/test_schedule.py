@@ -447,3 +447,12 @@ def test_a_redirect_that_drops_https_is_never_adopted_but_noticed(
             break
         state = replace(state, redirect_url=plan.redirect_url, redirect_count=plan.redirect_count)
     assert seen == notices
+
+
+def test_items_counted_but_not_read_count_as_items_outside_the_window() -> None:
+    old = [NOW - timedelta(days=40)] * 5
+    recent = [NOW - timedelta(days=n) for n in range(14)]
+    assert activity_interval([], NOW, POLICY, older=5) == activity_interval(old, NOW, POLICY)
+    assert activity_interval(recent, NOW, POLICY, older=5) == activity_interval(
+        [*old, *recent], NOW, POLICY
+    )

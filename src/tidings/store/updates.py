@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, and_, func, select
 
 from tidings.errors import NotFoundError
 from tidings.store.part import StorePart
@@ -37,10 +38,15 @@ class UpdatesPart(StorePart):
         return state
 
     def update_states(
-        self, feed_ids: Iterable[int], *, with_items: bool = True
+        self,
+        feed_ids: Iterable[int],
+        *,
+        with_items: bool = True,
+        dates_since: datetime | None = None,
     ) -> dict[int, FeedState]:
         """What the updates of ``feed_ids`` start from, by feed id (a feed that does not exist
-        is left out); without ``with_items``, only the items' dates.
+        is left out); without ``with_items``, only the items' dates, and with ``dates_since``
+        only those since then, the others counted (``FeedState.older_items``).
 
         A 304 needs no item identities: its dates come from the (feed_id, sort_date) index
         alone, while reading the identities touches every item row.
@@ -60,9 +66,10 @@ class UpdatesPart(StorePart):
                     for row in rows:
                         out[row.id] = _state_of(row, stored[row.id], gone[row.id], None)
                 else:
-                    dates = _item_dates(conn, present)
+                    dates, older = _item_dates(conn, present, dates_since)
                     for row in rows:
-                        out[row.id] = _state_of(row, {}, frozenset(), tuple(dates[row.id]))
+                        state = _state_of(row, {}, frozenset(), tuple(dates[row.id]))
+                        out[row.id] = replace(state, older_items=older.get(row.id, 0))
         return out
 
     def apply(self, plan: UpdatePlan) -> bool:
@@ -112,12 +119,23 @@ class UpdatesPart(StorePart):
 # -- reading the state -------------------------------------------------------------------------
 
 
-def _item_dates(conn: Connection, feed_ids: list[int]) -> dict[int, list[datetime]]:
+def _item_dates(
+    conn: Connection, feed_ids: list[int], since: datetime | None
+) -> tuple[dict[int, list[datetime]], dict[int, int]]:
+    """The feeds' item dates (since ``since``) and how many are older, by feed id."""
     found: dict[int, list[datetime]] = defaultdict(list)
-    query = select(items.c.feed_id, items.c.sort_date).where(items.c.feed_id.in_(feed_ids))
-    for feed_id, date in conn.execute(query):
+    mine = items.c.feed_id.in_(feed_ids)
+    recent = mine if since is None else and_(mine, items.c.sort_date >= since)
+    for feed_id, date in conn.execute(select(items.c.feed_id, items.c.sort_date).where(recent)):
         found[feed_id].append(date)
-    return found
+    if since is None:
+        return found, {}
+    older = (
+        select(items.c.feed_id, func.count())
+        .where(and_(mine, items.c.sort_date < since))
+        .group_by(items.c.feed_id)
+    )
+    return found, {int(fid): int(n) for fid, n in conn.execute(older)}
 
 
 def _tombstones(conn: Connection, feed_ids: list[int]) -> dict[int, frozenset[str]]:

@@ -207,6 +207,7 @@ def _next_check(
     now: datetime,
     policy: Policy,
     recent: list[datetime],
+    older: int,
 ) -> _Schedule:
     """The document's hints replace the stored ones; a 304 keeps them."""
     if parsed is not None:
@@ -218,6 +219,7 @@ def _next_check(
         refresh_seconds=state.refresh_seconds,
         policy=policy,
         item_dates=recent,
+        older_items=older,
         now=now,
         headers=fetched.headers,
         ttl_minutes=ttl,
@@ -255,7 +257,9 @@ def decide_success(
     )
     recent = [d for d in stored_dates if not (cutoff and d < cutoff)]  # the expired go
     recent += [w.sort_date for w in items.new]
-    schedule = _next_check(state, fetched, parsed, now, policy, recent)
+    # items past the window whose dates were not read: none of them expire without a cutoff
+    older = state.older_items if cutoff is None else 0
+    schedule = _next_check(state, fetched, parsed, now, policy, recent, older)
     redirect = track_redirect(
         state.url, state.redirect_url, state.redirect_count, fetched.redirects, policy
     )

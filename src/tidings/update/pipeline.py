@@ -18,7 +18,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -125,7 +125,12 @@ class Pipeline:
         return await loop.run_in_executor(self._reads, partial(fn, *args, **kwargs))
 
     def _states_of(self, feed_ids: list[int], *, with_items: bool) -> list[FeedState | Exception]:
-        states = self.store.update_states(feed_ids, with_items=with_items)
+        # past the adaptive window an item's date only counts: reading a year of dates for a
+        # 304 would cost more than the 304
+        since = (
+            None if with_items else self.clock() - timedelta(days=self.policy.activity_window_days)
+        )
+        states = self.store.update_states(feed_ids, with_items=with_items, dates_since=since)
         return [states.get(fid) or NotFoundError(f"no feed with id {fid}") for fid in feed_ids]
 
     @contextlib.asynccontextmanager

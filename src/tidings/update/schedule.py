@@ -145,7 +145,9 @@ def publisher_minutes(ttl_minutes: int | None, period_seconds: int | None) -> in
 # -- intervals -----------------------------------------------------------------------------------
 
 
-def activity_interval(dates: Iterable[datetime], now: datetime, policy: Policy) -> Interval | None:
+def activity_interval(
+    dates: Iterable[datetime], now: datetime, policy: Policy, *, older: int = 0
+) -> Interval | None:
     """An interval from how busy the feed is: four checks per average gap between its items.
 
     ``dates`` are the dates the feed's items are listed under. With the four-week window, ``n``
@@ -153,9 +155,10 @@ def activity_interval(dates: Iterable[datetime], now: datetime, policy: Policy) 
     gap one every ``7 d / n``: an item an hour gives 15 minutes, one a day 6 hours, one a week or
     fewer the 24 h cap. A new item is thus seen about an eighth of a gap after it appears, while a
     quiet feed is asked once a day. None when the feed has no items at all (nothing to adapt to).
+    ``older`` counts items known to be dated before the window, whose dates were not read.
     """
     window = timedelta(days=policy.activity_window_days)
-    seen = 0
+    seen = older
     recent = 0
     for when in dates:
         seen += 1
@@ -179,6 +182,7 @@ def success_interval(
     refresh_seconds: int | None,
     policy: Policy,
     item_dates: Iterable[datetime] = (),
+    older_items: int = 0,
     now: datetime,
     headers: Mapping[str, str] | None = None,
     ttl_minutes: int | None = None,
@@ -191,7 +195,11 @@ def success_interval(
     if refresh_seconds:
         base = Interval(refresh_seconds, "the feed's own interval")
     else:
-        adapted = activity_interval(item_dates, now, policy) if policy.adaptive else None
+        adapted = (
+            activity_interval(item_dates, now, policy, older=older_items)
+            if policy.adaptive
+            else None
+        )
         base = adapted or Interval(policy.default_refresh, "the default interval")
     chosen = Interval(_clamp(base.seconds, policy.min_refresh, policy.max_refresh), base.reason)
     hints = [
