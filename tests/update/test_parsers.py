@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -79,3 +81,13 @@ async def test_no_processes_means_threads_only() -> None:
     got = await parsers.parse(big_feed(), "https://e.org/", {}, 10, None)
     assert len(got.items) == 10 and parsers._pool is None
     parsers.close()
+
+
+def test_the_parser_is_loaded_only_for_the_first_document() -> None:
+    """An update whose feeds all answer 304 never pays for importing lxml, nh3 or feedparser."""
+    code = (
+        "import sys, tidings.update.pipeline; "
+        "print(sorted(m for m in ('lxml', 'nh3', 'feedparser', 'tidings.parse') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,10 +1,11 @@
 """Where documents are parsed: off the event loop, and on every core for the large ones.
 
-Parsing is most of a cold update's CPU, and most of parsing is the HTML sanitizer, which holds
-the GIL while it calls back into Python for every attribute; threads therefore share one core.
+Parsing is most of a cold update's CPU, and much of it holds the GIL, so threads share one core.
 Documents of ``PROCESS_THRESHOLD`` bytes or more go to worker processes (started on first use,
 with ``spawn`` so that no thread or socket of this process is inherited); smaller ones parse in a
-thread, where sending them to a process would cost more than it saves.
+thread, where sending them to a process would cost more than it saves. The parser itself (lxml,
+nh3, feedparser) is imported on the first document: an update whose feeds all answer 304 never
+loads it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
-from tidings.parse import parse_feed, restrict_feed
 from tidings.store.searchtext import search_text_of
 from tidings.types import ParsedFeed
 
@@ -31,6 +31,8 @@ def parse_document(
     tags: frozenset[str] | None,
 ) -> ParsedFeed:
     """Parse and, when the site narrowed the allowed tags, restrict: the work of one document."""
+    from tidings.parse import parse_feed, restrict_feed
+
     parsed = parse_feed(body, url=url, headers=headers, max_items=max_items)
     return with_search_text(restrict_feed(parsed, tags) if tags is not None else parsed)
 
