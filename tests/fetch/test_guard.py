@@ -204,3 +204,16 @@ def test_allowed_origin_must_be_an_ip() -> None:
 def test_literal_ip_returns_address_objects() -> None:
     assert isinstance(literal_ip("127.1"), IPv4Address)
     assert isinstance(literal_ip("[::1]"), IPv6Address)
+
+
+def test_a_remembered_pass_is_for_that_address_and_port_only() -> None:
+    policy = AddressPolicy(allowed_origins=[("127.0.0.1", 8080)])
+    for _ in range(2):  # the second time from memory
+        policy.check("127.0.0.1", 8080)
+    for ip, port in (("127.0.0.1", 8081), ("127.0.0.2", 8080), ("10.0.0.1", 8080)):
+        for _ in range(2):  # a refusal is never remembered as a pass
+            with pytest.raises(BlockedAddressError):
+                policy.check(ip, port)
+    policy.check("93.184.216.34", 443)  # public: passes, and is remembered like any pass
+    with pytest.raises(BlockedAddressError):
+        AddressPolicy().check("127.0.0.1", 8080)  # memory is the policy's own

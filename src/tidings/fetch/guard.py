@@ -101,6 +101,9 @@ def blocked_reason(ip: IPAddress) -> str | None:
     return None
 
 
+PASSED_KEPT = 4096  # (address, port) pairs remembered as allowed
+
+
 class AddressPolicy:
     """Refuses non-public addresses, except the networks and origins an admin allowed."""
 
@@ -117,6 +120,7 @@ class AddressPolicy:
                 raise ValueError(f"allowed origin {host!r} is not an IP address")
             origins.add((_without_scope(ip), port))
         self.allowed_origins: frozenset[tuple[IPAddress, int]] = frozenset(origins)
+        self._passed: set[tuple[str, int]] = set()
 
     def _allowed(self, ip: IPAddress, port: int) -> bool:
         candidates: list[IPAddress] = [ip]
@@ -132,13 +136,23 @@ class AddressPolicy:
         return False
 
     def check(self, ip: str, port: int) -> None:
-        """Raise BlockedAddressError unless ``ip`` (any spelling) may be dialled on ``port``."""
+        """Raise BlockedAddressError unless ``ip`` (any spelling) may be dialled on ``port``.
+
+        The verdict depends on nothing but the two and this policy, which never changes, so
+        the pairs let through are remembered (a farm of feeds asks for the same few hosts at
+        every request); a refusal is worked out, and worded, every time.
+        """
+        if (ip, port) in self._passed:
+            return
         addr = literal_ip(ip)
         if addr is None:
             raise BlockedAddressError(f"{ip!r} is not an IP address; refusing to connect")
         addr = _without_scope(addr)
         reason = blocked_reason(addr)
         if reason is None or self._allowed(addr, port):
+            if len(self._passed) >= PASSED_KEPT:
+                self._passed.clear()
+            self._passed.add((ip, port))
             return
         raise BlockedAddressError(
             f"private/loopback address not allowed: {addr} port {port}, {reason} "
