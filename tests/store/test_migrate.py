@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
 
 from tests.pg import fresh_schema
@@ -29,6 +33,73 @@ def test_migrations_match_the_schema(store: Store) -> None:
         diff = compare_metadata(context, metadata)
         assert diff == []
     Store.open(str(store.engine.url.render_as_string(hide_password=False))).close()  # no-op
+
+
+def test_head_is_the_newest_migration() -> None:
+    """``HEAD``, what a start compares the database with (read from the scripts' file names,
+    without Alembic), is Alembic's own head."""
+    scripts = ScriptDirectory.from_config(migrate._alembic_config())
+    assert scripts.get_current_head() == migrate.HEAD
+    assert migrate.head_revision() == migrate.HEAD
+
+
+def _version(url: str, revision: str) -> None:
+    engine = migrate.create(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+    engine.dispose()
+
+
+def test_at_head_is_one_query_that_says_no_to_anything_else(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tidings.db'}"
+    engine = migrate.create(url)
+    assert not migrate.at_head(engine)  # no tables yet
+    migrate.upgrade(engine, "0011")
+    assert not migrate.at_head(engine)
+    migrate.upgrade(engine)
+    assert migrate.at_head(engine)
+    engine.dispose()
+    _version(url, "9999")
+    engine = migrate.create(url)
+    assert not migrate.at_head(engine)
+    engine.dispose()
+
+
+def test_a_database_at_head_opens_without_alembic(tmp_path: Path) -> None:
+    """Every start checks the schema; only a database that needs migrating loads Alembic."""
+    url = f"sqlite:///{tmp_path / 'tidings.db'}"
+    Store.open(url).close()  # made and migrated
+    code = (
+        "import sys; from tidings.store.store import Store; "
+        f"Store.open({url!r}).close(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_an_outdated_database_is_upgraded_on_open(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tidings.db'}"
+    engine = migrate.create(url)
+    migrate.upgrade(engine, "0011")
+    engine.dispose()
+    store = Store.open(url)
+    assert migrate.current_revision(store.engine) == migrate.HEAD
+    store.close()
+
+
+def test_a_database_newer_than_this_tidings_is_refused(tmp_path: Path) -> None:
+    """As Alembic always refused it: a revision it does not know is an error, nothing changes."""
+    url = f"sqlite:///{tmp_path / 'tidings.db'}"
+    Store.open(url).close()
+    _version(url, "9999")
+    with pytest.raises(CommandError, match="Can't locate revision identified by '9999'"):
+        Store.open(url)
+    engine = migrate.create(url)
+    assert migrate.current_revision(engine) == "9999"
+    engine.dispose()
 
 
 def test_sqlite_pragmas_and_integrity(tmp_path: Path) -> None:
