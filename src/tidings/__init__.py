@@ -1,41 +1,48 @@
 """tidings: a web-feed aggregator.
 
 The public names are listed in ``__all__``; the README's "Python API" section documents each one
-(a test keeps the two in step).
+(a test keeps the two in step). Each is imported on first use (``__getattr__``), so that a
+command line that only prints its help does not load the database and network libraries.
 """
 
-from tidings.config import Settings
-from tidings.core import Aggregator, ImportReport, make_aggregator
-from tidings.errors import (
-    BlockedAddressError,
-    ConfigError,
-    DiscoveryError,
-    DuplicateError,
-    FetchError,
-    FetchTimeoutError,
-    HTTPStatusError,
-    NotAFeedError,
-    NotFoundError,
-    OPMLError,
-    ParseError,
-    StoreError,
-    TidingsError,
-    TooLargeError,
-)
-from tidings.schedule import run_scheduler
-from tidings.types import (
-    Category,
-    Enclosure,
-    Feed,
-    FeedHealth,
-    FetchRecord,
-    FetchResult,
-    Item,
-    ParsedFeed,
-    ParsedItem,
-    SearchHit,
-    UpdateResult,
-)
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tidings.config import Settings
+    from tidings.core import Aggregator, ImportReport, make_aggregator
+    from tidings.errors import (
+        BlockedAddressError,
+        ConfigError,
+        DiscoveryError,
+        DuplicateError,
+        FetchError,
+        FetchTimeoutError,
+        HTTPStatusError,
+        NotAFeedError,
+        NotFoundError,
+        OPMLError,
+        ParseError,
+        StoreError,
+        TidingsError,
+        TooLargeError,
+    )
+    from tidings.schedule import run_scheduler
+    from tidings.types import (
+        Category,
+        Enclosure,
+        Feed,
+        FeedHealth,
+        FetchRecord,
+        FetchResult,
+        Item,
+        ParsedFeed,
+        ParsedItem,
+        SearchHit,
+        UpdateResult,
+    )
 
 __version__ = "0.1.0"
 
@@ -71,3 +78,25 @@ __all__ = [
     "make_aggregator",
     "run_scheduler",
 ]
+
+# where each public name lives; the modules not named here are tidings.errors and tidings.types
+_HOMES = {
+    "Settings": "tidings.config",
+    "Aggregator": "tidings.core",
+    "ImportReport": "tidings.core",
+    "make_aggregator": "tidings.core",
+    "run_scheduler": "tidings.schedule",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module 'tidings' has no attribute {name!r}")
+    home = _HOMES.get(name) or ("tidings.errors" if name.endswith("Error") else "tidings.types")
+    value = getattr(import_module(home), name)
+    globals()[name] = value  # found once: the next lookup is an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

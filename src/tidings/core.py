@@ -9,58 +9,68 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from importlib import import_module
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from tidings.config import Settings
-from tidings.errors import DuplicateError, FeedKnownError, NotFoundError
-from tidings.fetch import AddressPolicy, FetchClient
-from tidings.fetch.canonical import canonical_url
-from tidings.fetch.samples import SAMPLES as SAMPLES  # re-exported for the web pages
-from tidings.fetch.samples import WithSamples, sample_url
-from tidings.fetch.samples import public_url as public_url  # re-exported for the web pages
-from tidings.fetch.samples import sample_body as sample_body  # re-exported for the web pages
-from tidings.fetch.samples import sample_path as sample_path  # re-exported for the web pages
-from tidings.fetch.weburl import check_user_agent
+from tidings.errors import FeedKnownError, NotFoundError
 from tidings.listing import Listing
-from tidings.parse import ALLOWED_TAGS as ALLOWED_TAGS  # re-exported for the web pages
-from tidings.parse import expat_problem
 from tidings.people import People
-from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
 from tidings.reading import Reading
-from tidings.site import SiteSettings as SiteSettings  # re-exported for the web pages
-from tidings.site import site_from, stored_values
+from tidings.siteopml import SiteOPML
 from tidings.store.accounts import Accounts
 from tidings.store.fulltext import SearchBackend, backend_for
 from tidings.store.search import RANK_WINDOW as RANK_WINDOW  # re-exported for the web pages
 from tidings.store.searchquery import parse_query
 from tidings.store.store import Store
 from tidings.syncing import Syncing
-from tidings.types import (
-    Category,
-    Feed,
-    FeedHealth,
-    FetchRecord,
-    Item,
-    SearchHit,
-    UpdateResult,
-)
+from tidings.types import Category, Feed, FeedHealth, FetchRecord, Item, SearchHit, UpdateResult
 from tidings.types import ImportReport as ImportReport  # re-exported: the public name
 from tidings.update.dispatch import Dispatcher
 from tidings.update.metrics import Gauge as Gauge  # re-exported for the web pages
 from tidings.update.metrics import Metrics
-from tidings.update.pipeline import Pipeline
 from tidings.update.remote import RemoteUpdater
 from tidings.update.schedule import Policy, check_refresh
-from tidings.update.updater import Progress, Updater
+
+# The fetch client (aiohttp), the parsers (lxml, nh3, feedparser), the pipeline and the web
+# pages' names are imported where they are first needed: a command that only reads the store
+# (``tidings list``) starts without them.
+if TYPE_CHECKING:
+    from tidings.fetch import FetchClient
+    from tidings.fetch.samples import SAMPLES as SAMPLES
+    from tidings.fetch.samples import public_url as public_url
+    from tidings.fetch.samples import sample_body as sample_body
+    from tidings.fetch.samples import sample_path as sample_path
+    from tidings.parse import ALLOWED_TAGS as ALLOWED_TAGS
+    from tidings.site import SiteSettings as SiteSettings
+    from tidings.update.pipeline import Pipeline
+    from tidings.update.updater import Progress, Updater
+
+# re-exported for the web pages, each imported on first use
+_FOR_THE_PAGES = {
+    "SAMPLES": "tidings.fetch.samples",
+    "public_url": "tidings.fetch.samples",
+    "sample_body": "tidings.fetch.samples",
+    "sample_path": "tidings.fetch.samples",
+    "ALLOWED_TAGS": "tidings.parse",
+    "SiteSettings": "tidings.site",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FOR_THE_PAGES:
+        raise AttributeError(f"module 'tidings.core' has no attribute {name!r}")
+    return getattr(import_module(_FOR_THE_PAGES[name]), name)
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Aggregator(Reading, Syncing, Listing, People):
+class Aggregator(Reading, Syncing, Listing, People, SiteOPML):
     """Subscriptions, updates and reads over one store; people (``People``), their reading
-    (``Reading``) and their apps (``Syncing``) too."""
+    (``Reading``) and their apps (``Syncing``) too; the site's OPML (``SiteOPML``)."""
 
     def __init__(
         self,
@@ -91,6 +101,10 @@ class Aggregator(Reading, Syncing, Listing, People):
     # -- lifecycle -----------------------------------------------------------------------------
 
     async def __aenter__(self) -> Aggregator:
+        from tidings.fetch import AddressPolicy, FetchClient
+        from tidings.fetch.samples import WithSamples
+        from tidings.update.pipeline import Pipeline
+
         self._client = FetchClient(
             policy=AddressPolicy(
                 allowed_networks=self.settings.allowed_networks,
@@ -168,6 +182,8 @@ class Aggregator(Reading, Syncing, Listing, People):
 
     def feed(self, ref: str | int) -> Feed:
         """A feed by id or by URL."""
+        from tidings.fetch.canonical import canonical_url
+
         if isinstance(ref, int) or str(ref).isdigit():
             return self.store.get_feed(int(ref))
         found = self.store.find_feed(str(ref).strip()) or self.store.find_feed(
@@ -280,6 +296,8 @@ class Aggregator(Reading, Syncing, Listing, People):
         a DuplicateError. A URL without a scheme is tried as https, then as http. A feed that
         only people follow joins the site (nothing fetched), with the title and categories given.
         """
+        from tidings.fetch.weburl import check_user_agent
+
         try:
             feed_id = await self.pipeline.subscribe(
                 url,
@@ -298,6 +316,8 @@ class Aggregator(Reading, Syncing, Listing, People):
     async def subscribe_samples(self) -> int:
         """Subscribe the bundled sample feeds (read from the package, not the network: see
         ``fetch/samples.py``) that are not subscribed yet; how many were added."""
+        from tidings.fetch.samples import SAMPLES, sample_url
+
         added = 0
         for name in SAMPLES:
             if not self.is_subscribed(sample_url(name)):
@@ -329,6 +349,9 @@ class Aggregator(Reading, Syncing, Listing, People):
     ) -> Feed:
         """Change what a user may change about a subscription; an interval below the floor is
         refused."""
+        from tidings.fetch.canonical import canonical_url
+        from tidings.fetch.weburl import check_user_agent
+
         check_refresh(refresh_seconds, self.policy)
         self.store.edit_feed(
             feed_id,
@@ -375,6 +398,8 @@ class Aggregator(Reading, Syncing, Listing, People):
     # -- site settings (people: tidings.people) ----------------------------------------------
 
     def site(self) -> SiteSettings:
+        from tidings.site import site_from
+
         if self._site is None:
             self._site = site_from(self.accounts.settings(), self.settings)
             self.policy = replace(self.policy, retention_days=self._site.retention_days)
@@ -384,6 +409,8 @@ class Aggregator(Reading, Syncing, Listing, People):
         return self._site
 
     def save_site(self, site: SiteSettings) -> SiteSettings:
+        from tidings.site import stored_values
+
         self.accounts.save_settings(stored_values(site))
         self._site = None
         return self.site()
@@ -429,51 +456,11 @@ class Aggregator(Reading, Syncing, Listing, People):
             on_start(len(ids))
         return [*skipped, *await self.updater.update_many(ids, progress)]
 
-    # -- OPML ----------------------------------------------------------------------------------
-
-    def import_opml(self, data: bytes) -> ImportReport:
-        """Subscribe every feed of an OPML document; they are fetched by the next update (one
-        that only people follow joins the site)."""
-        document = parse_opml(data)
-        added: list[str] = []
-        skipped = list(document.warnings)
-        now = self.clock()
-        for entry in document.entries:
-            try:
-                self.store.add_feed(
-                    canonical_url(entry.url),
-                    now=now,
-                    title=entry.title,
-                    categories_=entry.categories,
-                )
-            except DuplicateError:
-                known = self.store.find_feed(canonical_url(entry.url))
-                if known is None or not self.store.join_site(
-                    known.id, title=entry.title, categories_=entry.categories
-                ):
-                    skipped.append(f"already subscribed, skipped: {entry.url}")
-                    continue
-            added.append(entry.url)
-        return ImportReport(tuple(added), tuple(skipped))
+    # -- OPML (the site's: SiteOPML) -----------------------------------------------------------
 
     async def fetch_bytes(self, url: str) -> bytes:
         """Fetch any document (e.g. OPML by URL) through the guarded client."""
         return (await self.pipeline.fetch(url)).body
-
-    def export_opml(self, site_url: str = "") -> bytes:
-        """The subscriptions as OPML; the sample feeds at their pages on ``site_url``."""
-        entries = [
-            OPMLEntry(
-                url=public_url(f.url, site_url),
-                title=f.title,
-                site_url=public_url(f.site_url, site_url) if f.site_url else None,
-                categories=f.categories,
-            )
-            for f in self.feeds()
-        ]
-        return write_opml(
-            entries, title=f"{self.settings.site_title} subscriptions", now=self.clock()
-        )
 
 
 def make_aggregator(
@@ -491,4 +478,6 @@ def make_aggregator(
 def xml_parser_problem() -> str | None:
     """Why the linked expat is too old to trust with hostile XML (None: it is recent enough),
     for a warning at start-up."""
+    from tidings.parse import expat_problem
+
     return expat_problem()
