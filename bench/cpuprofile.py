@@ -106,7 +106,10 @@ def section(found: list[Profile]) -> str:
         "threads of the one process (`TIDINGS_PARSE_PROCESSES=0`; by default parsing runs in "
         "one worker process per core beyond the first, which a profile of the main process "
         "would not see), and the profiler itself slows every call, so their times only compare "
-        "with each other. Coroutines count each resumption as a call.\n"
+        "with each other. Coroutines count each resumption as a call, and a function's "
+        "cumulative time counts only its own thread: what it hands to the store's thread or to "
+        "a parsing thread (`parse_document`, the store's batches) is counted there, not under "
+        "the coroutine that waited for it.\n"
     ]
     for p in found:
         if not p.ok:

@@ -1,7 +1,7 @@
 """The report: tables in docs/performance.md, one section per part ("Update", "Pages", "Scale",
-"Reading at scale", the last from bench/readingreport.py).
+"Reading at scale" from bench/readingreport.py, "Sync" from bench/sync.py).
 
-Only those four sections are written; any other section (such as "Parsing", written by the
+Only those five sections are written; any other section (such as "Parsing", written by the
 parser's own benchmark) and the text before the first section are kept as they are. A part that
 was not run this time keeps its previous section.
 """
@@ -408,8 +408,8 @@ def scale_section(res: ScaleResults, ctx: Context) -> str:
                 ["target", "measured", "result"],
                 [
                     [
-                        f"per-feed cost at {n(big.feeds)} within {SCALE_TARGET:g}x of that at "
-                        f"{n(small.feeds)}",
+                        f"per-feed cost at {n(big.feeds)} over that at {n(small.feeds)}: "
+                        f"≤ {SCALE_TARGET:.1f}x",
                         f"{n(b, 2)} / {n(a, 2)} ms = {n(ratio, 2)}x "
                         f"(with the fixed cost: {n(big.per_feed_ms() / small.per_feed_ms(), 2)}x)",
                         verdict(ok, f"{n(ratio, 2)}x"),
