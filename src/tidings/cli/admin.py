@@ -4,17 +4,16 @@ db."""
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
-from tidings.cli.common import db_app, err, fail, opened, out, progress_bar, user_app
+from tidings.cli.common import db_app, err, escape, fail, opened, out, progress_bar, user_app
 from tidings.cli.tables import Col, show
-from tidings.config import Settings
-from tidings.core import Aggregator
 from tidings.errors import TidingsError
-from tidings.maintenance import copy_database, upgrade_database
+
+if TYPE_CHECKING:
+    from tidings.core import Aggregator
 
 ROLES = ("admin", "reader")
 
@@ -156,6 +155,9 @@ def user_remove(name: str) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (tidings also does this on first use)."""
+    from tidings.config import Settings
+    from tidings.maintenance import upgrade_database
+
     try:
         report = upgrade_database(Settings.load())
     except TidingsError as exc:
@@ -172,6 +174,8 @@ def db_copy(
     target: Annotated[str, typer.Option("--to", help="An empty database URL to copy into.")],
 ) -> None:
     """Copy a whole installation to another database (e.g. SQLite to PostgreSQL)."""
+    from tidings.maintenance import copy_database
+
     with progress_bar() as bar:
         tasks: dict[str, Any] = {}
 

@@ -3,41 +3,111 @@ the one-line errors."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from importlib.metadata import version
-from typing import Annotated, Any, TypeVar
+from functools import cached_property
+from typing import IO, TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
-from tidings.config import Settings
-from tidings.core import Aggregator, make_aggregator
 from tidings.errors import TidingsError
 
+# A command imports what it works with when it runs (the facade, SQLAlchemy, rich's consoles,
+# tables and progress bars): ``tidings --help`` and a mistyped option load none of it.
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from tidings.core import Aggregator
+
+
+class Sections(TyperGroup):
+    """Plain help, without rich (loading it costs more than the rest of ``--help``), and yet in
+    sections as rich draws them: the commands, then the groups (db, user), then the commands of
+    each ``rich_help_panel`` under its title."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        panels: dict[str, list[tuple[str, str]]] = {"Commands": []}
+        groups: list[tuple[str, str]] = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            line = (name, command.short_help or first_paragraph(command.help or ""))
+            if isinstance(command, TyperGroup):
+                groups.append(line)
+            else:
+                panel = getattr(command, "rich_help_panel", None) or "Commands"
+                panels.setdefault(panel, []).append(line)
+        panels["Commands"] += groups
+        for title, rows in panels.items():
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def first_paragraph(text: str) -> str:
+    """A command's help up to its first blank line, on one line (click's short help ends at
+    the first period, which cuts "e.g." short)."""
+    return " ".join(text.strip().split("\n\n")[0].split())
+
+
+class LazyConsole:
+    """A rich Console made on its first line of output."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self.stderr = stderr
+
+    @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        # soft_wrap: a line longer than the terminal is the terminal's to fold, so that a URL or
+        # a message is never broken by inserted newlines (tables set their own widths)
+        return Console(stderr=self.stderr, soft_wrap=True)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.console.print(*objects, **options)
+
+    @property
+    def file(self) -> IO[str]:
+        """Where the console writes, without making it (as a Console does: the stream of now)."""
+        if "console" in self.__dict__:
+            return self.console.file
+        return sys.stderr if self.stderr else sys.stdout
+
+
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False, help="tidings: a web-feed aggregator."
+    no_args_is_help=True,
+    add_completion=False,
+    help="tidings: a web-feed aggregator.",
+    cls=Sections,
+    rich_markup_mode=None,
 )
-db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+db_app = typer.Typer(
+    no_args_is_help=True, help="Database maintenance.", cls=Sections, rich_markup_mode=None
+)
 app.add_typer(db_app, name="db")
-user_app = typer.Typer(no_args_is_help=True, help="People who may sign in: admins and readers.")
+user_app = typer.Typer(
+    no_args_is_help=True,
+    help="People who may sign in: admins and readers.",
+    cls=Sections,
+    rich_markup_mode=None,
+)
 app.add_typer(user_app, name="user")
 
-# soft_wrap: a line longer than the terminal is the terminal's to fold, so that a URL or a
-# message is never broken by inserted newlines (tables set their own widths: cli/tables.py)
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = LazyConsole(stderr=False)
+err = LazyConsole(stderr=True)
 T = TypeVar("T")
 
 
 def print_version(wanted: bool) -> None:
     if wanted:
+        from importlib.metadata import version
+
         print(f"tidings {version('tidings')}")
         raise typer.Exit()
 
@@ -72,6 +142,13 @@ def options(
         )
 
 
+def escape(text: str) -> str:
+    """Text that rich prints as it is, never read as markup."""
+    from rich.markup import escape as escaped
+
+    return escaped(text)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
@@ -80,6 +157,9 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 @contextmanager
 def opened() -> Iterator[Aggregator]:
     """The aggregator for one command; any TidingsError becomes a one-line error and exit 1."""
+    from tidings.config import Settings
+    from tidings.core import make_aggregator
+
     try:
         agg = make_aggregator(Settings.load())
     except TidingsError as exc:
@@ -93,6 +173,8 @@ def opened() -> Iterator[Aggregator]:
 
 
 def run(agg: Aggregator, work: Callable[[], Awaitable[T]]) -> T:
+    import asyncio
+
     async def main() -> T:
         async with agg:
             return await work()
@@ -105,15 +187,25 @@ def iso(when: datetime | None) -> str | None:
 
 
 def print_json(data: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def progress_bar() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err,
+        console=err.console,
         transient=True,
     )

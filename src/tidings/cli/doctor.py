@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import os
-import pyexpat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from tidings.cli.common import app, out
-from tidings.config import Settings
-from tidings.core import xml_parser_problem
 from tidings.errors import TidingsError
-from tidings.maintenance import database_state
+
+if TYPE_CHECKING:
+    from tidings.config import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +28,8 @@ class Check:
 
 def database_checks(settings: Settings) -> list[Check]:
     """Whether the database answers, and whether its migrations are at this tidings' head."""
+    from tidings.maintenance import database_state
+
     try:
         state = database_state(settings)
     except TidingsError as exc:
@@ -48,6 +49,10 @@ def database_checks(settings: Settings) -> list[Check]:
 
 
 def expat_check() -> Check:
+    import pyexpat
+
+    from tidings.core import xml_parser_problem
+
     problem = xml_parser_problem()
     if problem is None:
         return Check("ok", "XML parser", pyexpat.EXPAT_VERSION)
@@ -56,6 +61,8 @@ def expat_check() -> Check:
 
 
 def data_dir_check(folder: Path) -> Check:
+    import tempfile
+
     if folder.is_dir():
         try:
             with tempfile.TemporaryFile(dir=folder):
@@ -99,6 +106,8 @@ def samples_check(settings: Settings) -> Check:
 def doctor() -> None:
     """Check the installation: database, migrations, XML parser, data folder, secret key and
     sample feeds; exits 1 when a check fails."""
+    from tidings.config import Settings
+
     try:
         settings = Settings.load()
     except TidingsError as exc:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.text import Text
 
 from tidings.cli.common import (
     app,
     err,
+    escape,
     fail,
     iso,
     opened,
@@ -23,8 +22,9 @@ from tidings.cli.common import (
     run,
 )
 from tidings.cli.tables import Cell, Col, show
-from tidings.timefmt import count, parse_duration, relative_age
-from tidings.types import Feed, FeedHealth, Item, UpdateResult
+
+if TYPE_CHECKING:
+    from tidings.types import Feed, FeedHealth, Item, UpdateResult
 
 
 def feed_json(feed: Feed) -> dict[str, Any]:
@@ -85,6 +85,8 @@ def add(
     ] = False,
 ) -> None:
     """Subscribe to a feed, or to the feed a web page links to, and fetch it once."""
+    from tidings.timefmt import count, parse_duration, relative_age
+
     seconds = None
     if refresh is not None:
         try:
@@ -146,6 +148,8 @@ LIST_COLUMNS = (
 
 def list_row(f: Feed) -> list[Cell]:
     """A feed's line: its errors are "0", "2: <the last error>" or "disabled: <reason>"."""
+    from rich.text import Text
+
     errors = Text(str(f.error_count), style="green")
     if f.disabled_reason:
         errors = Text(f"disabled: {f.disabled_reason}", style="red")
@@ -226,6 +230,8 @@ STATE_STYLES = {"disabled": "red", "failing": "yellow", "notice": "cyan"}
 
 
 def health_row(h: FeedHealth) -> list[Cell]:
+    from rich.text import Text
+
     state = Text(h.state, STATE_STYLES.get(h.state, ""))
     next_try = h.next_check or ("when enabled" if h.state == "disabled" else None)
     return [h.feed_id, h.title, h.url, state, h.reason, h.since, h.error_count, next_try]
@@ -259,6 +265,8 @@ def update_(
 
 
 def print_summary(results: list[UpdateResult]) -> None:
+    from tidings.timefmt import count
+
     failed = [r for r in results if not r.ok]
     new = sum(r.new for r in results)
     changed = sum(r.changed for r in results)
@@ -278,6 +286,8 @@ def print_summary(results: list[UpdateResult]) -> None:
 @app.command("import")
 def import_(source: Annotated[str, typer.Argument(help="An OPML file or its URL.")]) -> None:
     """Subscribe to every feed of an OPML file; they are fetched by the next update."""
+    from tidings.timefmt import count
+
     with opened() as agg:
         if source.startswith(("http://", "https://")):
             data = run(agg, lambda: agg.fetch_bytes(source))

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import signal
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tidings import logs, schedule
 from tidings.cli.common import app, err, fail, opened, out
-from tidings.cli.listen import bind, serve_on
-from tidings.config import Settings
-from tidings.core import make_aggregator
 from tidings.errors import TidingsError
-from tidings.timefmt import count
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from tidings.config import Settings
 
 # -- serving ---------------------------------------------------------------------------------------
 
@@ -36,6 +33,10 @@ def serve(
     scheduler: Annotated[bool, typer.Option(help="Update due feeds in the background.")] = True,
 ) -> None:
     """Serve the web pages, updating due feeds in the background."""
+    from tidings import logs
+    from tidings.cli.listen import bind, serve_on
+    from tidings.config import Settings
+    from tidings.core import make_aggregator
     from tidings.web.app import create_app
 
     try:
@@ -71,6 +72,10 @@ def run_scheduler(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every fetch.")] = False,
 ) -> None:
     """Update feeds as they come due, without the web app, until SIGTERM or Ctrl-C."""
+    import logging
+
+    from tidings import logs, schedule
+
     logs.configure(logging.DEBUG if verbose else logging.INFO)
     with opened() as agg:
 
@@ -84,6 +89,8 @@ def run_scheduler(
 
 def until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     """Run ``main`` with an event that SIGTERM and SIGINT set."""
+    import asyncio
+    import signal
 
     async def wrapped() -> None:
         stop = asyncio.Event()
@@ -100,6 +107,8 @@ def until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
 
 def worker_settings(command: str) -> Settings:
     """The settings of a worker-mode command: TIDINGS_MODE=workers on PostgreSQL."""
+    from tidings.config import Settings
+
     try:
         settings = Settings.load()
     except TidingsError as exc:
@@ -117,6 +126,10 @@ def worker(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every fetch.")] = False,
 ) -> None:
     """Update the feeds that dispatchers lease to the workers, until SIGTERM or Ctrl-C."""
+    import asyncio
+    import logging
+
+    from tidings import logs
     from tidings.schedule import distributed  # procrastinate: the workers extra
 
     settings = worker_settings("worker")
@@ -143,7 +156,11 @@ def dispatch_(
 
     Optional: the workers also dispatch, on a periodic task and after each batch.
     """
+    import logging
+
+    from tidings import logs
     from tidings.schedule import distributed  # procrastinate: the workers extra
+    from tidings.timefmt import count
 
     worker_settings("dispatch")
     logs.configure(logging.INFO)

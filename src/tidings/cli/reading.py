@@ -7,16 +7,17 @@ own, which nobody else sees. Their items are in ``cli/unread.py``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
-from tidings.cli.common import app, err, fail, iso, opened, print_json, run
+from tidings.cli.common import app, err, escape, fail, iso, opened, print_json, run
 from tidings.cli.tables import Cell, Col, show
-from tidings.core import Aggregator
 from tidings.errors import NotFoundError
-from tidings.types import Subscription, User
+
+if TYPE_CHECKING:
+    from tidings.core import Aggregator
+    from tidings.types import Subscription, User
 
 PANEL = "A person's reading (tidings --user NAME COMMAND)"
 

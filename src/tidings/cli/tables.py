@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, TypeAlias
 
 from tidings.cli.common import out
-from tidings.timefmt import relative_age
 
-Cell = str | int | datetime | Text | None
+if TYPE_CHECKING:  # rich is imported when a table is shown: see cli/common.py
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+Cell: TypeAlias = "str | int | datetime | Text | None"
 GAP = 2  # spaces between two columns (none at the edges)
 NARROWEST = 6  # the width a wrapping column needs to stay readable
 
@@ -34,6 +35,8 @@ class Col:
 
 def plain(cell: Cell) -> str:
     """A field of a line for scripts: one line of text, without tabs."""
+    from rich.text import Text
+
     if cell is None:
         return ""
     if isinstance(cell, datetime):
@@ -44,6 +47,10 @@ def plain(cell: Cell) -> str:
 
 def human(cell: Cell, col: Col, now: datetime) -> Text:
     """A cell of the table: times as ages ("5 minutes ago"), text never read as markup."""
+    from rich.text import Text
+
+    from tidings.timefmt import relative_age
+
     if cell is None or cell == "":
         return Text(col.empty)
     if isinstance(cell, datetime):
@@ -60,12 +67,13 @@ def show(
     tty: bool | None = None,
 ) -> None:
     """Print the records: a table on a terminal, tab-separated lines otherwise."""
-    console = console or out
-    if not (console.file.isatty() if tty is None else tty):
+    file = out.file if console is None else console.file
+    if not (file.isatty() if tty is None else tty):
         for row in rows:
-            console.file.write("\t".join(plain(cell) for cell in row) + "\n")
-        console.file.flush()
+            file.write("\t".join(plain(cell) for cell in row) + "\n")
+        file.flush()
         return
+    console = console or out.console
     moment = now or datetime.now(UTC)
     cells = [[human(cell, c, moment) for cell, c in zip(row, cols, strict=True)] for row in rows]
     if needed_width(cols, cells) <= console.width:
@@ -84,6 +92,8 @@ def needed_width(cols: Sequence[Col], cells: Sequence[Sequence[Text]]) -> int:
 
 
 def table(cols: Sequence[Col], cells: Sequence[Sequence[Text]]) -> Table:
+    from rich.table import Table
+
     grid = Table(box=None, header_style="bold", padding=(0, GAP // 2), pad_edge=False)
     for index, col in enumerate(cols):
         if col.url:
@@ -98,6 +108,8 @@ def table(cols: Sequence[Col], cells: Sequence[Sequence[Text]]) -> Table:
 
 def records(cols: Sequence[Col], cells: Sequence[Sequence[Text]], console: Console) -> None:
     """Too narrow for a table: each record as "header: value" lines, a blank line between."""
+    from rich.text import Text
+
     for number, row in enumerate(cells):
         if number:
             console.print()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,10 +13,11 @@ from tidings.cli.common import app, err, fail, iso, opened, out, print_json
 from tidings.cli.feeds import item_json
 from tidings.cli.reading import PANEL, followed, person
 from tidings.cli.tables import Col, show
-from tidings.core import Aggregator
 from tidings.errors import NotFoundError
-from tidings.timefmt import count, parse_duration
-from tidings.types import Entry, EntryQuery, User
+
+if TYPE_CHECKING:
+    from tidings.core import Aggregator
+    from tidings.types import Entry, User
 
 WHEN_EXAMPLES = "an ISO 8601 time such as 2026-12-01T08:00, or how long ago: 30m, 2h, 3d"
 
@@ -24,6 +25,8 @@ WHEN_EXAMPLES = "an ISO 8601 time such as 2026-12-01T08:00, or how long ago: 30m
 def moment(text: str, now: datetime, zone: tzinfo) -> datetime:
     """A time given on the command line, in UTC: ISO 8601 (without an offset, in ``zone``),
     or how long ago ("2h", "3d", "1d 12h"); a bare number is neither."""
+    from tidings.timefmt import parse_duration
+
     stripped = text.strip()
     try:
         when = datetime.fromisoformat(stripped)
@@ -92,6 +95,8 @@ def unread(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The person's unread items, newest first."""
+    from tidings.types import EntryQuery
+
     with opened() as agg:
         user = person(agg, ctx)
         feed_id = followed(agg, user, feed).feed.id if feed is not None else None
@@ -134,6 +139,8 @@ def mark_read(
     ] = None,
 ) -> None:
     """Mark items read: the ones named, or a feed's, a folder's or all (--before: older ones)."""
+    from tidings.timefmt import count
+
     if sum([bool(items), feed is not None, folder is not None, everything]) != 1:
         raise fail("say which items: ITEM..., --feed ID, --folder NAME or --all (one of them)")
     if items and before is not None:
