@@ -21,8 +21,8 @@ from tidings.store.fts5 import Fts5Search, to_fts5
 from tidings.store.fulltext import SearchBackend, backend_for
 from tidings.store.pgsearch import to_tsquery
 from tidings.store.search import MAX_LIMIT, RANK_WINDOW, marks_to_html
-from tidings.store.searchtext import search_text_of
 from tidings.store.searchquery import parse_query
+from tidings.store.searchtext import search_text_of
 from tidings.store.store import Store
 from tidings.types import ItemWrite, ParsedItem, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
