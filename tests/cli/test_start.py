@@ -34,7 +34,16 @@ HEAVY = (
     "tidings.store",
 )
 # what a read of the store has no use for: migrations, parsing, the web app
-NOT_FOR_A_READ = ("alembic", "lxml", "nh3", "feedparser", "jinja2", "starlette", "uvicorn")
+NOT_FOR_A_READ = (
+    "alembic",
+    "aiohttp",
+    "lxml",
+    "nh3",
+    "feedparser",
+    "jinja2",
+    "starlette",
+    "uvicorn",
+)
 
 # every command's help in one process: what all of them import together
 EVERY_HELP = """

@@ -1,10 +1,35 @@
-"""The one guarded HTTP client: conditional GET, limits, private-network guard, discovery."""
+"""The one guarded HTTP client: conditional GET, limits, private-network guard, discovery.
 
-from tidings.fetch.client import ACCEPT_ENCODING, FEED_ACCEPT, FetchClient
-from tidings.fetch.discover import feed_links_in_html, guess_feed_urls, looks_like_html
-from tidings.fetch.guard import AddressPolicy, blocked_reason, literal_ip
-from tidings.fetch.resolver import GuardedResolver
-from tidings.fetch.status import parse_retry_after
+The names below are imported on first use (``__getattr__``): a command that only reads the
+database imports ``fetch.canonical`` and need not load aiohttp with the client.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tidings.fetch.client import ACCEPT_ENCODING, FEED_ACCEPT, FetchClient
+    from tidings.fetch.discover import feed_links_in_html, guess_feed_urls, looks_like_html
+    from tidings.fetch.guard import AddressPolicy, blocked_reason, literal_ip
+    from tidings.fetch.resolver import GuardedResolver
+    from tidings.fetch.status import parse_retry_after
+
+# where each name lives
+_HOMES = {
+    "ACCEPT_ENCODING": "client",
+    "FEED_ACCEPT": "client",
+    "FetchClient": "client",
+    "feed_links_in_html": "discover",
+    "guess_feed_urls": "discover",
+    "looks_like_html": "discover",
+    "AddressPolicy": "guard",
+    "blocked_reason": "guard",
+    "literal_ip": "guard",
+    "GuardedResolver": "resolver",
+    "parse_retry_after": "status",
+}
 
 __all__ = [
     "ACCEPT_ENCODING",
@@ -19,3 +44,11 @@ __all__ = [
     "looks_like_html",
     "parse_retry_after",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'tidings.fetch' has no attribute {name!r}")
+    value = getattr(import_module(f"tidings.fetch.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value
