@@ -16,7 +16,7 @@ from feedparser.html import _cp1252
 from feedparser.urls import _urljoin
 
 from tidings.parse import _parse, parse_feed
-from tidings.parse.lxmlfeed import Decline, read_records
+from tidings.parse.lxmlfeed import Decline, has_bases, read_records
 from tidings.parse.lxmlnodes import finish, join_uri, resolve
 from tidings.parse.sanitize import _CLEANER, plain_text_as_html
 from tidings.parse.urls import WEB_SCHEMES, absolute_url
@@ -325,3 +325,25 @@ def test_plain_rfc822_shortcut_equals_the_full_reading(monkeypatch: pytest.Monke
     assert sum(1 for text in texts if dates._PLAIN_RFC822.fullmatch(text)) > 4000
     monkeypatch.setattr(dates, "_PLAIN_RFC822", re.compile("(?!)"))
     assert fast == [dates.parse_date(text) for text in texts]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('<feed xml:base="https://a.example/">', True),
+        ("<entry\n  base = 'x/'>", True),
+        ("<rss><channel><title>a database = fast</title>", False),
+        ("<p>base=</p>", False),
+        ("no attribute at all", False),
+    ],
+)
+def test_the_walk_looks_for_bases_only_where_an_attribute_can_set_one(
+    text: str, expected: bool
+) -> None:
+    assert has_bases(text) is expected
+
+
+def test_xml_base_is_read_when_the_document_has_one() -> None:
+    body = atom('<entry xml:base="/posts/"><id>i</id><link href="a.html"/></entry>').encode()
+    item = _parse(body, url=FEED_URL, headers={}, max_items=10, path="fast").items[0]
+    assert item.link == "https://news.example.org/posts/a.html"

@@ -175,17 +175,6 @@ def _decode_unicode(
     return Decoded(text, codec, tuple(notes))
 
 
-def _utf8_state(body: bytes) -> str:
-    """'ascii', 'utf-8' (valid, with non-ASCII) or 'invalid'."""
-    if body.isascii():
-        return "ascii"
-    try:
-        body.decode(UTF8)
-    except UnicodeDecodeError:
-        return "invalid"
-    return UTF8
-
-
 def _strict(body: bytes, codec: str) -> str | None:
     try:
         return body.decode(codec)
@@ -207,12 +196,12 @@ def decode_document(body: bytes, *, http_charset: str | None, xml: bool = True) 
         return _decode_ebcdic(body, notes)
 
     sources = _declarations(body, http_charset, http, xml, notes)
-    state = _utf8_state(body)
-    if state == "ascii":
+    if body.isascii():
         codec = sources[0][2] if sources else UTF8
         return Decoded(body.decode(codec, errors="replace"), codec, tuple(notes))
-    if state == UTF8:
-        codec, text = UTF8, body.decode(UTF8)
+    utf8 = _strict(body, UTF8)  # valid UTF-8 with non-ASCII: decoded once, here
+    if utf8 is not None:
+        codec, text = UTF8, utf8
     else:
         codec, text = _decode_invalid_utf8(body, [c for _, _, c in sources], notes)
     _note_wrong_declarations(sources, codec, notes)

@@ -235,6 +235,16 @@ class _Document:
         self.sanitized: Sanitized = {}
         self.dates: dict[str, datetime | None] = {}
         self._texts: dict[str, str | None] = {}
+        self._bases: dict[tuple[str, str | None], str | None] = {}
+
+    def base(self, xml_base: object, against: str | None) -> str | None:
+        """``resolve_base``, once per distinct pair (every field of every item asks)."""
+        if not isinstance(xml_base, str):
+            return resolve_base(xml_base, against)
+        key = (xml_base, against)
+        if key not in self._bases:
+            self._bases[key] = resolve_base(xml_base, against)
+        return self._bases[key]
 
     def text(self, value: object) -> str | None:
         """``markup_or_text``, once per distinct value."""
@@ -251,7 +261,7 @@ def _item(
     """One entry as an item, None for one with nothing to show or link to."""
     records, done = document.records, document.sanitized
     keys = ("title_detail", "summary_detail")
-    base = resolve_base(_detail_base(entry, keys) or _content_base(entry), feed_url)
+    base = document.base(_detail_base(entry, keys) or _content_base(entry), feed_url)
     guid = clean_id(entry.get("id"))
     link = absolute_url(entry.get("link"), base)
     if link is None and guid is not None and guid.lower().startswith(("http://", "https://")):
@@ -262,11 +272,11 @@ def _item(
         summary_html = html_field(
             summary.get("value"),
             summary.get("type"),
-            resolve_base(summary.get("base"), base),
+            document.base(summary.get("base"), base),
             done,
         )
     captions = records.captions if summary_html else frozenset()
-    content_html = _content(entry, base, captions, done)
+    content_html = _content(entry, base, captions, document)
     enclosures = _enclosures(entry, base)
     title = _typed_text(entry, "title")
     if not (guid or link or title or summary_html or content_html or enclosures):
@@ -294,20 +304,21 @@ def _content_base(entry: Mapping[str, Any]) -> str | None:
 
 
 def _content(
-    entry: Mapping[str, Any], base: str | None, captions: frozenset[str], done: Sanitized
+    entry: Mapping[str, Any], base: str | None, captions: frozenset[str], document: _Document
 ) -> str | None:
     """The first content with a value, HTML before text; a caption is not the item's content
     when the item has a summary of its own."""
     contents = [c for c in entry.get("content") or () if isinstance(c, dict)]
-    html_first = sorted(contents, key=lambda c: "html" not in str(c.get("type") or ""))
-    for content in html_first:
+    if len(contents) > 1:
+        contents.sort(key=lambda c: "html" not in str(c.get("type") or ""))  # stable
+    for content in contents:
         if captions and collapse_whitespace(str(content.get("value") or "")) in captions:
             continue
         value = html_field(
             content.get("value"),
             content.get("type"),
-            resolve_base(content.get("base"), base),
-            done,
+            document.base(content.get("base"), base),
+            document.sanitized,
         )
         if value:
             return value

@@ -1,6 +1,10 @@
 """Where documents are parsed: off the event loop, and on every core for the large ones.
 
-Parsing is most of a cold update's CPU, and much of it holds the GIL, so threads share one core.
+Parsing is most of a cold update's CPU, and much of it holds the GIL, so threads share one core:
+the walk of the lxml tree and the mapping are Python; only nh3 releases it while it cleans a
+field (about a sixth of the fast path's CPU on the corpus), enough for the event loop to run
+meanwhile but not for threads to parse side by side (two threads parsing the corpus together
+took as long as one thread parsing it twice).
 Documents of ``PROCESS_THRESHOLD`` bytes or more go to worker processes (started on first use,
 with ``spawn`` so that no thread or socket of this process is inherited); smaller ones parse in a
 thread, where sending them to a process would cost more than it saves. The parser itself (lxml,
