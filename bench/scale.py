@@ -17,7 +17,7 @@ from typing import Any
 from bench import farm as farms
 from bench import nginx
 from bench.common import wait_quiet
-from bench.tidings_side import Tidings, summary
+from bench.tidings_side import Tidings, compile_sources, summary
 
 
 def log(msg: str) -> None:
@@ -54,6 +54,7 @@ class ScaleResults:
 
 
 def run(work: Path, sizes: list[int], port: int, timeout: float) -> ScaleResults:
+    compile_sources()
     empty = Tidings(work / "empty-data")
     empty.run("db", "upgrade", timeout=120).check()
     fixed = min(empty.update_all(120).check().wall_s for _ in range(3))

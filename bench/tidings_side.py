@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,15 @@ class Summary:
     not_modified: int
     failed: int
     failures: list[str]
+
+
+def compile_sources() -> None:
+    """Byte-compile tidings' sources, as installing a package does: the checkout is installed in
+    editable mode, and with PYTHONDONTWRITEBYTECODE set (as on some machines) every measured
+    process would otherwise compile every module again, which no installed tidings does (reader,
+    installed from its wheel, is compiled by pip)."""
+    src = Path(__file__).resolve().parents[1] / "src" / "tidings"
+    subprocess.run([str(PY), "-m", "compileall", "-q", str(src)], check=True)
 
 
 class Tidings:

@@ -25,7 +25,7 @@ from bench.floor import Floor
 from bench.floor import result as floor_result
 from bench.reader_side import Reader, ensure_venv, result
 from bench.steady import Steady
-from bench.tidings_side import Tidings, summary
+from bench.tidings_side import Tidings, compile_sources, summary
 
 PHASES = ("cold", "warm", "changed")
 
@@ -179,6 +179,7 @@ def run(
     """All the steps on a farm of ``feeds`` feeds; before each timed one, up to ``quiet_s``
     seconds of waiting for a quiet machine."""
     ensure_venv()
+    compile_sources()
     log(f"building a farm of {feeds} feeds")
     farm = farms.build(work / "farm", feeds, port=port)
     opml = farm.write_opml(work / "farm.opml")
