@@ -137,8 +137,9 @@ class Reader:
             handler = table.get(name)
             if handler is not None:
                 handler(self, node, name, depth, node_base, context)
-            else:
+            elif mode != "entry" or name not in _PLAIN_OTHERS or len(node):
                 self._other(node, name, depth, node_base, context, mode)
+            # else: an entry's element without a handler or children files nothing
 
     def _other(
         self, node: Node, name: str, depth: int, base: str, context: Record, mode: str
