@@ -7,11 +7,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
+from typing import Any, TypeVar
+
+R = TypeVar("R")
 
 
+def _pickled_by_position(cls: type[R]) -> type[R]:
+    """Pickle as the class called with its fields in order. Parsed feeds cross from the parsing
+    processes by pickle, and a slotted dataclass's own way looks up its fields for every
+    object: 28 us an item there and back, against a few with this."""
+    values: Callable[[Any], tuple[Any, ...]] = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+
+    def __reduce__(self: R) -> tuple[type[R], tuple[Any, ...]]:
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment, method-assign]
+    return cls
+
+
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Enclosure:
     url: str
@@ -37,6 +55,7 @@ class FetchResult:
         return self.status == 304
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class ParsedItem:
     """An entry as the feed gives it: HTML fields sanitized, URLs absolute, dates in UTC."""
@@ -57,6 +76,7 @@ class ParsedItem:
     search_text: str | None = None
 
 
+@_pickled_by_position
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
     """A whole document: feed metadata and its items in document order."""

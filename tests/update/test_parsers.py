@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from tidings.errors import NotAFeedError
+from tidings.types import Enclosure, ParsedFeed, ParsedItem
 from tidings.update.parsers import PROCESS_THRESHOLD, Parsers, parse_document
 
 # slow together (about 5 s here): pools of parser processes started and killed
@@ -89,3 +91,16 @@ def test_the_parser_is_loaded_only_for_the_first_document() -> None:
     code = f"import sys, tidings.update.pipeline; print([m for m in {heavy} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_parsed_feed_crosses_the_process_boundary_whole() -> None:
+    item = ParsedItem(
+        guid="g",
+        title="T",
+        enclosures=(Enclosure("https://e.org/a.mp3", "audio/mpeg", 12),),
+        categories=("a", "b"),
+        search_text="text",
+    )
+    feed = ParsedFeed("rss20", title="F", skip_hours=frozenset({1, 2}), items=(item,))
+    again = pickle.loads(pickle.dumps(feed, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == feed and type(again.items[0].enclosures[0]) is Enclosure
