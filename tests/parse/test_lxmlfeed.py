@@ -347,3 +347,11 @@ def test_xml_base_is_read_when_the_document_has_one() -> None:
     body = atom('<entry xml:base="/posts/"><id>i</id><link href="a.html"/></entry>').encode()
     item = _parse(body, url=FEED_URL, headers={}, max_items=10, path="fast").items[0]
     assert item.link == "https://news.example.org/posts/a.html"
+
+
+def test_the_fast_path_knows_feedparsers_uri_schemes_without_importing_it() -> None:
+    from feedparser.urls import ACCEPTABLE_URI_SCHEMES
+
+    from tidings.parse.lxmlnodes import _ACCEPTABLE_SCHEMES
+
+    assert frozenset(ACCEPTABLE_URI_SCHEMES) == _ACCEPTABLE_SCHEMES

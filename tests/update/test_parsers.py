@@ -86,11 +86,20 @@ async def test_no_processes_means_threads_only() -> None:
 
 
 def test_the_parser_is_loaded_only_for_the_first_document() -> None:
-    """An update whose feeds all answer 304 never pays for importing lxml, nh3 or feedparser."""
+    """An update whose feeds all answer 304 never pays for importing lxml, nh3 or feedparser;
+    and feedparser is loaded only for a document the fast path declines."""
     heavy = "('lxml', 'nh3', 'feedparser', 'tidings.parse')"
     code = f"import sys, tidings.update.pipeline; print([m for m in {heavy} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+    rss = "<rss version='2.0'><channel><title>T</title></channel></rss>"
+    code = (
+        "import sys; from tidings.parse import parse_feed; "
+        f'parse_feed(b"{rss}", url="https://e.org/"); '
+        "print('feedparser' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_a_parsed_feed_crosses_the_process_boundary_whole() -> None:

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-import feedparser
-
 from tidings.parse.dates import parse_date
 
 _DATE_KEYS = ("published", "updated")
@@ -37,6 +35,8 @@ def _entries(raws: list[str]) -> list[Mapping[str, Any]]:
     """feedparser's entries for a document of one item per date."""
     items = "".join(f"<item><pubDate>{escape(raw)}</pubDate></item>" for raw in raws)
     document = f'<rss version="2.0"><channel>{items}</channel></rss>'
+    import feedparser  # only for the dates our own readings cannot take
+
     result = feedparser.parse(
         io.BytesIO(document.encode("utf-8")),
         response_headers={"content-type": "application/xml; charset=utf-8"},
