@@ -5,6 +5,10 @@ fields plain text, dates timezone-aware UTC. Anything that is not a feed raises
 :class:`~tidings.errors.ParseError` (or its child :class:`~tidings.errors.NotAFeedError`) with a
 message a person can read; no other exception is expected (feedparser's own failures are
 wrapped as ParseError).
+
+The parser's modules (lxml, nh3, dateutil ...) are imported by the first parse, and the names
+below that come from them on first use (``__getattr__``): what only needs the tag allowlist, or
+an update whose feeds all answer 304, does not pay for building the parser.
 """
 
 from __future__ import annotations
@@ -13,15 +17,15 @@ import logging
 import pyexpat
 import re
 from collections.abc import Mapping
-from typing import Literal
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Literal
 
 from tidings.errors import ParseError
-from tidings.parse.jsonfeed import parse_json
-from tidings.parse.lxmlfeed import Decline, parse_lxml
-from tidings.parse.sanitize import ALLOWED_TAGS, restrict_feed, sanitize_html
-from tidings.parse.sniff import Kind, sniff
-from tidings.parse.text import html_to_text
 from tidings.types import ParsedFeed
+
+if TYPE_CHECKING:
+    from tidings.parse.sanitize import ALLOWED_TAGS, restrict_feed, sanitize_html
+    from tidings.parse.text import html_to_text
 
 __all__ = [
     "ALLOWED_TAGS",
@@ -34,6 +38,23 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# where each name that comes from a parser module lives
+_HOMES = {
+    "ALLOWED_TAGS": "tidings.parse.sanitize",
+    "restrict_feed": "tidings.parse.sanitize",
+    "sanitize_html": "tidings.parse.sanitize",
+    "html_to_text": "tidings.parse.text",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'tidings.parse' has no attribute {name!r}")
+    value = getattr(import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value
+
 
 DEFAULT_MAX_ITEMS = 5000
 # The first expat with the fixes for the known entity and allocation amplification attacks
@@ -88,6 +109,10 @@ def _parse(
     """``parse_feed`` with the XML path chosen: "fast" raises Decline (or any failure of its own)
     instead of falling back, "feedparser" never tries the fast path (for the differential tests
     and the benchmark)."""
+    from tidings.parse.jsonfeed import parse_json
+    from tidings.parse.lxmlfeed import Decline, parse_lxml
+    from tidings.parse.sniff import Kind, sniff
+
     headers = headers or {}
     if max_items < 1:
         raise ValueError("max_items must be at least 1")
