@@ -116,3 +116,19 @@ def test_a_read_of_a_migrated_database_loads_no_migrations_and_no_parser(tmp_pat
     modules = imported(result.stderr)
     assert "sqlalchemy" in modules and "tidings.store.store" in modules
     assert loaded(modules, NOT_FOR_A_READ) == []
+
+
+def test_an_update_with_no_one_watching_loads_no_parser_until_a_document_and_no_rich(
+    tmp_path: Path,
+) -> None:
+    """Output to a file or a pipe: no progress bar, so no rich; no document, so no parser."""
+    data = tmp_path / "data"
+    assert run(data, "-m", "tidings.cli", "db", "upgrade").returncode == 0
+    result = run(data, "-X", "importtime", "-m", "tidings.cli", "update", "--all")
+    assert (result.returncode, result.stdout) == (
+        0,
+        "0 feeds: 0 new items, 0 changed, 0 not modified, 0 failed\n",
+    )
+    modules = imported(result.stderr)
+    assert "aiohttp" in modules  # the fetch client is ready
+    assert loaded(modules, ("rich", "lxml", "feedparser", "alembic", "jinja2", "starlette")) == []

@@ -246,6 +246,11 @@ def update_(
     all_feeds: Annotated[bool, typer.Option("--all", help="Every feed, due or not.")] = False,
 ) -> None:
     """Fetch the feeds that are due (or the ones named, or --all) and store new items."""
+    if not sys.stderr.isatty():  # no one to watch a bar: rich need not even be loaded
+        with opened() as agg:
+            results = run(agg, lambda: agg.update(refs or (), all_feeds=all_feeds))
+        print_summary(results)
+        return
     with opened() as agg, progress_bar() as bar:
         task = bar.add_task("updating", total=None)
 
@@ -271,13 +276,12 @@ def print_summary(results: list[UpdateResult]) -> None:
     new = sum(r.new for r in results)
     changed = sum(r.changed for r in results)
     same = sum(1 for r in results if r.not_modified)
-    out.print(
+    lines = [
         f"{count(len(results), 'feed', 'feeds')}: {count(new, 'new item', 'new items')}, "
         f"{changed} changed, {same} not modified, {len(failed)} failed",
-        highlight=False,
-    )
-    for r in failed:
-        out.print(f"  failed {r.feed_id} {r.url}: {r.error}", highlight=False, markup=False)
+        *(f"  failed {r.feed_id} {r.url}: {r.error}" for r in failed),
+    ]
+    sys.stdout.write("".join(f"{line}\n" for line in lines))  # plain text, no rich
 
 
 # -- OPML ------------------------------------------------------------------------------------------
