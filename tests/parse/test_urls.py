@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from unittest import mock
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tidings.parse import urls
 from tidings.parse.urls import LINK_SCHEMES, absolute_url, resolve_base, safe_srcset, split_srcset
 
 BASE = "https://news.example.org/blog/feed.xml"
@@ -94,3 +100,36 @@ def test_split_srcset(srcset: str, candidates: list[tuple[str, str]]) -> None:
 )
 def test_safe_srcset(srcset: str, expected: str | None) -> None:
     assert safe_srcset(srcset, BASE) == expected
+
+
+_PATH_CHARS = st.sampled_from([*"/abc.-_~?#=&%:@!$'()*+,;[]\\ é\t", "..", "./", "/."])
+_BASES = st.sampled_from(
+    [
+        "https://e.org",
+        "https://e.org/x/y.html?q=1#top",
+        "HTTPS://E.org:8080/a/",
+        "http://user:pw@h.example/x",
+        "http://h.example?x",
+        "http://h.example#y",
+        "mailto:someone@e.org",
+        "https://[::1]/x",
+    ]
+)
+
+
+@given(base=_BASES, path=st.lists(_PATH_CHARS, max_size=12).map(lambda p: "/" + "".join(p)))
+def test_an_absolute_path_resolves_as_the_long_way_does(base: str, path: str) -> None:
+    """The shortcut for "/a/b" gives what resolving with urljoin and checking would."""
+    for schemes in (urls.WEB_SCHEMES, urls.LINK_SCHEMES, frozenset({"mailto"})):
+        long_way = _absolute_url_the_long_way(path, base, schemes)
+        assert absolute_url(path, base, schemes=schemes) == long_way
+
+
+def _absolute_url_the_long_way(value: str, base: str, schemes: frozenset[str]) -> str | None:
+    """absolute_url with the shortcuts for plain URLs and paths turned off."""
+    never = re.compile(r"(?!)")
+    with (
+        mock.patch.object(urls, "_PLAIN_PATH", never),
+        mock.patch.object(urls, "_PLAIN_WEB_URL", never),
+    ):
+        return absolute_url(value, base, schemes=schemes)

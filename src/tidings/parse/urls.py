@@ -6,6 +6,7 @@ a ``data:`` image or a relative path that cannot be resolved never reaches the s
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
@@ -19,6 +20,11 @@ _TAB_NEWLINE = re.compile("[\t\n\r]")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 # http(s)://, a first host character, nothing at or below a space and no brackets anywhere
 _PLAIN_WEB_URL = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://[^/?#\[\]\x00-\x20][^\x00-\x20\[\]]*\Z")
+# an absolute-path reference that urljoin would append to the base's origin unchanged: ASCII,
+# nothing at or below a space, no backslash, brackets or ";" (urljoin drops empty parameters),
+# no dot segment ("/." starts them all),
+# no empty query or fragment (urljoin drops those), and not a network-path ("//host")
+_PLAIN_PATH = re.compile(r"/(?![/.])(?:(?!/\.|\?#|\?\Z|#\Z)[!-:<-Z^-~])*\Z")
 _DESCRIPTOR = re.compile(r"\d+(?:\.\d+)?[wxh]", re.IGNORECASE)
 
 
@@ -35,6 +41,10 @@ def absolute_url(
         return None
     if _PLAIN_WEB_URL.match(value) and value.isascii() and len(value) <= 8192:
         return value  # the usual case, which every step below would leave as it is
+    if base and value[:1] == "/" and _PLAIN_PATH.match(value) and len(value) <= 4096:
+        origin = _origin(base)  # the next most usual: "/a/b" against a web page's URL
+        if origin is not None and origin[: origin.index(":")] in schemes:
+            return origin + value
     url = _TAB_NEWLINE.sub("", value.strip(_EDGE_JUNK))
     if not url or len(url) > 8192:
         return None
@@ -58,6 +68,20 @@ def absolute_url(
     if scheme == "mailto" and len(url) <= len("mailto:"):
         return None
     return url
+
+
+@functools.lru_cache(maxsize=1024)
+def _origin(base: str) -> str | None:
+    """ "scheme://authority" of a plain web URL, as urljoin writes it; None for any other."""
+    if not (_PLAIN_WEB_URL.match(base) and base.isascii() and len(base) <= 4096):
+        return None
+    start = base.index("//") + 2
+    end = len(base)
+    for delimiter in "/?#":
+        found = base.find(delimiter, start, end)
+        if found >= 0:
+            end = found
+    return base[: start - 3].lower() + base[start - 3 : end]
 
 
 def _has_host(url: str, after_scheme: int) -> bool | None:
