@@ -104,7 +104,7 @@ def section(found: list[Profile]) -> str:
         "each one whole `tidings update --all` under cProfile (bench/profile_runner.py), every "
         "thread profiled by its own CPU clock and the threads added up. These runs parse in "
         "threads of the one process (`TIDINGS_PARSE_PROCESSES=0`; by default parsing runs in "
-        "one worker process per core beyond the first, which a profile of the main process "
+        "one worker process per core, which a profile of the main process "
         "would not see), and the profiler itself slows every call, so their times only compare "
         "with each other. Coroutines count each resumption as a call, and a function's "
         "cumulative time counts only its own thread: what it hands to the store's thread or to "

@@ -113,7 +113,8 @@ def test_page_cache_seconds() -> None:
 
 def test_parse_processes() -> None:
     assert Settings.load({"TIDINGS_PARSE_PROCESSES": "0"}).parse_processes == 0
-    assert Settings.load({}).parse_processes == max(0, min((os.cpu_count() or 1) - 1, 8))
+    cores = os.cpu_count() or 1
+    assert Settings.load({}).parse_processes == (0 if cores < 2 else min(cores, 8))
     for bad in ("-1", "many", "65"):
         with pytest.raises(ConfigError, match="TIDINGS_PARSE_PROCESSES"):
             Settings.load({"TIDINGS_PARSE_PROCESSES": bad})

@@ -34,8 +34,11 @@ USER_AGENT = f"tidings/{VERSION} (+{PROJECT_URL})"
 
 
 def default_parse_processes() -> int:
-    """One parsing process per core beyond the first (which runs the event loop and the store)."""
-    return max(0, min((os.cpu_count() or 1) - 1, 8))
+    """One parsing process per core (at most 8), none on a single core. The main process's event
+    loop and store leave a core mostly idle (SQLite writes without Python's lock): on 2 cores a
+    cold update of 1,000 feeds took 7.4 s with two parsing processes, 8.1 s with one."""
+    cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(cores, 8)
 
 
 @dataclass(frozen=True)
