@@ -249,10 +249,10 @@ class Farm:
             "kinds": dict(Counter(f.kind for f in self.feeds)),
         }
 
-    def write_opml(self, path: Path) -> Path:
+    def write_opml(self, path: Path, part: slice = slice(None)) -> Path:
         outlines = "".join(
             f'<outline type="rss" text="feed {f.index}" xmlUrl={quoteattr(f.url(self.port))}/>\n'
-            for f in self.feeds
+            for f in self.feeds[part]
         )
         path.write_text(
             '<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0"><head><title>farm'

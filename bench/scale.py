@@ -19,6 +19,8 @@ from bench import nginx
 from bench.common import wait_quiet
 from bench.tidings_side import Tidings, compile_sources, summary
 
+OPML_MAX = 10_000  # feeds per OPML import (tidings refuses more at once)
+
 
 def log(msg: str) -> None:
     print(f"[scale] {msg}", file=sys.stderr, flush=True)
@@ -64,10 +66,15 @@ def run(work: Path, sizes: list[int], port: int, timeout: float) -> ScaleResults
         root = work / f"farm-{n}"
         log(f"building {n} small feeds")
         farm = farms.build(root, n, port=port, min_size=5_000, max_size=8_000, seed=n)
-        opml = farm.write_opml(work / f"farm-{n}.opml")
+        # an OPML import takes at most 10,000 feeds: larger farms go in parts
+        opmls = [
+            farm.write_opml(work / f"farm-{n}-{at}.opml", slice(at, at + OPML_MAX))
+            for at in range(0, n, OPML_MAX)
+        ]
         with nginx.serving(farm.root, farm.hosts, port, work / f"nginx-{n}") as ng:
             t = Tidings(work / f"data-{n}")
-            t.subscribe(opml)
+            for opml in opmls:
+                t.subscribe(opml)
             idle = wait_quiet()
             ng.mark()
             run = t.update_all(timeout)
