@@ -7,8 +7,9 @@ command line that only prints its help does not load the database and network li
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tidings.lazy import lazy_names
 
 if TYPE_CHECKING:
     from tidings.config import Settings
@@ -89,13 +90,13 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module 'tidings' has no attribute {name!r}")
-    home = _HOMES.get(name) or ("tidings.errors" if name.endswith("Error") else "tidings.types")
-    value = getattr(import_module(home), name)
-    globals()[name] = value  # found once: the next lookup is an ordinary attribute
-    return value
+__getattr__ = lazy_names(
+    __name__,
+    {
+        name: _HOMES.get(name) or ("tidings.errors" if name.endswith("Error") else "tidings.types")
+        for name in __all__
+    },
+)
 
 
 def __dir__() -> list[str]:

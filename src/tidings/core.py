@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from importlib import import_module
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tidings.config import Settings
 from tidings.errors import FeedKnownError, NotFoundError
+from tidings.lazy import lazy_names
 from tidings.listing import Listing
 from tidings.people import People
 from tidings.reading import Reading
@@ -58,10 +58,7 @@ _FOR_THE_PAGES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _FOR_THE_PAGES:
-        raise AttributeError(f"module 'tidings.core' has no attribute {name!r}")
-    return getattr(import_module(_FOR_THE_PAGES[name]), name)
+__getattr__ = lazy_names(__name__, _FOR_THE_PAGES)
 
 
 def utcnow() -> datetime:

@@ -6,8 +6,9 @@ database imports ``fetch.canonical`` and need not load aiohttp with the client.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tidings.lazy import lazy_names
 
 if TYPE_CHECKING:
     from tidings.fetch.client import ACCEPT_ENCODING, FEED_ACCEPT, FetchClient
@@ -46,9 +47,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module 'tidings.fetch' has no attribute {name!r}")
-    value = getattr(import_module(f"tidings.fetch.{_HOMES[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, {name: f"tidings.fetch.{home}" for name, home in _HOMES.items()})

@@ -17,10 +17,10 @@ import logging
 import pyexpat
 import re
 from collections.abc import Mapping
-from importlib import import_module
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from tidings.errors import ParseError
+from tidings.lazy import lazy_names
 from tidings.types import ParsedFeed
 
 if TYPE_CHECKING:
@@ -48,12 +48,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module 'tidings.parse' has no attribute {name!r}")
-    value = getattr(import_module(_HOMES[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOMES)
 
 
 DEFAULT_MAX_ITEMS = 5000
