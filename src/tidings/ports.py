@@ -15,12 +15,8 @@ from tidings.types import Feed, FeedState, FetchResult, ParsedFeed, UpdatePlan
 
 
 class UpdateStore(Protocol):
-    """The store as an update sees it: a feed's state in, the update's plan out, and the scans
-    that say which feeds are due."""
-
-    def feed_state(self, feed_id: int, *, with_items: bool = True) -> FeedState:
-        """What an update starts from; without ``with_items``, only the items' dates."""
-        ...
+    """The store as an update sees it: feeds' states in, the updates' plans out (both many at a
+    time), and the scans that say which feeds are due."""
 
     def update_states(
         self,
@@ -29,8 +25,8 @@ class UpdateStore(Protocol):
         with_items: bool = True,
         dates_since: datetime | None = None,
     ) -> dict[int, FeedState]:
-        """``feed_state`` of many feeds at once, by id; a feed that does not exist is left out;
-        without items, the dates before ``dates_since`` only counted."""
+        """What the feeds' updates start from, by id (a feed that does not exist is left out);
+        without ``with_items`` only the items' dates, those before ``dates_since`` counted."""
         ...
 
     def apply(self, plan: UpdatePlan) -> bool:
