@@ -33,9 +33,9 @@ class UpdateStore(Protocol):
         """Write one feed's update in one transaction; False if it may not be written."""
         ...
 
-    def apply_many(self, plans: Sequence[UpdatePlan]) -> Sequence[bool | Exception]:
-        """Write the plans of distinct feeds in one transaction: for each, whether it was
-        written, or the error that kept it out (a failed group is written plan by plan)."""
+    def apply_many(self, plans: Sequence[UpdatePlan]) -> Sequence[bool]:
+        """Write the plans of distinct feeds in one transaction, all or none: for each,
+        whether it may be written."""
         ...
 
     def add_feed(

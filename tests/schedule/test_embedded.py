@@ -117,14 +117,14 @@ async def test_a_bug_after_the_fetch_is_stored_as_a_failure_that_backs_off(
 ) -> None:
     server.routes["/f.xml"] = Route(rss("One"))
     agg.import_opml(opml(server.url("/f.xml")))
-    real_apply = agg.store.apply
+    real_apply_many = agg.store.apply_many
 
-    def apply(plan):  # type: ignore[no-untyped-def]
-        if plan.ok:
+    def apply_many(plans):  # type: ignore[no-untyped-def]
+        if any(plan.ok for plan in plans):
             raise RuntimeError("a bug while writing items")
-        return real_apply(plan)
+        return real_apply_many(plans)
 
-    monkeypatch.setattr(agg.store, "apply", apply)
+    monkeypatch.setattr(agg.store, "apply_many", apply_many)
     (result,) = await agg.update()
     assert result.error_kind == "internal" and "a bug while writing" in (result.error or "")
     feed = agg.feeds()[0]

@@ -3,14 +3,20 @@ failures, hints and redirects."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
 
 from tests.store.plans import NOW, failed, ok, write
 from tidings.store.fulltext import backend_for
 from tidings.store.searchquery import parse_query
 from tidings.store.store import Store
 from tidings.types import Enclosure, FeedMeta, ParsedItem, UpdatePlan
+from tidings.update.batch import Batched
 from tidings.update.decide import identity_of
 
 
@@ -184,7 +190,17 @@ def test_a_plan_the_database_refuses_costs_the_rest_of_its_group_nothing(store: 
     twice = write(ParsedItem(guid="same", title="Twice"))
     bad = ok(a, NOW, new=(twice, twice))  # one identity inserted twice: a unique violation
     good = ok(b, NOW, new=(write(ParsedItem(guid="g", title="Good")),))
-    results = store.apply_many([bad, good])
+    with pytest.raises(IntegrityError):  # the group is all or nothing ...
+        store.apply_many([bad, good])
+    assert store.get_feed(b).item_count == 0
+
+    async def as_the_pipeline_writes() -> list[bool | BaseException]:
+        # ... and the pipeline's batches retry a refused group plan by plan (update.batch)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            writes: Batched[UpdatePlan, bool] = Batched(store.apply_many, pool, limit=10)
+            return list(await asyncio.gather(writes(bad), writes(good), return_exceptions=True))
+
+    results = asyncio.run(as_the_pipeline_writes())
     assert isinstance(results[0], Exception) and results[1] is True
     assert store.get_feed(a).item_count == 0 and store.get_feed(a).last_checked is None
     assert store.get_feed(b).item_count == 1

@@ -96,7 +96,7 @@ class FakeStore:
         self.applied.append(plan)
         return True
 
-    def apply_many(self, plans: Sequence[UpdatePlan]) -> list[bool | Exception]:
+    def apply_many(self, plans: Sequence[UpdatePlan]) -> list[bool]:
         return [self.apply(plan) for plan in plans]
 
     def add_feed(

@@ -33,6 +33,8 @@ FETCH_LOG_KEEP = 100  # the last fetches kept per feed: enough for a chart, boun
 def write_plans(conn: Connection, plans: Sequence[UpdatePlan]) -> None:
     """Write the plans (of distinct feeds, each allowed to be written) in ``conn``'s
     transaction."""
+    if not plans:  # every feed of the group removed meanwhile, or its lease given away
+        return
     _insert_items(conn, plans)
     _update_items(conn, plans)
     for plan in plans:

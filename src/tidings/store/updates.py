@@ -9,7 +9,6 @@ or nothing; a kill loses at most the open group, whose feeds are simply fetched 
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -23,8 +22,6 @@ from tidings.store.part import StorePart
 from tidings.store.planwrite import write_plans
 from tidings.store.schema import feeds, items, tombstones
 from tidings.types import FeedState, StoredItem, UpdatePlan
-
-log = logging.getLogger(__name__)
 
 READ_CHUNK = 500  # feeds per statement of a group read: well under the bound-parameter caps
 
@@ -75,35 +72,16 @@ class UpdatesPart(StorePart):
     def apply(self, plan: UpdatePlan) -> bool:
         """Write one feed's update in one transaction; False if it may not be written (the
         feed is gone meanwhile, or ``writable`` says no)."""
+        return self.apply_many([plan])[0]
+
+    def apply_many(self, plans: Sequence[UpdatePlan]) -> list[bool]:
+        """Write the plans of distinct feeds in one transaction, all or none: for each, whether
+        it may be written. A caller that must not let one refused plan cost the others their
+        writes retries them one by one (``update.batch``)."""
         with self.engine.begin() as conn:
-            if not self.writable(conn, [plan.feed_id]):
-                return False
-            write_plans(conn, [plan])
-        return True
-
-    def apply_many(self, plans: Sequence[UpdatePlan]) -> list[bool | Exception]:
-        """Write the plans of distinct feeds in one transaction: for each, whether it was
-        written, or the error that kept it out.
-
-        Should the group fail, each plan is written alone, so that one plan the database
-        refuses costs the others nothing.
-        """
-        if len(plans) == 1:
-            return [self._apply_alone(plans[0])]
-        try:
-            with self.engine.begin() as conn:
-                written = self.writable(conn, [p.feed_id for p in plans])
-                write_plans(conn, [p for p in plans if p.feed_id in written])
-        except Exception:
-            log.warning("a group of %d updates failed; writing them one by one", len(plans))
-            return [self._apply_alone(plan) for plan in plans]
+            written = self.writable(conn, [p.feed_id for p in plans])
+            write_plans(conn, [p for p in plans if p.feed_id in written])
         return [p.feed_id in written for p in plans]
-
-    def _apply_alone(self, plan: UpdatePlan) -> bool | Exception:
-        try:
-            return self.apply(plan)
-        except Exception as exc:
-            return exc
 
     def writable(self, conn: Connection, feed_ids: Sequence[int]) -> set[int]:
         """Which of the feeds an apply may write: those that still exist. The first statement

@@ -10,9 +10,12 @@ batches grow by themselves and at rest a lone call goes at once.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Generic, TypeVar
+
+log = logging.getLogger(__name__)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -58,6 +61,7 @@ class Batched(Generic[K, V]):
         except Exception as exc:
             if len(keys) == 1:
                 return [exc]
+            log.warning("a batch of %d calls failed (%s); making them one by one", len(keys), exc)
         return [self._run([key])[0] for key in keys]
 
     async def _drain(self) -> None:

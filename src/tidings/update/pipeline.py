@@ -100,7 +100,7 @@ class Pipeline:
         # the feeds' reads and writes, gathered into few statements and few commits (``batch``)
         self._states = Batched(partial(self._states_of, with_items=False), self._reads, READS)
         self._full_states = Batched(partial(self._states_of, with_items=True), self._reads, 64)
-        self._writes = Batched(self.store.apply_many, self._db, WRITES, linger=WRITE_LINGER)
+        self._writes = Batched(self._apply_many, self._db, WRITES, linger=WRITE_LINGER)
         # a site's narrower choice of HTML tags (None: the sanitizer's whole allowlist)
         self.allowed_tags: frozenset[str] | None = None
         self.parsers = parsers or Parsers(parse_processes)
@@ -132,6 +132,9 @@ class Pipeline:
         )
         states = self.store.update_states(feed_ids, with_items=with_items, dates_since=since)
         return [states.get(fid) or NotFoundError(f"no feed with id {fid}") for fid in feed_ids]
+
+    def _apply_many(self, plans: list[UpdatePlan]) -> Sequence[bool]:
+        return self.store.apply_many(plans)  # looked up at each call, as the reads are
 
     @contextlib.asynccontextmanager
     async def _slot(self, url: str) -> AsyncIterator[None]:
