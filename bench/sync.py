@@ -135,7 +135,7 @@ def load(data: Path, items: int, feeds: int, rng: random.Random) -> None:
 
 
 def _all_ids() -> Any:
-    from tidings.types import IdQuery
+    from tidings.synctypes import IdQuery
 
     return IdQuery(limit=1_000_000)
 
@@ -158,7 +158,8 @@ class Elsewhere:
 
     def changes(self, rng: random.Random, round_no: int) -> None:
         """100 changes: new items in a few feeds, and marks from another device."""
-        from tidings.types import IdQuery, ItemWrite, ParsedItem, UpdatePlan
+        from tidings.synctypes import IdQuery
+        from tidings.types import ItemWrite, ParsedItem, UpdatePlan
         from tidings.update.decide import content_hash_of, identity_of
 
         agg, now = self.agg, datetime.now(UTC)
@@ -182,7 +183,7 @@ class Elsewhere:
 
     def truth(self) -> tuple[set[int], set[int]]:
         """The server's unread and starred sets."""
-        from tidings.types import IdQuery
+        from tidings.synctypes import IdQuery
 
         unread = self.agg.item_ids(self.user_id, IdQuery(status="unread", limit=100_000))
         starred = self.agg.item_ids(self.user_id, IdQuery(status="starred", limit=100_000))

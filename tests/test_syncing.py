@@ -14,7 +14,7 @@ from tests.feedserver import FeedServer, Route
 from tests.test_reading import rss
 from tidings.core import Aggregator
 from tidings.errors import DuplicateError, NotFoundError, TidingsError
-from tidings.types import IdQuery
+from tidings.synctypes import IdQuery
 
 
 def md5(text: str) -> str:

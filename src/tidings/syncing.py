@@ -20,15 +20,8 @@ from tidings.config import Settings
 from tidings.errors import NotFoundError, TidingsError
 from tidings.passwords import hash_password, verify_password
 from tidings.store.store import Store
-from tidings.types import (
-    SYNC_MAX,
-    ApiKey,
-    Entry,
-    FeedStats,
-    Folder,
-    IdQuery,
-    User,
-)
+from tidings.synctypes import SYNC_MAX, ApiKey, FeedStats, Folder, IdQuery
+from tidings.types import Entry, User
 
 SIGN_IN_CACHE_SECONDS = 300.0  # an app's Basic auth on every request costs one hash, not argon2
 SIGN_IN_CACHE_MAX = 10_000

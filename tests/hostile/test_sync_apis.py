@@ -18,7 +18,8 @@ from starlette.testclient import TestClient
 
 from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
-from tidings.types import IdQuery, ItemWrite, ParsedItem, UpdatePlan
+from tidings.synctypes import IdQuery
+from tidings.types import ItemWrite, ParsedItem, UpdatePlan
 from tidings.update.decide import content_hash_of, identity_of
 from tidings.web.app import create_app
 

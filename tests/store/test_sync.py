@@ -13,7 +13,8 @@ from tests.store.plans import NOW, write
 from tests.store.test_subscriptions import add_items, everything, person
 from tidings.store.planwrite import _insert_items
 from tidings.store.store import Store
-from tidings.types import EntryQuery, IdQuery, ParsedItem, UpdatePlan
+from tidings.synctypes import IdQuery
+from tidings.types import EntryQuery, ParsedItem, UpdatePlan
 
 
 def test_item_ids_agree_with_the_entries_state(store: Store) -> None:

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Callable
 
 from tidings.core import Aggregator
+from tidings.schedule.chores import run_chores
 from tidings.schedule.embedded import EmbeddedScheduler
 from tidings.types import UpdateResult
 
@@ -27,21 +28,25 @@ async def run_scheduler(
     Feeds start as they come due (from the stored ``next_check``, so a restart resumes); on
     ``stop``, updates in flight get ``grace`` seconds, then are abandoned cleanly (see
     ``schedule.embedded``). In worker mode this process fetches nothing: it dispatches the due
-    feeds to the workers instead (``schedule.distributed``). ``agg`` must be entered
-    (``async with``).
+    feeds to the workers instead (``schedule.distributed``). Either way the chores of
+    ``schedule.chores`` run beside it. ``agg`` must be entered (``async with``).
     """
-    if agg.settings.mode == "workers":
-        from tidings.schedule import distributed  # procrastinate: the workers extra
+    chores = asyncio.create_task(run_chores(agg, stop))
+    try:
+        if agg.settings.mode == "workers":
+            from tidings.schedule import distributed  # procrastinate: the workers extra
 
-        await distributed.run_dispatcher(agg, stop)
-        return
-    scheduler = EmbeddedScheduler(
-        agg.pipeline,
-        agg.store,
-        clock=agg.clock,
-        batch=max(16, agg.settings.max_concurrency * 2),
-        idle=idle,
-        grace=grace,
-        on_results=on_results,
-    )
-    await scheduler.run(stop)
+            await distributed.run_dispatcher(agg, stop)
+        else:
+            await EmbeddedScheduler(
+                agg.pipeline,
+                agg.store,
+                clock=agg.clock,
+                batch=max(16, agg.settings.max_concurrency * 2),
+                idle=idle,
+                grace=grace,
+                on_results=on_results,
+            ).run(stop)
+    finally:
+        stop.set()  # the chores end with the loop, however it ended
+        await chores

@@ -12,7 +12,8 @@ from sqlalchemy import Row, delete, insert, select, update
 from tidings.errors import NotFoundError
 from tidings.store.part import StorePart
 from tidings.store.schema import api_keys, users
-from tidings.types import ApiKey, User
+from tidings.synctypes import ApiKey
+from tidings.types import User
 
 USE_GRANULARITY = timedelta(minutes=1)  # last_used_at is written at most this often
 

@@ -13,7 +13,7 @@ from tidings.errors import DuplicateError, NotFoundError, TidingsError
 from tidings.store.part import StorePart
 from tidings.store.schema import folders, subscriptions
 from tidings.store.subscriptions import clean_folder, unread_by_feed
-from tidings.types import Folder
+from tidings.synctypes import Folder
 
 
 def _name_of(folder: str | None) -> str:

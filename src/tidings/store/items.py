@@ -12,8 +12,17 @@ from tidings.store.schema import categories, feed_categories, feeds, items
 from tidings.types import Enclosure, Item
 
 MAX_PAGE = 500
-# what an Item is read from: every column but search_text, which only the search index needs
-ITEM_COLUMNS = tuple(c for c in items.c if c.key != "search_text")
+# what an Item is read from: not the search index's text, the duplicate keys, nor the article
+# and its place in the queue
+_NOT_READ = {
+    "search_text",
+    "link_key",
+    "title_key",
+    "article_html",
+    "article_status",
+    "article_error",
+}
+ITEM_COLUMNS = tuple(c for c in items.c if c.key not in _NOT_READ)
 
 
 def feed_title() -> Label[Any]:

@@ -112,6 +112,13 @@ feeds = Table(
     Column("on_site", Boolean, nullable=False, server_default=true()),
     # the admin's cap on the unread items kept per feed by retention (NULL: no cap)
     Column("unread_cap", Integer),
+    # WebSub: the hub and the topic (its rel="self") the feed's last parse declared
+    Column("websub_hub", Text),
+    Column("websub_topic", Text),
+    # fetch each new item's page and keep the article extracted from it (docs/arrival.md)
+    Column("full_articles", Boolean, nullable=False, server_default=false()),
+    # when "failing for a day" was sent for the current run of failures (NULL: not sent)
+    Column("health_notified_at", UTCDateTime),
     Index("ix_feeds_next_check", "next_check"),
     Index("ix_feeds_lease_until", "lease_until"),
     # the few feeds off the site, which public reads leave out (store/items.on_site_items)
@@ -148,12 +155,29 @@ items = Table(
     # (store/planwrite.py), triggers the deletes and rewrites (migrations 0004, 0013); a
     # migration that recreates items (batch mode) must create those triggers again.
     Column("search_text", Text),
+    # the same story under another guid (update/duplicates.py): the hash of the item's link
+    # with tracking parameters removed, and of its (title, published)
+    Column("link_key", String(64)),
+    Column("title_key", String(64)),
+    # the article fetched from the item's page (feeds.full_articles): pending, done or failed
+    Column("article_html", Text),
+    Column("article_status", String(16)),
+    Column("article_error", Text),
     UniqueConstraint("feed_id", "identity_hash"),
     Index("ix_items_sort", "sort_date", "id"),
     Index("ix_items_feed_sort", "feed_id", "sort_date", "id"),
     # a person's unread count of a feed is a range count above their watermark on this index;
     # sort_date in it sorts their unread page without reading table rows (migration 0011)
     Index("ix_items_feed_id_date", "feed_id", "id", "sort_date"),
+    # one story in many feeds (a person's folder may fold them into one)
+    Index("ix_items_link_key", "link_key"),
+    # the articles waiting to be fetched: a queue in the table
+    Index(
+        "ix_items_article_pending",
+        "id",
+        sqlite_where=text("article_status = 'pending'"),
+        postgresql_where=text("article_status = 'pending'"),
+    ),
     # ids are never reused, also after the newest item is deleted: a person's state and
     # watermark name items by id (SQLite: AUTOINCREMENT; PostgreSQL: an identity never repeats)
     sqlite_autoincrement=True,
@@ -286,6 +310,8 @@ entry_states = Table(
     Column("read_at", UTCDateTime),
     Column("starred_at", UTCDateTime),
     Column("seq", BigInteger, nullable=False),  # the person's seq of the last change
+    # dropped by one of the person's rules: never shown to them, never counted unread
+    Column("hidden", Boolean, nullable=False, server_default=false()),
     Index("ix_entry_states_user_id_seq", "user_id", "seq"),
     Index("ix_entry_states_user_id_starred", "user_id", "starred"),
     Index("ix_entry_states_user_id_feed_id", "user_id", "feed_id", "item_id"),
@@ -317,6 +343,119 @@ folders = Table(
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("name", Text, nullable=False),
+    # the person's choice: items with the same canonical link in this folder's feeds are one
+    Column("fold_duplicates", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("user_id", "name"),
     sqlite_autoincrement=True,  # an app keeps a folder's id: a deleted one is never reused
+)
+
+
+# -- on arrival: push, rules, labels, notifications (docs/arrival.md) ---------------------------
+
+# a WebSub subscription at a hub: the callback is /websub/{token}; rows outlive their feed
+# (feed_id NULL) until the hub has been asked to unsubscribe
+push_subscriptions = Table(
+    "push_subscriptions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("feed_id", BigId, ForeignKey("feeds.id", ondelete="SET NULL")),
+    Column("hub", Text, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("secret", String(128), nullable=False),
+    # subscribing | active | unsubscribing | denied | failed | gone
+    Column("state", String(16), nullable=False),
+    Column("pending_mode", String(16)),  # the request the hub may verify (NULL: none)
+    Column("requested_at", UTCDateTime),
+    Column("verified_at", UTCDateTime),
+    Column("lease_seconds", Integer),
+    Column("expires_at", UTCDateTime),
+    Column("next_action_at", UTCDateTime),  # renew, retry or unsubscribe from then
+    Column("last_push_at", UTCDateTime),
+    Column("pushes", BigInteger, nullable=False, server_default="0"),
+    Column("error_count", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Index("ix_push_subscriptions_feed_id", "feed_id"),
+    Index("ix_push_subscriptions_next_action_at", "next_action_at"),
+)
+
+# a rule run on each new item: the site's (user_id NULL, the admin's) or a person's
+rules = Table(
+    "rules",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("name", Text, nullable=False),
+    Column("field", String(16), nullable=False),  # title | content | author | link | category | any
+    Column("match", String(16), nullable=False),  # contains | regex
+    Column("negate", Boolean, nullable=False, server_default=false()),
+    Column("pattern", Text, nullable=False),
+    Column("feed_id", BigId, ForeignKey("feeds.id", ondelete="CASCADE")),  # scope (NULL: all)
+    Column("folder", Text),  # scope: a person's folder (NULL: all)
+    Column("action", String(16), nullable=False),  # read | star | drop | label | notify
+    Column("label", Text),
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("failing", Text),  # why the rule failed last (a regex over its limit), NULL: fine
+    Column("failing_since", UTCDateTime),
+    Column("hits", BigInteger, nullable=False, server_default="0"),
+    Column("last_hit_at", UTCDateTime),
+    Index("ix_rules_user_id", "user_id"),
+)
+
+# labels put on items by rules: a person's (user_id) or the site's (user_id NULL)
+item_labels = Table(
+    "item_labels",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("item_id", BigId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("user_id", "item_id", "label"),
+    Index("ix_item_labels_item_id", "item_id"),
+    Index("ix_item_labels_user_id_label", "user_id", "label"),
+)
+
+# where notifications go: Apprise URLs, a person's or the site's (user_id NULL: the admins')
+notify_targets = Table(
+    "notify_targets",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("name", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("digest", Boolean, nullable=False, server_default=false()),  # a daily digest too
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_sent_at", UTCDateTime),
+    Column("last_digest_at", UTCDateTime),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Index("ix_notify_targets_user_id", "user_id"),
+)
+
+# the outbox: messages waiting for their target, sent in batches, retried with backoff
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("target_id", BigId, ForeignKey("notify_targets.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # item | health
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("link", Text),
+    Column("item_id", BigId, ForeignKey("items.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Index("ix_notifications_target_id_sent_at", "target_id", "sent_at"),
+    Index(
+        "ix_notifications_unsent",
+        "next_attempt_at",
+        sqlite_where=text("sent_at IS NULL"),
+        postgresql_where=text("sent_at IS NULL"),
+    ),
 )

@@ -28,7 +28,8 @@ from tidings.store.entries import entry_columns, entry_of, ids_in, is_read, is_u
 from tidings.store.part import StorePart
 from tidings.store.schema import entry_states, feeds, items, subscriptions
 from tidings.store.subscriptions import unread_expr
-from tidings.types import SYNC_MAX, Entry, FeedStats, IdQuery
+from tidings.synctypes import SYNC_MAX, FeedStats, IdQuery
+from tidings.types import Entry
 
 STATUSES = ("all", "unread", "read", "starred")
 

@@ -36,6 +36,8 @@ from tidings.fetch.discover import feed_links_in_html, guess_feed_urls, looks_li
 from tidings.fetch.weburl import web_url_candidates
 from tidings.ports import FeedParser, Fetcher, UpdateStore
 from tidings.types import FeedState, FetchResult, ParsedFeed, UpdatePlan, UpdateResult
+from tidings.update import arrive
+from tidings.update.arrive import ArrivalStep
 from tidings.update.batch import Batched
 from tidings.update.decide import decide_failure, decide_success, is_unchanged_body
 from tidings.update.hosts import HostGate, host_of
@@ -104,6 +106,8 @@ class Pipeline:
         # a site's narrower choice of HTML tags (None: the sanitizer's whole allowlist)
         self.allowed_tags: frozenset[str] | None = None
         self.parsers = parsers or Parsers(parse_processes)
+        # what is done to new items besides storing them (rules, articles, notifications)
+        self.arrivals: list[ArrivalStep] = []
 
     def close(self) -> None:
         self.parsers.close()
@@ -187,7 +191,8 @@ class Pipeline:
                 duration_ms=int((got.elapsed if got else elapsed) * 1000),
                 size=len(got.body) if got else 0,
             )
-        return decide_success(state, fetched, parsed, self.clock(), self.policy)
+        plan = decide_success(state, fetched, parsed, self.clock(), self.policy)
+        return await arrive.screen(self.arrivals, plan) if plan.new and self.arrivals else plan
 
     async def _fetch_and_parse(
         self, state: FeedState, attempt: _Attempt
@@ -237,7 +242,8 @@ class Pipeline:
             url = state.url
             fields["url"] = url
             plan = await self.plan(state)
-            await self._writes(plan)
+            if await self._writes(plan) and plan.new and self.arrivals:
+                await arrive.arrived(self.arrivals, plan)
         except TidingsError as exc:  # the store itself failed for this feed
             log.warning("feed %s: %s", feed_id, exc, extra={**fields, "outcome": exc.kind})
             self.metrics.observe(outcome=exc.kind, seconds=0.0)
@@ -392,7 +398,11 @@ class Pipeline:
         state = FeedState(
             feed_id=feed_id, url=feed_url, refresh_seconds=refresh_seconds, user_agent=user_agent
         )
-        await self.db(self.store.apply, decide_success(state, fetched, parsed, now, self.policy))
+        plan = decide_success(state, fetched, parsed, now, self.policy)
+        if plan.new and self.arrivals:
+            plan = await arrive.screen(self.arrivals, plan)
+        if await self.db(self.store.apply, plan) and plan.new and self.arrivals:
+            await arrive.arrived(self.arrivals, plan)
         self.metrics.changed()
         return feed_id
 

@@ -22,7 +22,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings.core import Aggregator
-from tidings.types import SYNC_MAX, User
+from tidings.synctypes import SYNC_MAX
+from tidings.types import User
 from tidings.web.attempts import Attempts, in_minutes
 from tidings.web.context import agg_of
 

@@ -20,8 +20,8 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator
 from tidings.errors import NotFoundError, TidingsError
+from tidings.synctypes import ApiKey
 from tidings.timefmt import gettext as _
-from tidings.types import ApiKey
 from tidings.web import read_forms, read_settings
 from tidings.web.auth import checked_form, require_user
 from tidings.web.context import agg_of

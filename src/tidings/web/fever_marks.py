@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tidings.types import SYNC_MAX, IdQuery
+from tidings.synctypes import SYNC_MAX, IdQuery
 from tidings.web.fever_reads import (
     ID_MAX,
     FeverValueError,

@@ -15,7 +15,8 @@ from functools import cached_property
 from typing import Any
 
 from tidings.core import Aggregator
-from tidings.types import SYNC_MAX, Entry, Folder, IdQuery, Subscription
+from tidings.synctypes import SYNC_MAX, Folder, IdQuery
+from tidings.types import Entry, Subscription
 
 PAGE = 50  # Fever's fixed page of items
 NO_BOUND = 2**53  # a max_id at or above it has no upper bound (Fluent Reader sends 2^53 - 1)

@@ -16,7 +16,7 @@ from tests.web.syncdata import item as item
 from tests.web.syncdata import jump_item_ids as jump_item_ids
 from tidings.config import Settings
 from tidings.core import Aggregator
-from tidings.types import SYNC_MAX, IdQuery
+from tidings.synctypes import SYNC_MAX, IdQuery
 
 PASSWORD = "correct horse battery"  # the sign-in password
 API_PASSWORD = "the apps' own password"

@@ -17,7 +17,7 @@ from tests.web.v1.served import API_PASSWORD, Served, served
 from tests.web.v1.test_newsboat import Terminal
 from tidings.config import Settings
 from tidings.core import make_aggregator
-from tidings.types import SYNC_MAX, IdQuery
+from tidings.synctypes import SYNC_MAX, IdQuery
 
 pytestmark = pytest.mark.slow  # real server and command-line processes
 

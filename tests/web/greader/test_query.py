@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tidings.types import IdQuery
+from tidings.synctypes import IdQuery
 from tidings.web.greader.ids import Stream, parse_stream
 from tidings.web.greader.params import Page
 from tidings.web.greader.query import id_query, paged

@@ -151,7 +151,7 @@ def add_later(api: Api, clock: Clock, n: int, start: int) -> list[int]:
 
 
 def _only_feed(fid: int) -> Any:
-    from tidings.types import IdQuery
+    from tidings.synctypes import IdQuery
 
     return IdQuery(feed_ids=(fid,), newest_first=False)
 

@@ -18,7 +18,7 @@ from tests.feedserver import FeedServer, Route
 from tests.web.v1.conftest import Api, api_user, backend_settings
 from tidings.config import Settings
 from tidings.core import make_aggregator
-from tidings.types import IdQuery
+from tidings.synctypes import IdQuery
 from tidings.web.app import create_app
 
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tidings.core import Aggregator
-from tidings.types import SYNC_MAX, IdQuery
+from tidings.synctypes import SYNC_MAX, IdQuery
 from tidings.web.context import agg_of, run
 from tidings.web.greader.common import call_of
 from tidings.web.greader.ids import Stream, item_ids, parse_stream

@@ -8,7 +8,8 @@ from dataclasses import replace
 from functools import cached_property
 
 from tidings.core import Aggregator
-from tidings.types import SYNC_MAX, Entry, Subscription
+from tidings.synctypes import SYNC_MAX
+from tidings.types import Entry, Subscription
 from tidings.web.greader.ids import Stream
 from tidings.web.greader.params import Page
 from tidings.web.greader.query import id_query, paged

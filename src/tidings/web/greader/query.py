@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from tidings.types import IdQuery
+from tidings.synctypes import IdQuery
 from tidings.web.greader.ids import Stream
 from tidings.web.greader.params import Page
 

@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tidings.core import Aggregator
-from tidings.types import SYNC_MAX, Entry
+from tidings.synctypes import SYNC_MAX
+from tidings.types import Entry
 from tidings.web.context import agg_of, run
 from tidings.web.greader.common import call_of
 from tidings.web.greader.ids import (

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tidings.core import Aggregator
-from tidings.types import Folder
+from tidings.synctypes import Folder
 from tidings.web.api_common import Params
 from tidings.web.context import run
 from tidings.web.greader.common import call_of

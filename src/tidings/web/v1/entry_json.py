@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tidings.entryfilter import changed_at
-from tidings.types import Entry, Folder, Subscription
+from tidings.synctypes import Folder
+from tidings.types import Entry, Subscription
 from tidings.web.v1.endpoint import ZERO_TIME, rfc3339
 from tidings.web.v1.shapes import FEED, Folders, category_json, feed_json
 from tidings.web.v1.spec import (

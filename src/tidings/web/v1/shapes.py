@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from tidings.types import Folder, Subscription
+from tidings.synctypes import Folder
+from tidings.types import Subscription
 from tidings.web.v1.endpoint import rfc3339
 from tidings.web.v1.spec import (
     BOOLEAN,
