@@ -89,8 +89,6 @@ class ParsedFeed:
     warnings: tuple[str, ...] = ()
     # sy:updatePeriod / sy:updateFrequency as seconds between the publisher's updates
     update_period_seconds: int | None = None
-    hubs: tuple[str, ...] = ()  # WebSub hubs the document declares (rel="hub", JSON "hubs")
-    self_url: str | None = None  # its rel="self" link (JSON Feed's feed_url): a WebSub topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,12 +196,6 @@ class StoredItem:
     content_hash: str
     first_seen: datetime
     sort_date: datetime
-    # what finds this story under another guid (storykeys, update/duplicates.py)
-    title: str | None = None
-    published: datetime | None = None
-    link_key: str | None = None
-    title_key: str | None = None
-    content_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +227,6 @@ class FeedState:
     redirect_url: str | None = None
     redirect_count: int = 0
     user_agent: str | None = None  # the feed's own User-Agent (None: the site's)
-    pushed: bool = False  # a WebSub hub pushes it (an active lease): polled rarely
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +238,6 @@ class ItemWrite:
     item: ParsedItem
     first_seen: datetime
     sort_date: datetime
-    previous: str | None = None  # the stored identity this one replaces (the same story)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,8 +246,6 @@ class FeedMeta:
     site_url: str | None
     description: str | None
     image_url: str | None
-    websub_hub: str | None = None  # the hub that pushes it, and the topic to subscribe to
-    websub_topic: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,8 +287,6 @@ class UpdatePlan:
     # written on success: a note for the feed's health that is not a failure (None clears it),
     # e.g. a permanent redirect that is not adopted because it would drop https
     notice: str | None = None
-    # pushed by a WebSub hub, not fetched: only the items are written, never the feed's row
-    pushed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -415,7 +401,6 @@ class Entry:
     starred: bool
     read_at: datetime | None
     starred_at: datetime | None
-    labels: tuple[str, ...] = ()  # put on by rules: the person's and the site's (sync APIs)
 
 
 @dataclass(frozen=True, slots=True)

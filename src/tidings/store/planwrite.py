@@ -22,7 +22,6 @@ from tidings.store.keep import protected
 from tidings.store.schema import feeds, fetch_log, items, tombstones
 from tidings.store.search import FTS_TABLE
 from tidings.store.searchtext import search_text_of
-from tidings.storykeys import content_key, link_key, title_key
 from tidings.types import ItemWrite, UpdatePlan
 
 EXPIRE_CHUNK = 500  # identities per statement: well under every database's bound-parameter cap
@@ -41,12 +40,9 @@ def write_plans(conn: Connection, plans: Sequence[UpdatePlan]) -> None:
     for plan in plans:
         if plan.expired:
             _expire(conn, plan.feed_id, plan.expired, plan.checked_at)
-    # a push from a WebSub hub is no fetch: its items only, nor the log nor the feed's row
-    fetched = [plan for plan in plans if not plan.pushed]
-    if fetched:
-        _log_fetches(conn, fetched)
-        # the feed rows last: validators only count once the items are in
-        _update_feeds(conn, fetched)
+    _log_fetches(conn, plans)
+    # the feed rows last: validators only count once the items are in
+    _update_feeds(conn, plans)
 
 
 # -- items -------------------------------------------------------------------------------------
@@ -56,9 +52,6 @@ def _item_values(write: ItemWrite) -> dict[str, Any]:
     it = write.item
     return {
         "content_hash": write.content_hash,
-        "link_key": link_key(it.link),
-        "title_key": title_key(it.title, it.published),
-        "content_key": content_key(it.summary_html, it.content_html),
         "guid": it.guid,
         "title": it.title,
         "link": it.link,
@@ -115,12 +108,9 @@ def _insert_items(conn: Connection, plans: Sequence[UpdatePlan]) -> None:
 
 
 def _update_items(conn: Connection, plans: Sequence[UpdatePlan]) -> None:
-    """Rewrite the changed items; their first-seen time stays. The same story under a new
-    identity (``ItemWrite.previous``) takes it in its row: id, first-seen time and people's
-    state stay, the old identity is not tombstoned."""
+    """Rewrite the changed items; their first-seen time stays."""
     rows = [
-        {"b_feed": p.feed_id, "b_identity": w.previous or w.identity, "identity_hash": w.identity}
-        | _item_values(w)
+        {"b_feed": p.feed_id, "b_identity": w.identity} | _item_values(w)
         for p in plans
         for w in p.changed
     ]
@@ -264,8 +254,6 @@ def _success_values(plan: UpdatePlan) -> dict[str, Any]:
             "site_url": plan.meta.site_url,
             "description": plan.meta.description,
             "image_url": plan.meta.image_url,
-            "websub_hub": plan.meta.websub_hub,
-            "websub_topic": plan.meta.websub_topic,
         }
     return values
 

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Row, and_, func, select
 from tidings.errors import NotFoundError
 from tidings.store.part import StorePart
 from tidings.store.planwrite import write_plans
-from tidings.store.schema import feeds, items, push_subscriptions, tombstones
+from tidings.store.schema import feeds, items, tombstones
 from tidings.types import FeedState, StoredItem, UpdatePlan
 
 READ_CHUNK = 500  # feeds per statement of a group read: well under the bound-parameter caps
@@ -67,8 +67,6 @@ class UpdatesPart(StorePart):
                     for row in rows:
                         state = _state_of(row, {}, frozenset(), tuple(dates[row.id]))
                         out[row.id] = replace(state, older_items=older.get(row.id, 0))
-                for feed_id in _pushed(conn, present):
-                    out[feed_id] = replace(out[feed_id], pushed=True)
         return out
 
     def apply(self, plan: UpdatePlan) -> bool:
@@ -97,14 +95,6 @@ class UpdatesPart(StorePart):
 
 
 # -- reading the state -------------------------------------------------------------------------
-
-
-def _pushed(conn: Connection, feed_ids: list[int]) -> set[int]:
-    """The feeds a WebSub hub pushes: an active subscription (``store.push``)."""
-    query = select(push_subscriptions.c.feed_id).where(
-        push_subscriptions.c.feed_id.in_(feed_ids), push_subscriptions.c.state == "active"
-    )
-    return {int(fid) for fid in conn.execute(query).scalars()}
 
 
 def _item_dates(
@@ -143,24 +133,11 @@ def _stored_items(conn: Connection, feed_ids: list[int]) -> dict[int, dict[str, 
         items.c.content_hash,
         items.c.first_seen,
         items.c.sort_date,
-        items.c.title,
-        items.c.published,
-        items.c.link_key,
-        items.c.title_key,
-        items.c.content_key,
     ).where(items.c.feed_id.in_(feed_ids))
     found: dict[int, dict[str, StoredItem]] = defaultdict(dict)
     for r in conn.execute(query):
         found[r.feed_id][r.identity_hash] = StoredItem(
-            r.identity_hash,
-            r.content_hash,
-            r.first_seen,
-            r.sort_date,
-            title=r.title,
-            published=r.published,
-            link_key=r.link_key,
-            title_key=r.title_key,
-            content_key=r.content_key,
+            r.identity_hash, r.content_hash, r.first_seen, r.sort_date
         )
     return found
 

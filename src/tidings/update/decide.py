@@ -22,7 +22,6 @@ from tidings.types import (
     ParsedItem,
     UpdatePlan,
 )
-from tidings.update.duplicates import Finder
 from tidings.update.schedule import (
     RETRY_AFTER_STATUSES,
     Policy,
@@ -32,7 +31,6 @@ from tidings.update.schedule import (
     success_interval,
     track_redirect,
 )
-from tidings.update.websub import hub_and_topic
 
 
 def _h(*parts: object) -> str:
@@ -179,16 +177,12 @@ def _sort_items(
         return out
     seen: set[str] = set()
     latest = now + policy.future_tolerance
-    idents = [identity_of(item) for item in parsed.items]
-    finder = Finder(state.items, idents, out.expired)
-    for ident, item in zip(idents, parsed.items, strict=True):
+    for item in parsed.items:
+        ident = identity_of(item)
         if ident in seen or ident in state.tombstones:
             continue
         seen.add(ident)
         stored = state.items.get(ident)
-        # a new identity may be a stored story under another guid (update/duplicates.py)
-        same = None if stored is not None else finder.claim(item)
-        stored = stored or same
         first_seen = stored.first_seen if stored else now
         date = item.published or item.updated or first_seen
         sort_date = now if date > latest else date
@@ -196,11 +190,10 @@ def _sort_items(
             out.expired.append(ident)
             continue
         chash = content_hash_of(item)
-        previous = same.identity if same is not None else None
-        write = ItemWrite(ident, chash, item, first_seen, sort_date, previous)
+        write = ItemWrite(ident, chash, item, first_seen, sort_date)
         if stored is None:
             out.new.append(write)
-        elif previous is not None or stored.content_hash != chash:
+        elif stored.content_hash != chash:
             out.changed.append(write)
         else:
             out.unchanged += 1
@@ -230,14 +223,13 @@ def _next_check(
         now=now,
         headers=fetched.headers,
         ttl_minutes=ttl,
-        pushed=state.pushed,
     )
     at = next_check_at(
         state.feed_id,
         now,
         interval.seconds,
         policy,
-        cap=max(policy.max_refresh, policy.push_poll) if state.pushed else policy.max_refresh,
+        cap=policy.max_refresh,
         skip_hours=skip_hours,
         skip_days=skip_days,
     )
@@ -286,13 +278,7 @@ def decide_success(
         expired=tuple(items.expired),
         meta=None
         if parsed is None
-        else FeedMeta(
-            parsed.title,
-            parsed.link,
-            parsed.description,
-            parsed.image,
-            *hub_and_topic(parsed, fetched),
-        ),
+        else FeedMeta(parsed.title, parsed.link, parsed.description, parsed.image),
         etag=fetched.headers.get("etag") or (state.etag if kept else None),
         last_modified=fetched.headers.get("last-modified")
         or (state.last_modified if kept else None),
