@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -328,4 +328,44 @@ def test_0011_puts_sort_date_in_the_per_feed_index_up_and_down(
         command.downgrade(cfg, "0010")
     indexes = _item_indexes(engine)
     assert "ix_items_feed_id" in indexes and "ix_items_feed_id_date" not in indexes
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_0017_fills_in_the_story_keys_of_stored_items(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Items stored before 0017 get their link, title and text keys, as the store writes them."""
+    from tidings.storykeys import content_key, link_key, title_key
+
+    engine = _engine_at(backend, tmp_path, request, "0014")
+    published = datetime(2026, 11, 1, 9, 30)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO feeds (id, url, added_at) VALUES (1, 'https://e.org/f', :now)"),
+            {"now": published},
+        )
+        keyed = _item(conn, "a", "Fed Holds")
+        bare = _item(conn, "b", "")
+        conn.execute(
+            text(
+                "UPDATE items SET link = 'https://e.org/a?utm_source=x', published = :p,"
+                " summary_html = '<p>x</p>' WHERE id = :id"
+            ),
+            {"p": published, "id": keyed},
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        rows = {
+            r.id: (r.link_key, r.title_key, r.content_key)
+            for r in conn.execute(text("SELECT id, link_key, title_key, content_key FROM items"))
+        }
+    assert rows[keyed] == (
+        link_key("https://e.org/a"),
+        title_key("Fed Holds", published.replace(tzinfo=UTC)),
+        content_key("<p>x</p>", None),
+    )
+    assert rows[bare] == (None, None, None)
     engine.dispose()
