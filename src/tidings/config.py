@@ -77,6 +77,12 @@ class Settings:
     open_signup: bool = False  # anyone may create a reader account at /signup
     # a person subscribing to a feed already stored finds the items first seen this recently unread
     unread_window_days: int = 7
+    # WebSub (docs/arrival.md): how often a feed its hub pushes is still polled; the hub this
+    # site's own feeds declare and ping (needs base_url); the largest pushed body; the lease asked
+    websub_poll: int = 24 * 3600
+    websub_hub: str = ""
+    websub_max_body: int = 10 * 1024 * 1024
+    websub_lease: int = 10 * 24 * 3600
 
     @property
     def sqlite_path(self) -> Path:
@@ -142,6 +148,11 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             f"TIDINGS_DEFAULT_REFRESH: {settings.default_refresh}s is below "
             f"TIDINGS_MIN_REFRESH ({settings.min_refresh}s)"
+        )
+    if settings.websub_hub and not settings.base_url:
+        raise ConfigError(
+            "TIDINGS_WEBSUB_HUB: the site's feeds name their own absolute address for the hub: "
+            "set TIDINGS_BASE_URL too"
         )
 
 
@@ -211,6 +222,20 @@ def _base_url(var: str, s: str) -> str:
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     default = {"http": 80, "https": 443}[parts.scheme]
     return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
+
+
+def _hub_url(var: str, s: str) -> str:
+    """An http(s) URL with a host (a WebSub hub's address), or empty for none."""
+    if not s:
+        return ""
+    try:
+        parts = urlsplit(s)
+        _ = parts.port  # a bad port raises here
+    except ValueError as exc:
+        raise ConfigError(f"{var}: {s!r} is not a URL: {exc}") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{var}: expected an http:// or https:// URL with a host, got {s!r}")
+    return s
 
 
 def _positive_int(var: str, s: str) -> int:
@@ -344,6 +369,10 @@ _CONVERTERS: dict[str, Callable[[str, str], Any]] = {
     "trusted_proxies": _networks,
     "open_signup": _bool,
     "unread_window_days": _non_negative_int,
+    "websub_poll": _seconds,
+    "websub_hub": _hub_url,
+    "websub_max_body": _positive_int,
+    "websub_lease": _seconds,
 }
 
 

@@ -84,6 +84,7 @@ class Aggregator(Reading, Syncing, Listing, People, SiteOPML):
             default_refresh=settings.default_refresh,
             min_refresh=settings.min_refresh,
             retention_days=settings.retention_days,
+            push_poll=settings.websub_poll,
         )
         self.accounts = Accounts(store.engine)
         self._site: SiteSettings | None = None

@@ -89,6 +89,8 @@ class ParsedFeed:
     warnings: tuple[str, ...] = ()
     # sy:updatePeriod / sy:updateFrequency as seconds between the publisher's updates
     update_period_seconds: int | None = None
+    hubs: tuple[str, ...] = ()  # WebSub hubs the document declares (rel="hub", JSON "hubs")
+    self_url: str | None = None  # its rel="self" link (JSON Feed's feed_url): a WebSub topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +229,7 @@ class FeedState:
     redirect_url: str | None = None
     redirect_count: int = 0
     user_agent: str | None = None  # the feed's own User-Agent (None: the site's)
+    pushed: bool = False  # a WebSub hub pushes it (an active lease): polled rarely
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +249,8 @@ class FeedMeta:
     site_url: str | None
     description: str | None
     image_url: str | None
+    websub_hub: str | None = None  # the hub that pushes it, and the topic to subscribe to
+    websub_topic: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +292,8 @@ class UpdatePlan:
     # written on success: a note for the feed's health that is not a failure (None clears it),
     # e.g. a permanent redirect that is not adopted because it would drop https
     notice: str | None = None
+    # pushed by a WebSub hub, not fetched: only the items are written, never the feed's row
+    pushed: bool = False
 
     @property
     def ok(self) -> bool:

@@ -40,5 +40,7 @@ def feed_summary(feed: ParsedFeed) -> dict[str, Any]:
         "skip_hours": sorted(feed.skip_hours),
         "skip_days": sorted(feed.skip_days),
         "warnings": list(feed.warnings),
+        "hubs": list(feed.hubs),
+        "self_url": feed.self_url,
         "items": [item_summary(item) for item in feed.items],
     }

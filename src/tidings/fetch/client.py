@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Final
+from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -234,9 +235,39 @@ class FetchClient:
             headers["If-None-Match"] = etag
         if last_modified is not None and not _CONTROL.search(last_modified):
             headers["If-Modified-Since"] = last_modified
+        return await self._guarded(session, url, headers, started, None)
+
+    async def post_form(
+        self, url: str, form: Mapping[str, str], *, user_agent: str | None = None
+    ) -> FetchResult:
+        """POST ``form`` urlencoded to ``url`` (a WebSub hub) under the same guard, deadlines
+        and cap on the answer as ``fetch``; any 2xx is a success (``status`` says which).
+
+        A 307 or 308 is followed with the same POST; any other redirect is refused (a 303
+        would turn the request into a GET of a page nobody asked for).
+        """
+        if user_agent is not None and (_CONTROL.search(user_agent) or not user_agent.strip()):
+            raise ValueError("user_agent must be one non-empty line")
+        started = time.monotonic()
+        headers = {
+            "User-Agent": user_agent or self.user_agent,
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        body = urlencode(list(form.items())).encode("ascii")
+        return await self._guarded(self._open(), url, headers, started, body)
+
+    async def _guarded(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        headers: Mapping[str, str],
+        started: float,
+        form: bytes | None,
+    ) -> FetchResult:
         try:
             async with asyncio.timeout(self.total_timeout):
-                return await self._follow(session, url, headers, started)
+                return await self._follow(session, url, headers, started, form)
         except FetchError:
             raise
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
@@ -285,13 +316,19 @@ class FetchClient:
         url: str,
         headers: Mapping[str, str],
         started: float,
+        form: bytes | None = None,
     ) -> FetchResult:
+        """GET (or with ``form``, POST) one hop at a time, each hop's address checked."""
         current = _hop_url(url)
         redirects: list[tuple[int, str]] = []
         while True:
             try:
                 self._check_literal(current)
-                resp = await session.get(current, headers=headers, allow_redirects=False)
+                resp = await (
+                    session.get(current, headers=headers, allow_redirects=False)
+                    if form is None
+                    else session.post(current, headers=headers, data=form, allow_redirects=False)
+                )
             except BlockedAddressError as exc:
                 if not redirects:
                     raise
@@ -299,6 +336,10 @@ class FetchClient:
             async with resp:
                 status = resp.status
                 location = resp.headers.get("Location") if status in _REDIRECTS else None
+                if location is not None and form is not None and status not in (307, 308):
+                    raise FetchError(
+                        f"{url} answered a POST with a {status} redirect", kind="redirects"
+                    )
                 if location is not None:
                     if len(redirects) >= self.max_redirects:
                         raise FetchError(
@@ -313,7 +354,8 @@ class FetchClient:
                     return self._result(url, current, redirects, 304, resp, b"", started)
                 if 200 <= status < 300:
                     body = await self._read_body(resp)
-                    return self._result(url, current, redirects, 200, resp, body, started)
+                    answered = 200 if form is None else status
+                    return self._result(url, current, redirects, answered, resp, body, started)
                 raise status_error(
                     status,
                     resp.reason,

@@ -16,10 +16,12 @@ from tidings.parse.charset import charset_from_content_type, decode_document
 from tidings.parse.dates import parse_date
 from tidings.parse.items import cap_items, clean_id, enclosure, html_field, unique
 from tidings.parse.text import plain, text_to_html
-from tidings.parse.urls import absolute_url
+from tidings.parse.urls import absolute_url, web_link
 from tidings.timefmt import count
 from tidings.types import Enclosure, ParsedFeed, ParsedItem
 
+# the names JSON Feed's hubs give WebSub (and the protocol's former name)
+_WEBSUB_TYPES = frozenset({"websub", "pubsubhubbub", "pubsub", "push", ""})
 _VERSIONS = {
     "https://jsonfeed.org/version/1": "json10",
     "https://jsonfeed.org/version/1.1": "json11",
@@ -56,7 +58,29 @@ def parse_json(body: bytes, *, url: str, headers: Mapping[str, str], max_items: 
         language=_language(document.get("language")),
         items=tuple(item for item in items if item is not None),
         warnings=tuple(notes),
+        hubs=_hubs(document.get("hubs"), url),
+        self_url=_self_url(document.get("feed_url"), url),
     )
+
+
+def _hubs(raw: object, url: str) -> tuple[str, ...]:
+    """The WebSub hubs of ``hubs`` ([{type, url}]); rssCloud and other protocols are left out."""
+    found: list[str] = []
+    for hub in raw if isinstance(raw, list) else ():
+        if not isinstance(hub, dict) or not isinstance(hub.get("url"), str):
+            continue
+        kind = hub.get("type")
+        if isinstance(kind, str) and kind.strip().lower() not in _WEBSUB_TYPES:
+            continue
+        absolute = absolute_url(hub["url"], url)
+        if absolute and web_link(absolute) and absolute not in found:
+            found.append(absolute)
+    return tuple(found)
+
+
+def _self_url(raw: object, url: str) -> str | None:
+    absolute = absolute_url(raw, url) if isinstance(raw, str) else None
+    return absolute if absolute and web_link(absolute) else None
 
 
 def _load(body: bytes, headers: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:

@@ -30,7 +30,7 @@ from tidings.parse.items import (
     unique,
 )
 from tidings.parse.text import collapse_whitespace, markup_to_text
-from tidings.parse.urls import absolute_url, resolve_base
+from tidings.parse.urls import absolute_url, resolve_base, web_link
 from tidings.timefmt import count
 from tidings.types import Enclosure, ParsedFeed, ParsedItem
 
@@ -84,6 +84,7 @@ def map_feed(records: Records, *, url: str, max_items: int, notes: list[str]) ->
             items.append(parsed)
     if empty:
         notes.append(f"skipped {count(empty, 'item', 'items')} with no id, link, title or content")
+    hubs, self_url = websub_links(feed.get("links"))
     return ParsedFeed(
         version=version or "unknown",
         title=_typed_text(feed, "title"),
@@ -99,6 +100,8 @@ def map_feed(records: Records, *, url: str, max_items: int, notes: list[str]) ->
         ),
         items=tuple(items),
         warnings=tuple(notes),
+        hubs=hubs,
+        self_url=self_url,
     )
 
 
@@ -132,6 +135,23 @@ def entry_date(
 
 
 # -- the feed ------------------------------------------------------------------------------------
+
+
+def websub_links(links: object) -> tuple[tuple[str, ...], str | None]:
+    """The feed's WebSub hubs (``rel="hub"``, in order, once each) and its ``rel="self"`` link:
+    the topic a hub knows it by (W3C WebSub, 4). Only absolute http(s) URLs count."""
+    hubs: list[str] = []
+    self_url = None
+    for link in links if isinstance(links, list) else ():
+        href = link.get("href") if isinstance(link, dict) else None
+        if not isinstance(href, str) or not web_link(href):
+            continue
+        rels = str(link.get("rel") or "").lower().split()
+        if "hub" in rels and href.strip() not in hubs:
+            hubs.append(href.strip())
+        if "self" in rels and self_url is None:
+            self_url = href.strip()
+    return tuple(hubs), self_url
 
 
 def _detail_base(container: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:

@@ -161,3 +161,9 @@ def safe_srcset(value: str, base: str | None) -> str | None:
         else:
             kept.append(resolved)
     return ", ".join(kept) or None
+
+
+def web_link(url: str) -> bool:
+    """Whether ``url`` is an absolute http(s) URL with a host."""
+    scheme, _, rest = url.strip().partition("://")
+    return scheme.lower() in ("http", "https") and bool(rest.split("/", 1)[0])

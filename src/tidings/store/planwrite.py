@@ -40,9 +40,12 @@ def write_plans(conn: Connection, plans: Sequence[UpdatePlan]) -> None:
     for plan in plans:
         if plan.expired:
             _expire(conn, plan.feed_id, plan.expired, plan.checked_at)
-    _log_fetches(conn, plans)
-    # the feed rows last: validators only count once the items are in
-    _update_feeds(conn, plans)
+    # a push from a WebSub hub is no fetch: its items only, nor the log nor the feed's row
+    fetched = [plan for plan in plans if not plan.pushed]
+    if fetched:
+        _log_fetches(conn, fetched)
+        # the feed rows last: validators only count once the items are in
+        _update_feeds(conn, fetched)
 
 
 # -- items -------------------------------------------------------------------------------------
@@ -254,6 +257,8 @@ def _success_values(plan: UpdatePlan) -> dict[str, Any]:
             "site_url": plan.meta.site_url,
             "description": plan.meta.description,
             "image_url": plan.meta.image_url,
+            "websub_hub": plan.meta.websub_hub,
+            "websub_topic": plan.meta.websub_topic,
         }
     return values
 

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Row, and_, func, select
 from tidings.errors import NotFoundError
 from tidings.store.part import StorePart
 from tidings.store.planwrite import write_plans
-from tidings.store.schema import feeds, items, tombstones
+from tidings.store.schema import feeds, items, push_subscriptions, tombstones
 from tidings.types import FeedState, StoredItem, UpdatePlan
 
 READ_CHUNK = 500  # feeds per statement of a group read: well under the bound-parameter caps
@@ -67,6 +67,8 @@ class UpdatesPart(StorePart):
                     for row in rows:
                         state = _state_of(row, {}, frozenset(), tuple(dates[row.id]))
                         out[row.id] = replace(state, older_items=older.get(row.id, 0))
+                for feed_id in _pushed(conn, present):
+                    out[feed_id] = replace(out[feed_id], pushed=True)
         return out
 
     def apply(self, plan: UpdatePlan) -> bool:
@@ -95,6 +97,14 @@ class UpdatesPart(StorePart):
 
 
 # -- reading the state -------------------------------------------------------------------------
+
+
+def _pushed(conn: Connection, feed_ids: list[int]) -> set[int]:
+    """The feeds a WebSub hub pushes: an active subscription (``store.push``)."""
+    query = select(push_subscriptions.c.feed_id).where(
+        push_subscriptions.c.feed_id.in_(feed_ids), push_subscriptions.c.state == "active"
+    )
+    return {int(fid) for fid in conn.execute(query).scalars()}
 
 
 def _item_dates(

@@ -31,6 +31,7 @@ from tidings.update.schedule import (
     success_interval,
     track_redirect,
 )
+from tidings.update.websub import hub_and_topic
 
 
 def _h(*parts: object) -> str:
@@ -223,13 +224,14 @@ def _next_check(
         now=now,
         headers=fetched.headers,
         ttl_minutes=ttl,
+        pushed=state.pushed,
     )
     at = next_check_at(
         state.feed_id,
         now,
         interval.seconds,
         policy,
-        cap=policy.max_refresh,
+        cap=max(policy.max_refresh, policy.push_poll) if state.pushed else policy.max_refresh,
         skip_hours=skip_hours,
         skip_days=skip_days,
     )
@@ -278,7 +280,13 @@ def decide_success(
         expired=tuple(items.expired),
         meta=None
         if parsed is None
-        else FeedMeta(parsed.title, parsed.link, parsed.description, parsed.image),
+        else FeedMeta(
+            parsed.title,
+            parsed.link,
+            parsed.description,
+            parsed.image,
+            *hub_and_topic(parsed, fetched),
+        ),
         etag=fetched.headers.get("etag") or (state.etag if kept else None),
         last_modified=fetched.headers.get("last-modified")
         or (state.last_modified if kept else None),

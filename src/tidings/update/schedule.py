@@ -55,6 +55,7 @@ class Policy:
     activity_window_days: int = 28
     jitter: float = 0.1  # the spread, as a fraction of the interval
     adopt_redirect_after: int = 3  # consecutive permanent redirects before the URL changes
+    push_poll: int = 24 * 3600  # the interval of a feed a WebSub hub pushes (TIDINGS_WEBSUB_POLL)
 
 
 def floor_text(seconds: int) -> str:
@@ -186,11 +187,13 @@ def success_interval(
     now: datetime,
     headers: Mapping[str, str] | None = None,
     ttl_minutes: int | None = None,
+    pushed: bool = False,
 ) -> Interval:
     """The interval after a good answer: the feed's own, adaptive or default, then the hints.
 
     The feed's own interval (a person chose it) wins over adaptation. Every hint is a floor: it
     can only make the interval longer, and none makes it longer than ``max_refresh`` (24 h).
+    A feed its hub ``pushed`` is polled only every ``push_poll``: pushes bring its items.
     """
     if refresh_seconds:
         base = Interval(refresh_seconds, "the feed's own interval")
@@ -209,6 +212,8 @@ def success_interval(
     for seconds, reason in hints:
         if seconds is not None and seconds > chosen.seconds:
             chosen = Interval(min(seconds, policy.max_refresh), reason)
+    if pushed and policy.push_poll > chosen.seconds:
+        chosen = Interval(policy.push_poll, "pushed by its WebSub hub")
     return chosen
 
 
