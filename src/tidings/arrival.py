@@ -6,3 +6,116 @@ named for their place in the flow.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+# -- rules (docs/arrival.md, "Rules") ------------------------------------------------------------
+
+RULE_FIELDS = ("title", "content", "author", "link", "category", "any")
+RULE_MATCHES = ("contains", "regex")
+RULE_ACTIONS = ("read", "star", "drop", "label", "notify")
+SITE_RULE_ACTIONS = ("drop", "label", "notify")  # the site has no read or starred state
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDraft:
+    """A rule as someone writes it: checked (``update.rules.check_draft``) before it is kept."""
+
+    name: str
+    field: str  # one of RULE_FIELDS
+    match: str  # one of RULE_MATCHES
+    pattern: str
+    action: str  # one of RULE_ACTIONS
+    negate: bool = False
+    feed_id: int | None = None  # scope: one feed
+    folder: str | None = None  # scope: one of the person's folders
+    label: str | None = None  # the label put on by action "label"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A kept rule: the site's (``user_id`` None) or a person's, with its record of use."""
+
+    id: int
+    user_id: int | None
+    name: str
+    field: str
+    match: str
+    negate: bool
+    pattern: str
+    feed_id: int | None
+    folder: str | None
+    action: str
+    label: str | None
+    enabled: bool
+    created_at: datetime
+    failing: str | None = None  # why it is skipped (a regex over its time limit)
+    failing_since: datetime | None = None
+    hits: int = 0
+    last_hit_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.enabled and self.failing is None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRun:
+    """What running a rule over the items already stored did."""
+
+    rule_id: int
+    checked: int  # items looked at
+    matched: int  # items the rule's action was applied to
+    failing: str | None = None  # the rule failed part way (it is now marked failing)
+
+
+# -- notifications (docs/arrival.md, "Notifications") --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyTarget:
+    """Where notifications go: an Apprise URL, a person's or the site's (``user_id`` None).
+
+    Out of the facade ``url`` is always redacted (passwords and tokens masked): the full URL
+    stays in the database and is only read back by the sender.
+    """
+
+    id: int
+    user_id: int | None
+    name: str
+    url: str
+    digest: bool  # a daily digest too
+    enabled: bool
+    created_at: datetime
+    last_sent_at: datetime | None  # the last batch tried: batches are a minute apart at least
+    last_digest_at: datetime | None
+    failures: int  # failed batches in a row (0 after a success)
+    last_error: str | None
+    pending: int = 0  # messages waiting in the outbox
+    given_up: int = 0  # messages that were never delivered and are no longer tried
+    delivered_at: datetime | None = None  # the last message that got through
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One message of the outbox waiting for its target."""
+
+    id: int
+    target_id: int
+    kind: str  # item | health | test | digest
+    title: str
+    body: str
+    link: str | None
+    created_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    """What one turn of the sender did."""
+
+    sent: int = 0  # messages delivered
+    batches: int = 0  # deliveries (one per target at most)
+    failed: int = 0  # messages whose delivery failed this turn (kept for a retry)
+    given_up: int = 0  # messages no longer tried

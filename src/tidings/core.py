@@ -18,6 +18,7 @@ from tidings.lazy import lazy_names
 from tidings.listing import Listing
 from tidings.people import People
 from tidings.reading import Reading
+from tidings.rulebook import Rulebook
 from tidings.siteopml import SiteOPML
 from tidings.store.accounts import Accounts
 from tidings.store.fulltext import SearchBackend, backend_for
@@ -65,7 +66,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Aggregator(Reading, Syncing, Listing, People, SiteOPML):
+class Aggregator(Reading, Syncing, Listing, People, SiteOPML, Rulebook):
     """Subscriptions, updates and reads over one store; people (``People``), their reading
     (``Reading``) and their apps (``Syncing``) too; the site's OPML (``SiteOPML``)."""
 
@@ -129,6 +130,7 @@ class Aggregator(Reading, Syncing, Listing, People, SiteOPML):
             parse_processes=self.settings.parse_processes,
         )
         self._pipeline.allowed_tags = self.site().narrower_tags
+        self._pipeline.arrivals.append(self.rule_step(self._pipeline))
         self._updater = (
             RemoteUpdater(self.dispatcher, self.clock)
             if self.settings.mode == "workers"

@@ -32,6 +32,7 @@ class IdQuery:
     newest_first: bool = True
     limit: int = 1000
     ids: tuple[int, ...] | None = None
+    label: str | None = None  # items bearing this label (rules': the person's or the site's)
 
 
 @dataclass(frozen=True, slots=True)

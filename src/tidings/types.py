@@ -408,6 +408,7 @@ class Entry:
     starred: bool
     read_at: datetime | None
     starred_at: datetime | None
+    labels: tuple[str, ...] = ()  # put on by rules: the person's and the site's (sync APIs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ class Row:
     feed_id: int
     read: bool
     starred: bool
+    hidden: bool = False  # a rule hid it: the row stays, under the watermark too
 
 
 @dataclass(slots=True)
@@ -64,7 +65,7 @@ def plan_marks(
             covered = item_id in marked or (row is not None and row.read)
             if walking and covered:
                 plan.moves[feed_id] = item_id
-                if row is not None and not row.starred:
+                if row is not None and not row.starred and not row.hidden:
                     plan.drop.append(item_id)
                 continue
             walking = False
@@ -78,13 +79,14 @@ def _reads(
 ) -> tuple[dict[int, Row], dict[int, int | None], list[tuple[int, int]]]:
     s = subscriptions
     rows = {
-        int(r.item_id): Row(int(r.feed_id), bool(r.read), bool(r.starred))
+        int(r.item_id): Row(int(r.feed_id), bool(r.read), bool(r.starred), bool(r.hidden))
         for r in conn.execute(
             select(
                 entry_states.c.item_id,
                 entry_states.c.feed_id,
                 entry_states.c.read,
                 entry_states.c.starred,
+                entry_states.c.hidden,
             ).where(
                 entry_states.c.user_id == user_id,
                 entry_states.c.item_id >= lo,  # rows outside the marked span play no part

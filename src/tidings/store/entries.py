@@ -103,8 +103,14 @@ def entry_columns() -> tuple[Any, ...]:
     )
 
 
+def not_hidden() -> ColumnElement[bool]:
+    """No rule of the person's hid the item (outer-joined: no state row hides nothing)."""
+    return or_(entry_states.c.hidden.is_(None), entry_states.c.hidden == false())
+
+
 def followed(user_id: int) -> Select[Any]:
-    """Items of the person's feeds, with their state row where there is one."""
+    """Items of the person's feeds, with their state row where there is one; not those one
+    of their rules hid."""
     return (
         select(*entry_columns())
         .select_from(items)
@@ -117,6 +123,7 @@ def followed(user_id: int) -> Select[Any]:
             entry_states,
             and_(entry_states.c.user_id == user_id, entry_states.c.item_id == items.c.id),
         )
+        .where(not_hidden())
     )
 
 
@@ -131,7 +138,11 @@ def starred(user_id: int) -> Select[Any]:
             subscriptions,
             and_(subscriptions.c.feed_id == items.c.feed_id, subscriptions.c.user_id == user_id),
         )
-        .where(entry_states.c.user_id == user_id, entry_states.c.starred == true())
+        .where(
+            entry_states.c.user_id == user_id,
+            entry_states.c.starred == true(),
+            entry_states.c.hidden == false(),
+        )
     )
 
 

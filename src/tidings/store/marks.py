@@ -124,6 +124,7 @@ class MarksPart(StorePart):
                         _mine(user_id),
                         ids_in(dialect, entry_states.c.item_id, chunk),
                         entry_states.c.read == true(),
+                        entry_states.c.hidden == false(),  # a rule hid it: it stays read
                     )
                     .values(read=False, read_at=None, seq=seq)
                 ).rowcount
@@ -322,6 +323,7 @@ def _drop_read_under(
             *only,
             entry_states.c.read == true(),
             entry_states.c.starred == false(),
+            entry_states.c.hidden == false(),  # what keeps a hidden item hidden
             _under([subscriptions.c.user_id == user_id, *scope]),
         )
     )

@@ -25,6 +25,7 @@ from tidings.store.history import HistoryPart
 from tidings.store.items import ItemsPart
 from tidings.store.marks import MarksPart
 from tidings.store.readers import ReadersPart
+from tidings.store.ruleacts import RuleActsPart
 from tidings.store.subscriptions import SubscriptionsPart
 from tidings.store.sync import SyncPart
 from tidings.store.updates import UpdatesPart
@@ -41,6 +42,7 @@ class Store(
     CountersPart,
     SubscriptionsPart,
     EntriesPart,
+    RuleActsPart,  # before MarksPart, whose set_read and set_starred it calls
     MarksPart,
     ReadersPart,
     CredentialsPart,

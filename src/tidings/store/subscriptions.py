@@ -243,7 +243,11 @@ class SubscriptionsPart(StorePart):
             starred = conn.execute(
                 select(func.count())
                 .select_from(entry_states)
-                .where(entry_states.c.user_id == user_id, entry_states.c.starred)
+                .where(
+                    entry_states.c.user_id == user_id,
+                    entry_states.c.starred,
+                    ~entry_states.c.hidden,
+                )
             ).scalar()
         by_feed = {int(r.feed_id): int(r.n) for r in subs}
         by_folder: dict[str, int] = {}

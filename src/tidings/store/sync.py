@@ -24,8 +24,16 @@ from sqlalchemy import (
     true,
 )
 
-from tidings.store.entries import entry_columns, entry_of, ids_in, is_read, is_unread
+from tidings.store.entries import (
+    entry_columns,
+    entry_of,
+    ids_in,
+    is_read,
+    is_unread,
+    not_hidden,
+)
 from tidings.store.part import StorePart
+from tidings.store.rules import labeled, with_labels
 from tidings.store.schema import entry_states, feeds, items, subscriptions
 from tidings.store.subscriptions import unread_expr
 from tidings.synctypes import SYNC_MAX, FeedStats, IdQuery
@@ -43,13 +51,18 @@ def _base(user_id: int, q: IdQuery) -> Select[Any]:
             .select_from(entry_states)
             .join(items, items.c.id == entry_states.c.item_id)
             .outerjoin(subscriptions, mine)
-            .where(entry_states.c.user_id == user_id, entry_states.c.starred == true())
+            .where(
+                entry_states.c.user_id == user_id,
+                entry_states.c.starred == true(),
+                entry_states.c.hidden == false(),
+            )
         )
     return (
         select(items.c.id)
         .select_from(items)
         .join(subscriptions, mine)
         .outerjoin(entry_states, state)
+        .where(not_hidden())
     )
 
 
@@ -62,7 +75,7 @@ def many_ids(dialect: str, column: Any, ids: Sequence[int]) -> ColumnElement[boo
     return column.in_(select(listed.c.value))  # type: ignore[no-any-return]
 
 
-def _where(q: IdQuery, dialect: str) -> list[ColumnElement[bool]]:
+def _where(q: IdQuery, dialect: str, user_id: int) -> list[ColumnElement[bool]]:
     folder = func.coalesce(subscriptions.c.folder, "")
     where: list[ColumnElement[bool]] = []
     if q.status == "unread":
@@ -91,6 +104,8 @@ def _where(q: IdQuery, dialect: str) -> list[ColumnElement[bool]]:
         where.append(items.c.id < q.before_id)
     if q.ids is not None:
         where.append(many_ids(dialect, items.c.id, q.ids) if q.ids else false())
+    if q.label is not None:
+        where.append(labeled(q.label, user_id))
     return where
 
 
@@ -102,7 +117,7 @@ class SyncPart(StorePart):
         order = items.c.id.desc() if q.newest_first else items.c.id.asc()
         query = (
             _base(user_id, q)
-            .where(*_where(q, self.engine.dialect.name))
+            .where(*_where(q, self.engine.dialect.name, user_id))
             .order_by(order)
             .limit(max(1, min(q.limit, SYNC_MAX)))
         )
@@ -125,11 +140,12 @@ class SyncPart(StorePart):
             .where(
                 many_ids(self.engine.dialect.name, items.c.id, ids),
                 or_(subscriptions.c.id.is_not(None), entry_states.c.starred == true()),
+                not_hidden(),
             )
             .order_by(items.c.id.desc())
         )
         with self.engine.connect() as conn:
-            return [entry_of(r) for r in conn.execute(query)]
+            return with_labels(conn, user_id, [entry_of(r) for r in conn.execute(query)])
 
     def sync_totals(self, user_id: int) -> tuple[int, datetime | None]:
         """How many items the person's feeds hold, and when one of them was last fetched

@@ -27,6 +27,7 @@ from tidings.entryfilter import DIRECTIONS, IDS_MAX, LIST_MAX, ORDERS, STATUSES,
 from tidings.errors import TidingsError
 from tidings.store.entries import entry_of, followed, ids_in, is_read, is_unread, starred
 from tidings.store.part import StorePart
+from tidings.store.rules import with_labels
 from tidings.store.schema import entry_states, folders, items, subscriptions
 from tidings.types import Entry
 
@@ -154,7 +155,7 @@ class EntryListPart(StorePart):
         with self.engine.connect() as conn:
             total = conn.execute(_count(query)).scalar()
             rows = conn.execute(_page(query, f, LIST_MAX)).all() if total else []
-        return int(total or 0), [entry_of(r) for r in rows]
+            return int(total or 0), with_labels(conn, user_id, [entry_of(r) for r in rows])
 
     def entry_id_list(self, user_id: int, f: EntryFilter) -> tuple[int, list[int]]:
         """How many entries ``f`` matches, and its page of their ids (at most ``IDS_MAX``)."""

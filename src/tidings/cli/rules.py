@@ -1,0 +1,179 @@
+"""Rules on the command line: ``tidings rules add|list|remove|enable|apply``, the site's by
+default (the admin's), a person's with the global ``--user NAME``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from tidings.cli.common import Sections, app, err, fail, iso, opened, print_json
+from tidings.cli.tables import Cell, Col, show
+
+if TYPE_CHECKING:
+    from tidings.arrival import Rule
+    from tidings.core import Aggregator
+
+rules_app = typer.Typer(
+    no_args_is_help=True,
+    help="Rules run on each new item: the site's, or a person's with --user NAME.",
+    cls=Sections,
+    rich_markup_mode=None,
+)
+app.add_typer(rules_app, name="rules")
+
+RULE_COLUMNS = (
+    Col("id", right=True),
+    Col("name"),
+    Col("condition"),
+    Col("scope"),
+    Col("action"),
+    Col("hits", right=True),
+    Col("state"),
+)
+
+
+def owner(agg: Aggregator, ctx: typer.Context) -> int | None:
+    """The person named by the global ``--user NAME``; None (the site's rules) without it."""
+    name = ctx.find_root().params.get("user")
+    if name is None or not str(name).strip():
+        return None
+    wanted = str(name).strip()
+    for account in agg.users():
+        if account.user.name == wanted:
+            return account.user.id
+    raise fail(f'no user named "{wanted}"')
+
+
+def condition(rule: Rule) -> str:
+    verb = "matches" if rule.match == "regex" else "contains"
+    return f"{rule.field} {'not ' if rule.negate else ''}{verb} {rule.pattern!r}"
+
+
+def scope(rule: Rule) -> str:
+    if rule.feed_id is not None:
+        return f"feed {rule.feed_id}"
+    if rule.folder is not None:
+        return f"folder {rule.folder}"
+    return "all"
+
+
+def state(rule: Rule) -> str:
+    if rule.failing:
+        return f"failing: {rule.failing}"
+    return "enabled" if rule.enabled else "disabled"
+
+
+def rule_row(rule: Rule) -> list[Cell]:
+    action = f"label {rule.label}" if rule.action == "label" else rule.action
+    return [rule.id, rule.name, condition(rule), scope(rule), action, rule.hits, state(rule)]
+
+
+def rule_json(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "user_id": rule.user_id,
+        "name": rule.name,
+        "field": rule.field,
+        "match": rule.match,
+        "negate": rule.negate,
+        "pattern": rule.pattern,
+        "feed_id": rule.feed_id,
+        "folder": rule.folder,
+        "action": rule.action,
+        "label": rule.label,
+        "enabled": rule.enabled,
+        "failing": rule.failing,
+        "failing_since": iso(rule.failing_since),
+        "hits": rule.hits,
+        "last_hit_at": iso(rule.last_hit_at),
+        "created_at": iso(rule.created_at),
+    }
+
+
+@rules_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: str,
+    pattern: Annotated[str, typer.Argument(help="Text to find, or a regular expression.")],
+    action: Annotated[
+        str, typer.Option(help="read, star, drop, label or notify (the site: drop, label, notify).")
+    ],
+    field: Annotated[
+        str, typer.Option(help="title, content, author, link, category or any.")
+    ] = "any",
+    regex: Annotated[
+        bool, typer.Option("--regex", help="PATTERN is a regular expression.")
+    ] = False,
+    negate: Annotated[bool, typer.Option("--not", help="Act when it does NOT match.")] = False,
+    feed: Annotated[int | None, typer.Option(metavar="ID", help="Only this feed's items.")] = None,
+    folder: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only the items of this folder's feeds.")
+    ] = None,
+    label: Annotated[str | None, typer.Option(help="The label (action label).")] = None,
+) -> None:
+    """Add a rule; it runs on the items that arrive from now on ('apply' runs it on the rest)."""
+    from tidings.arrival import RuleDraft
+
+    draft = RuleDraft(
+        name=name,
+        field=field,
+        match="regex" if regex else "contains",
+        pattern=pattern,
+        action=action,
+        negate=negate,
+        feed_id=feed,
+        folder=folder,
+        label=label,
+    )
+    with opened() as agg:
+        rule = agg.add_rule(draft, owner(agg, ctx))
+    show(RULE_COLUMNS, [rule_row(rule)])
+
+
+@rules_app.command("list")
+def list_rules(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The rules, oldest first, with their hits and whether they are failing."""
+    with opened() as agg:
+        rules = agg.rules(owner(agg, ctx))
+    if as_json:
+        print_json([rule_json(r) for r in rules])
+        return
+    if not rules:
+        err.print("no rules yet; add one with 'tidings rules add'", highlight=False)
+        return
+    show(RULE_COLUMNS, [rule_row(r) for r in rules])
+
+
+@rules_app.command("remove")
+def remove(ctx: typer.Context, rule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Remove a rule (what it did to items stays)."""
+    with opened() as agg:
+        rule = agg.remove_rule(rule_id, owner(agg, ctx))
+    print(f"removed {rule.id}\t{rule.name}")
+
+
+@rules_app.command("enable")
+def enable(
+    ctx: typer.Context,
+    rule_id: Annotated[int, typer.Argument(metavar="ID")],
+    off: Annotated[bool, typer.Option("--off", help="Disable it instead.")] = False,
+) -> None:
+    """Enable a rule (a failing one runs again) or, with --off, disable it."""
+    with opened() as agg:
+        rule = agg.enable_rule(rule_id, not off, owner(agg, ctx))
+    show(RULE_COLUMNS, [rule_row(rule)])
+
+
+@rules_app.command("apply")
+def apply(ctx: typer.Context, rule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Run a rule over the items already stored in its scope: how many it matched."""
+    with opened() as agg:
+        run = agg.apply_rule(rule_id, owner(agg, ctx))
+    print(f"rule {run.rule_id}: {run.matched} of {run.checked} items matched")
+    if run.failing:
+        raise fail(f"the rule failed and is now marked failing: {run.failing}")
