@@ -10,6 +10,56 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+# -- full articles (docs/arrival.md, "Full articles") -------------------------------------------
+
+ARTICLE_STATUSES = ("pending", "fetching", "done", "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleJob:
+    """An item whose page one process claimed: what fetching and extracting it needs."""
+
+    item_id: int
+    feed_id: int
+    link: str | None
+    attempt: int  # the claim's number: its result is written only while no later claim exists
+    feed_html: str | None  # the feed's own content (else summary), which the article must pass
+    user_agent: str | None  # the feed's own User-Agent (None: the site's)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleOutcome:
+    """What became of one claimed item: its article, or why not (and when to try again)."""
+
+    item_id: int
+    attempt: int
+    html: str | None = None  # the sanitized article: status done
+    error: str | None = None  # why there is none: status failed, or pending again for a retry
+    retry_at: datetime | None = None  # a transient failure: pending again from then on
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRun:
+    """What one turn of the article fetcher did."""
+
+    claimed: int = 0
+    done: int = 0
+    failed: int = 0
+    retried: int = 0  # transient failures, pending again for a later turn
+    lost: int = 0  # results not kept: the claim had expired and was taken over
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleCounts:
+    """A feed's items by the state of their article (what the admin's feed page shows)."""
+
+    pending: int = 0
+    fetching: int = 0
+    done: int = 0
+    failed: int = 0
+    last_error: str | None = None  # the newest failure's reason
+
+
 # -- rules (docs/arrival.md, "Rules") ------------------------------------------------------------
 
 RULE_FIELDS = ("title", "content", "author", "link", "category", "any")

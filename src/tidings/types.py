@@ -127,6 +127,7 @@ class Feed:
     user_agent: str | None = None  # the feed's own User-Agent (None: the site's)
     on_site: bool = True  # in the site's collection (else only people who follow it see it)
     unread_cap: int | None = None  # the most unread items kept per feed by retention (None: all)
+    full_articles: bool = False  # each new item's page fetched for its article
 
     @property
     def display_title(self) -> str:
@@ -154,6 +155,10 @@ class Item:
     enclosures: tuple[Enclosure, ...] = ()
     categories: tuple[str, ...] = ()
     image: str | None = None
+    # the article of the item's page (feeds.full_articles): read only where it is shown
+    article_html: str | None = None
+    article_status: str | None = None  # pending, fetching, done or failed (None: not asked)
+    article_error: str | None = None  # why it failed
 
 
 @dataclass(frozen=True, slots=True)
