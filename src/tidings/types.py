@@ -203,6 +203,12 @@ class StoredItem:
     content_hash: str
     first_seen: datetime
     sort_date: datetime
+    # what finds this story under another guid (storykeys, update/duplicates.py)
+    title: str | None = None
+    published: datetime | None = None
+    link_key: str | None = None
+    title_key: str | None = None
+    content_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +252,7 @@ class ItemWrite:
     item: ParsedItem
     first_seen: datetime
     sort_date: datetime
+    previous: str | None = None  # the stored identity this one replaces (the same story)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ _NOT_READ = {
     "search_text",
     "link_key",
     "title_key",
+    "content_key",
     "article_html",
     "article_status",
     "article_error",

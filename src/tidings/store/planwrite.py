@@ -22,6 +22,7 @@ from tidings.store.keep import protected
 from tidings.store.schema import feeds, fetch_log, items, tombstones
 from tidings.store.search import FTS_TABLE
 from tidings.store.searchtext import search_text_of
+from tidings.storykeys import content_key, link_key, title_key
 from tidings.types import ItemWrite, UpdatePlan
 
 EXPIRE_CHUNK = 500  # identities per statement: well under every database's bound-parameter cap
@@ -55,6 +56,9 @@ def _item_values(write: ItemWrite) -> dict[str, Any]:
     it = write.item
     return {
         "content_hash": write.content_hash,
+        "link_key": link_key(it.link),
+        "title_key": title_key(it.title, it.published),
+        "content_key": content_key(it.summary_html, it.content_html),
         "guid": it.guid,
         "title": it.title,
         "link": it.link,
@@ -111,9 +115,12 @@ def _insert_items(conn: Connection, plans: Sequence[UpdatePlan]) -> None:
 
 
 def _update_items(conn: Connection, plans: Sequence[UpdatePlan]) -> None:
-    """Rewrite the changed items; their first-seen time stays."""
+    """Rewrite the changed items; their first-seen time stays. The same story under a new
+    identity (``ItemWrite.previous``) takes it in its row: id, first-seen time and people's
+    state stay, the old identity is not tombstoned."""
     rows = [
-        {"b_feed": p.feed_id, "b_identity": w.identity} | _item_values(w)
+        {"b_feed": p.feed_id, "b_identity": w.previous or w.identity, "identity_hash": w.identity}
+        | _item_values(w)
         for p in plans
         for w in p.changed
     ]

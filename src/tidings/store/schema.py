@@ -156,9 +156,10 @@ items = Table(
     # migration that recreates items (batch mode) must create those triggers again.
     Column("search_text", Text),
     # the same story under another guid (update/duplicates.py): the hash of the item's link
-    # with tracking parameters removed, and of its (title, published)
+    # with tracking parameters removed, of its (title, published), and of its text (0017)
     Column("link_key", String(64)),
     Column("title_key", String(64)),
+    Column("content_key", String(32)),
     # the article fetched from the item's page (feeds.full_articles): pending, done or failed
     Column("article_html", Text),
     Column("article_status", String(16)),

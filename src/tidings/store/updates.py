@@ -143,11 +143,24 @@ def _stored_items(conn: Connection, feed_ids: list[int]) -> dict[int, dict[str, 
         items.c.content_hash,
         items.c.first_seen,
         items.c.sort_date,
+        items.c.title,
+        items.c.published,
+        items.c.link_key,
+        items.c.title_key,
+        items.c.content_key,
     ).where(items.c.feed_id.in_(feed_ids))
     found: dict[int, dict[str, StoredItem]] = defaultdict(dict)
     for r in conn.execute(query):
         found[r.feed_id][r.identity_hash] = StoredItem(
-            r.identity_hash, r.content_hash, r.first_seen, r.sort_date
+            r.identity_hash,
+            r.content_hash,
+            r.first_seen,
+            r.sort_date,
+            title=r.title,
+            published=r.published,
+            link_key=r.link_key,
+            title_key=r.title_key,
+            content_key=r.content_key,
         )
     return found
 

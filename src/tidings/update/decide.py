@@ -22,6 +22,7 @@ from tidings.types import (
     ParsedItem,
     UpdatePlan,
 )
+from tidings.update.duplicates import Finder
 from tidings.update.schedule import (
     RETRY_AFTER_STATUSES,
     Policy,
@@ -178,12 +179,16 @@ def _sort_items(
         return out
     seen: set[str] = set()
     latest = now + policy.future_tolerance
-    for item in parsed.items:
-        ident = identity_of(item)
+    idents = [identity_of(item) for item in parsed.items]
+    finder = Finder(state.items, idents, out.expired)
+    for ident, item in zip(idents, parsed.items, strict=True):
         if ident in seen or ident in state.tombstones:
             continue
         seen.add(ident)
         stored = state.items.get(ident)
+        # a new identity may be a stored story under another guid (update/duplicates.py)
+        same = None if stored is not None else finder.claim(item)
+        stored = stored or same
         first_seen = stored.first_seen if stored else now
         date = item.published or item.updated or first_seen
         sort_date = now if date > latest else date
@@ -191,10 +196,11 @@ def _sort_items(
             out.expired.append(ident)
             continue
         chash = content_hash_of(item)
-        write = ItemWrite(ident, chash, item, first_seen, sort_date)
+        previous = same.identity if same is not None else None
+        write = ItemWrite(ident, chash, item, first_seen, sort_date, previous)
         if stored is None:
             out.new.append(write)
-        elif stored.content_hash != chash:
+        elif previous is not None or stored.content_hash != chash:
             out.changed.append(write)
         else:
             out.unchanged += 1

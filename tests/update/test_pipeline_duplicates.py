@@ -1,0 +1,67 @@
+"""Whole updates of a feed whose guids change at every fetch, on SQLite and PostgreSQL: the
+story stays one item, with its id, first arrival and people's state."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import Clock
+from tests.feedserver import FeedServer, RequestRecord, Route
+from tests.pg import fresh_schema
+from tidings.config import Settings
+from tidings.core import Aggregator, make_aggregator
+
+DOC = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Markets</title><link>http://example.org/</link>
+<description>d</description>
+<item><title>Fed Holds Rates Steady</title>
+<link>http://example.org/articles/fed-holds?mod=rss_markets&amp;utm_source=feed{n}</link>
+<guid isPermaLink="false">SB1000{n}</guid><pubDate>Thu, 26 Nov 2026 14:02:00 GMT</pubDate>
+<description>The central bank kept its rate.</description></item>
+<item><title>Retail Sales Rise</title><link>http://example.org/articles/retail</link>
+<guid isPermaLink="false">retail-{n}</guid><pubDate>Thu, 26 Nov 2026 13:30:00 GMT</pubDate>
+<description>Shoppers spent more.</description></item>
+</channel></rss>"""
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def backend(
+    request: pytest.FixtureRequest, settings: Settings, clock: Clock
+) -> AsyncIterator[Aggregator]:
+    if request.param == "postgres":
+        url = request.getfixturevalue("pg_database")
+        fresh_schema(url)
+        settings = replace(settings, database_url=url)
+    aggregator = make_aggregator(settings, clock=clock)
+    async with aggregator:
+        yield aggregator
+    aggregator.close()
+
+
+async def test_a_new_guid_at_every_fetch_keeps_one_item(
+    backend: Aggregator, server: FeedServer, clock: Clock
+) -> None:
+    agg = backend
+    fetches = itertools.count()
+
+    def changing(_: RequestRecord) -> Route:
+        return Route(DOC.format(n=next(fetches)).encode(), validators=False)
+
+    server.routes["/markets.xml"] = changing
+    feed = await agg.add_feed(server.url("/markets.xml"))
+    first = {i.title: i for i in agg.items(feed_id=feed.id)}
+    assert len(first) == 2
+    for _ in range(4):
+        clock.now += timedelta(hours=1)
+        (result,) = await agg.update([feed.id])
+        assert (result.new, result.changed) == (0, 2)
+    now = {i.title: i for i in agg.items(feed_id=feed.id)}
+    assert set(now) == set(first)
+    for title, item in now.items():
+        assert (item.id, item.first_seen) == (first[title].id, first[title].first_seen)
+    assert now["Retail Sales Rise"].guid == "retail-4"
