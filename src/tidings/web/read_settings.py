@@ -30,6 +30,7 @@ from tidings.web.conditional import respond
 from tidings.web.context import agg_of, render, run
 from tidings.web.notices import redirect_with_notice, shown, take_notice
 from tidings.web.private_feeds import PRIVATE_HEADERS, PrivateLinks, private_links
+from tidings.web.rule_views import RulesPage, person_rules
 
 SETTINGS = "/read/settings"
 MAX_OPML_BYTES = 5 * 1024 * 1024  # as the admin's import
@@ -43,6 +44,7 @@ class SettingsPage:
     reading: ReadingSettings
     links: PrivateLinks
     apps: AppAccess
+    rules: RulesPage | None = None  # the person's rules (web/rules.py changes them)
 
 
 def settings_data(agg: Aggregator, user_id: int, base: str) -> SettingsPage:
@@ -54,6 +56,7 @@ def settings_data(agg: Aggregator, user_id: int, base: str) -> SettingsPage:
         agg.reading_settings(user_id),
         private_links(base, agg.feed_token(user_id), folders),
         app_access(agg, user_id, base),
+        rules=person_rules(agg, user_id),
     )
 
 
@@ -86,6 +89,7 @@ async def page(
         message=take_notice(request),
         error=error,
         typed=form or {},
+        rule_typed=extra.pop("rule_form", None) or {},
         **extra,
     )
     return shown(request, page)

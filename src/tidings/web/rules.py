@@ -1,0 +1,176 @@
+"""Rules on the pages: the site's (``/admin/rules``, admins only) and a person's own (a section
+of ``/read/settings``, changed through ``/read/rules``): list them with their hits and failures,
+add, remove, enable again, and run one over the items already stored.
+
+Every change is a POST with a checked form token, answered by a redirect whose page shows its
+notice once, or the page again with the error (a 400): a bad pattern is a message, never a 500.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from tidings.arrival import RuleDraft
+from tidings.core import Aggregator
+from tidings.errors import TidingsError
+from tidings.timefmt import gettext as _
+from tidings.web import read_settings
+from tidings.web.auth import checked_form, require_admin, require_user
+from tidings.web.context import agg_of, render, run
+from tidings.web.notices import redirect_with_notice, shown, take_notice
+from tidings.web.rule_views import site_rules
+
+ADMIN_RULES = "/admin/rules"
+READ_RULES = "/read/rules"
+
+
+def _int_or_none(value: str, what: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise TidingsError(f"{what} is a number")
+    return int(value)
+
+
+def rule_draft(form: FormData) -> RuleDraft:
+    """The rule a form describes (checked by the facade when it is added)."""
+    scope = str(form.get("scope", "")).strip()
+    feed_id = folder = None
+    if scope.startswith("feed:"):
+        feed_id = _int_or_none(scope.removeprefix("feed:"), "the feed")
+    elif scope.startswith("folder:"):
+        folder = scope.removeprefix("folder:")
+    elif scope not in ("", "all"):
+        raise TidingsError("the scope is all, a feed or a folder")
+    return RuleDraft(
+        name=str(form.get("name", "")),
+        field=str(form.get("field", "")),
+        match=str(form.get("match", "")),
+        pattern=str(form.get("pattern", "")),
+        action=str(form.get("action", "")),
+        negate=form.get("negate") == "1",
+        feed_id=feed_id,
+        folder=folder,
+        label=str(form.get("label", "")) or None,
+    )
+
+
+def _rule_id(request: Request) -> int:
+    return int(request.path_params["rule_id"])
+
+
+# -- the site's rules ------------------------------------------------------------------------
+
+
+async def _admin_page(
+    request: Request, *, status: int = 200, error: str | None = None, form: FormData | None = None
+) -> Response:
+    require_admin(request)
+    data = await run(site_rules, request)
+    page = render(
+        request,
+        "admin_rules.html",
+        status,
+        data=data,
+        base=ADMIN_RULES,
+        message=take_notice(request),
+        error=error,
+        typed=form or {},
+    )
+    return shown(request, page)
+
+
+async def admin_index(request: Request) -> Response:
+    return await _admin_page(request)
+
+
+async def admin_add(request: Request) -> Response:
+    require_admin(request)
+    form = await checked_form(request)
+    try:
+        rule = await run_in_threadpool(agg_of(request).add_rule, rule_draft(form))
+    except TidingsError as exc:
+        return await _admin_page(
+            request, status=400, error=f"Could not add the rule: {exc}", form=form
+        )
+    notice = _("Added the rule %(name)s: it runs on the items that arrive from now on.")
+    return redirect_with_notice(request, notice % {"name": rule.name}, ADMIN_RULES)
+
+
+async def admin_change(request: Request) -> Response:
+    """Remove, enable, disable or apply one of the site's rules (the path says which)."""
+    require_admin(request)
+    await checked_form(request)
+    what = request.path_params["what"]
+    try:
+        notice = await run_in_threadpool(_change, agg_of(request), what, _rule_id(request), None)
+    except TidingsError as exc:
+        return await _admin_page(request, status=400, error=str(exc))
+    return redirect_with_notice(request, notice, ADMIN_RULES)
+
+
+def _change(agg: Aggregator, what: str, rule_id: int, user_id: int | None) -> str:
+    """Do ``what`` to the rule; the notice that says what was done."""
+    if what == "remove":
+        rule = agg.remove_rule(rule_id, user_id)
+        return _("Removed the rule %(name)s.") % {"name": rule.name}
+    if what in ("enable", "disable"):
+        rule = agg.enable_rule(rule_id, what == "enable", user_id)
+        done = _("Enabled") if rule.enabled else _("Disabled")
+        return _("%(done)s the rule %(name)s.") % {"done": done, "name": rule.name}
+    if what == "apply":
+        run_ = agg.apply_rule(rule_id, user_id)
+        notice = _("The rule matched %(matched)d of %(checked)d stored items.") % {
+            "matched": run_.matched,
+            "checked": run_.checked,
+        }
+        if run_.failing:
+            notice += " " + _("It failed and is now marked failing: %(why)s") % {
+                "why": run_.failing
+            }
+        return notice
+    raise TidingsError(f"no such change: {what}")
+
+
+# -- a person's rules (shown on /read/settings) ----------------------------------------------
+
+
+async def read_add(request: Request) -> Response:
+    session = require_user(request)
+    form = await checked_form(request)
+    try:
+        rule = await run_in_threadpool(agg_of(request).add_rule, rule_draft(form), session.user.id)
+    except TidingsError as exc:
+        return await read_settings.page(
+            request, status=400, error=f"Could not add the rule: {exc}", rule_form=form
+        )
+    notice = _("Added the rule %(name)s: it runs on the items that arrive from now on.")
+    return redirect_with_notice(request, notice % {"name": rule.name}, read_settings.SETTINGS)
+
+
+async def read_change(request: Request) -> Response:
+    session = require_user(request)
+    await checked_form(request)
+    what = request.path_params["what"]
+    try:
+        notice = await run_in_threadpool(
+            _change, agg_of(request), what, _rule_id(request), session.user.id
+        )
+    except TidingsError as exc:
+        return await read_settings.page(request, status=400, error=str(exc))
+    return redirect_with_notice(request, notice, read_settings.SETTINGS)
+
+
+_WHAT = "{what:str}"
+routes: list[BaseRoute] = [
+    Route(ADMIN_RULES, admin_index, methods=["GET"]),
+    Route(ADMIN_RULES, admin_add, methods=["POST"]),
+    Route(ADMIN_RULES + "/{rule_id:int}/" + _WHAT, admin_change, methods=["POST"]),
+    Route(READ_RULES, read_add, methods=["POST"]),
+    Route(READ_RULES + "/{rule_id:int}/" + _WHAT, read_change, methods=["POST"]),
+]
