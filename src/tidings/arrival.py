@@ -7,7 +7,7 @@ named for their place in the flow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 # -- full articles (docs/arrival.md, "Full articles") -------------------------------------------
@@ -169,3 +169,51 @@ class SendReport:
     batches: int = 0  # deliveries (one per target at most)
     failed: int = 0  # messages whose delivery failed this turn (kept for a retry)
     given_up: int = 0  # messages no longer tried
+
+
+@dataclass(frozen=True, slots=True)
+class PushSubscription:
+    """A WebSub subscription at a hub, as the health page and ``tidings push list`` show it."""
+
+    id: int
+    feed_id: int | None  # None: the feed was removed (the hub is being told to stop)
+    feed_title: str | None
+    hub: str
+    topic: str
+    state: str  # subscribing | active | expired | unsubscribing | denied
+    pending_mode: str | None  # the request the hub may verify now (None: none)
+    lease_seconds: int | None
+    expires_at: datetime | None
+    next_action_at: datetime | None  # the next request (renewal, retry, unsubscribe)
+    last_push_at: datetime | None
+    pushes: int
+    error_count: int
+    last_error: str | None  # the last failure, or the hub's reason for a denial
+
+
+@dataclass(frozen=True, slots=True)
+class PushTarget:
+    """What the chore and the callback need of one subscription (its secret: never shown)."""
+
+    id: int
+    feed_id: int | None
+    hub: str
+    topic: str
+    token: str
+    secret: str = field(repr=False)
+    state: str
+    pending_mode: str | None
+    expires_at: datetime | None
+    error_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PushReport:
+    """What one turn of the WebSub chore did."""
+
+    created: int = 0  # subscriptions started (feeds that name a hub)
+    retired: int = 0  # subscriptions whose feed was removed or changed hubs
+    requested: int = 0  # requests the hubs accepted (their verification follows)
+    failed: int = 0  # requests that failed (retried on backoff)
+    removed: int = 0  # unsubscribes given up after a few tries
+    pinged: int = 0  # pings of this site's own feeds sent to its hub

@@ -17,6 +17,7 @@ from tidings.errors import FeedKnownError, NotFoundError
 from tidings.lazy import lazy_names
 from tidings.listing import Listing
 from tidings.people import People
+from tidings.pushing import Pushing
 from tidings.reading import Reading
 from tidings.rulebook import Rulebook
 from tidings.siteopml import SiteOPML
@@ -66,7 +67,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Aggregator(Reading, Syncing, Listing, People, SiteOPML, Rulebook):
+class Aggregator(Reading, Syncing, Listing, People, SiteOPML, Pushing, Rulebook):
     """Subscriptions, updates and reads over one store; people (``People``), their reading
     (``Reading``) and their apps (``Syncing``) too; the site's OPML (``SiteOPML``)."""
 
@@ -130,6 +131,7 @@ class Aggregator(Reading, Syncing, Listing, People, SiteOPML, Rulebook):
             parse_processes=self.settings.parse_processes,
         )
         self._pipeline.allowed_tags = self.site().narrower_tags
+        self._start_pushing(self._pipeline, self._client)
         self._pipeline.arrivals.append(self.rule_step(self._pipeline))
         self._updater = (
             RemoteUpdater(self.dispatcher, self.clock)
@@ -144,6 +146,7 @@ class Aggregator(Reading, Syncing, Listing, People, SiteOPML, Rulebook):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        await self._stop_pushing()
         if self._client is not None:
             await self._client.close()
         if self._pipeline is not None:

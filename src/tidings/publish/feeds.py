@@ -68,6 +68,7 @@ class Channel:
     author: str = "tidings"  # the site's name: the feed-level author Atom requires
     language: str | None = None
     updated: datetime | None = None  # for an empty feed; otherwise the newest item's date
+    hubs: tuple[str, ...] = ()  # WebSub hubs that push this feed (TIDINGS_WEBSUB_HUB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +189,8 @@ def write_rss(channel: Channel, items: Sequence[Item], sources: Mapping[int, Sou
         href=channel.self_url,
         type="application/rss+xml",
     )
+    for hub in channel.hubs:
+        _sub(ch, f"{{{ATOM_NS}}}link", rel="hub", href=hub)
     if channel.language:
         _sub(ch, "language", channel.language)
     updated = newest_date(items) or channel.updated
@@ -243,6 +246,8 @@ def write_atom(channel: Channel, items: Sequence[Item], sources: Mapping[int, So
         _sub(feed, "subtitle", channel.description)
     _sub(feed, "updated", _rfc3339(newest_date(items) or channel.updated or EPOCH))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=channel.self_url)
+    for hub in channel.hubs:
+        _sub(feed, "link", rel="hub", href=hub)
     _sub(feed, "link", rel="alternate", type="text/html", href=channel.home_url)
     author = _sub(feed, "author")
     _sub(author, "name", channel.author)
@@ -355,6 +360,7 @@ def write_json_feed(
             "description": _text(channel.description),
             "language": channel.language,
             "authors": [{"name": _text(channel.author)}],
+            "hubs": [{"type": "WebSub", "url": hub} for hub in channel.hubs],
         }
     )
     document["items"] = [_json_item(item, _source(item, sources)) for item in items]

@@ -48,3 +48,7 @@ async def _repeat(agg: Aggregator, stop: asyncio.Event, chore: Chore) -> None:
             log.exception("chore %s failed", chore.name)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=chore.every)
+
+
+# WebSub (docs/arrival.md): subscriptions started, renewed, retried and ended every 10 s
+CHORES += (Chore("websub subscriptions", 10.0, Aggregator.push_tick),)

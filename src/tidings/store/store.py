@@ -24,6 +24,7 @@ from tidings.store.folders import FoldersPart
 from tidings.store.history import HistoryPart
 from tidings.store.items import ItemsPart
 from tidings.store.marks import MarksPart
+from tidings.store.push import PushPart
 from tidings.store.readers import ReadersPart
 from tidings.store.ruleacts import RuleActsPart
 from tidings.store.subscriptions import SubscriptionsPart
@@ -48,6 +49,7 @@ class Store(
     CredentialsPart,
     FoldersPart,
     SyncPart,
+    PushPart,
     EntryListPart,
 ):
     """The database of one tidings installation (people's reading: subscriptions, entries,

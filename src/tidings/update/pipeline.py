@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,6 +43,7 @@ from tidings.update.decide import decide_failure, decide_success, is_unchanged_b
 from tidings.update.hosts import HostGate, host_of
 from tidings.update.metrics import Metrics
 from tidings.update.parsers import Parsers
+from tidings.update.pushed import update_pushed
 from tidings.update.schedule import Policy, check_refresh, permanent_target
 from tidings.update.updater import Progress, report
 
@@ -231,6 +232,12 @@ class Pipeline:
 
             running.add_done_callback(forget)
         return await running
+
+    async def update_pushed(
+        self, feed_id: int, body: bytes, headers: Mapping[str, str]
+    ) -> UpdateResult:
+        """What a WebSub hub pushed, parsed, decided and stored as a fetch is (``pushed``)."""
+        return await update_pushed(self, feed_id, body, headers)
 
     async def _update_one(self, feed_id: int) -> UpdateResult:
         url = ""

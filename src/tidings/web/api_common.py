@@ -41,8 +41,18 @@ ADDRESS_LIMIT = 20  # failures per address (keys and tokens have no name)
 Params = ImmutableMultiDict[str, str]
 
 
+# paths only servers call (WebSub hubs): like the APIs, no session and no page cache
+SERVER_PREFIXES = ("/websub/",)
+
+
 def is_api_path(path: str) -> bool:
     return path.startswith(API_PREFIXES) or path == "/fever"
+
+
+def without_session(path: str) -> bool:
+    """Whether ``path`` skips the pages' session and same-origin check: an app's API or a
+    server's callback, whose requests carry their own credential and no cookie."""
+    return is_api_path(path) or path.startswith(SERVER_PREFIXES)
 
 
 class ApiMiddleware:

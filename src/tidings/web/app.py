@@ -44,6 +44,7 @@ from tidings.web import (
     signup,
     users,
     v1,
+    websub,
 )
 from tidings.web.api_common import ApiMiddleware
 from tidings.web.cache import PageCache
@@ -74,6 +75,7 @@ def route_table() -> list[BaseRoute]:
         *samples.routes,
         *icons.routes,
         *v1.routes,
+        *websub.routes,
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
 

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator
 from tidings.types import Session
-from tidings.web.api_common import is_api_path
+from tidings.web.api_common import without_session
 from tidings.web.attempts import attempts_of, in_minutes
 from tidings.web.context import CSRF_COOKIE, SESSION_COOKIE, agg_of, render
 
@@ -32,7 +32,7 @@ class SameOrigin(BaseHTTPMiddleware):
     """Refuse unsafe methods sent by another site, and load the session for every request."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if is_api_path(request.url.path):  # no cookies there: each request carries its key
+        if without_session(request.url.path):  # no cookies there: each request carries its key
             request.state.session = request.state.user = None
             return await call_next(request)
         if request.method in UNSAFE:

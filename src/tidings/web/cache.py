@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tidings.web.api_common import API_PREFIXES
+from tidings.web.api_common import API_PREFIXES, SERVER_PREFIXES
 from tidings.web.context import SESSION_COOKIE
 
 MAX_ENTRIES = 1024
@@ -34,6 +34,7 @@ PASS_PREFIXES = (
     "/healthz",
     "/ages.json",
     *API_PREFIXES,  # the apps' APIs: each answer is one person's
+    *SERVER_PREFIXES,  # the WebSub callback: each answer is one hub's
 )
 BYPASS_HEADERS = (b"if-none-match", b"if-modified-since", b"authorization")
 

@@ -76,7 +76,7 @@ def _sources(agg: Aggregator, base: str, items: Sequence[Item]) -> dict[int, Sou
 
 def _data(
     agg: Aggregator, base: str, items: Sequence[Item], *, title: str, home: str, self_path: str,
-    description: str = "", updated: datetime | None = None,
+    description: str = "", updated: datetime | None = None, pushed: bool = True,
 ) -> FeedData:  # fmt: skip
     site = agg.site().site_title
     channel = Channel(
@@ -86,6 +86,8 @@ def _data(
         description=description,
         author=site,
         updated=updated,
+        # a search is no topic the site pings its hub for (update/pings.py)
+        hubs=(agg.settings.websub_hub,) if pushed and agg.settings.websub_hub else (),
     )
     return FeedData(channel, tuple(items), _sources(agg, base, items))
 
@@ -146,6 +148,7 @@ def search_feed(agg: Aggregator, base: str, name: str, q: str) -> FeedData:
         title=_("Search: %(query)s") % {"query": query} + f" · {agg.site().site_title}",
         home=f"/search?q={encoded}",
         self_path=f"/search/{name}?q={encoded}",
+        pushed=False,
     )
 
 
