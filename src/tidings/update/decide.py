@@ -244,6 +244,17 @@ def _next_check(
     return _Schedule(at, interval.reason, ttl, skip_hours, skip_days)
 
 
+def _meta(parsed: ParsedFeed, fetched: FetchResult) -> FeedMeta:
+    """What the document says about the feed, its WebSub hub and topic included."""
+    return FeedMeta(
+        parsed.title,
+        parsed.link,
+        parsed.description,
+        parsed.image,
+        *hub_and_topic(parsed, fetched),
+    )
+
+
 def decide_success(
     state: FeedState,
     fetched: FetchResult,
@@ -284,15 +295,7 @@ def decide_success(
         changed=tuple(items.changed),
         unchanged=items.unchanged,
         expired=tuple(items.expired),
-        meta=None
-        if parsed is None
-        else FeedMeta(
-            parsed.title,
-            parsed.link,
-            parsed.description,
-            parsed.image,
-            *hub_and_topic(parsed, fetched),
-        ),
+        meta=None if parsed is None else _meta(parsed, fetched),
         etag=fetched.headers.get("etag") or (state.etag if kept else None),
         last_modified=fetched.headers.get("last-modified")
         or (state.last_modified if kept else None),
