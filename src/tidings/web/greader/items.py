@@ -44,6 +44,8 @@ def categories(entry: Entry) -> list[str]:
         found.append(STARRED)
     if entry.folder:
         found.append(label_stream(entry.folder))
+    # the labels rules put on it (the person's and the site's), beside its folder's
+    found += [label_stream(name) for name in entry.labels if name != entry.folder]
     return found
 
 

@@ -26,6 +26,8 @@ class Empty(Exception):
 
 @dataclass
 class Selection:
+    # whether a label names a folder (a feed's place) rather than a rule's label on items
+    is_folder: Callable[[str], bool] = lambda _: True
     starred_scope: bool = False  # s=starred: the starred items, followed or not
     read: bool | None = None
     starred: bool | None = None
@@ -33,6 +35,7 @@ class Selection:
     folder: str | None = None
     exclude_feeds: set[int] = field(default_factory=set)
     exclude_folders: list[str] = field(default_factory=list)
+    label: str | None = None  # items bearing a rule's label
 
     def need_read(self, read: bool) -> None:
         if self.read is not None and self.read != read:
@@ -51,6 +54,11 @@ class Selection:
         if not self.feeds:
             raise Empty
 
+    def need_label(self, name: str) -> None:
+        if self.label is not None and self.label != name:
+            raise Empty
+        self.label = name
+
     def need_folder(self, name: str) -> None:
         if self.folder is not None and self.folder != name:
             raise Empty
@@ -64,8 +72,10 @@ def _feed_id(stream: Stream, by_url: FeedByUrl) -> int | None:
 def _scope(sel: Selection, stream: Stream, by_url: FeedByUrl) -> None:
     if stream.kind == "feed":
         sel.need_feed(_feed_id(stream, by_url))
-    elif stream.kind == "label":
+    elif stream.kind == "label" and sel.is_folder(stream.name):
         sel.need_folder(stream.name)
+    elif stream.kind == "label":
+        sel.need_label(stream.name)
     elif stream.name == "starred":
         sel.starred_scope = True
     elif stream.name == "read":
@@ -106,7 +116,7 @@ def id_query(
 ) -> IdQuery | None:
     """The ids ``stream`` holds under the page's filters (without the page's bounds), or None
     when it can hold none."""
-    sel = Selection()
+    sel = Selection(is_folder=lambda name: bool(folder_feeds(name)))
     try:
         _scope(sel, stream, by_url)
         for wanted in page.include:
@@ -141,6 +151,7 @@ def id_query(
         seen_after=page.seen_after,
         seen_before=page.seen_before,
         newest_first=page.newest_first,
+        label=sel.label,
     )
 
 

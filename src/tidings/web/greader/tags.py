@@ -1,7 +1,8 @@
 """Labels, which are folders here: ``tag/list``, ``rename-tag`` and ``disable-tag``.
 
-tidings has folders and no item tags, so the labels are the person's folders (``type`` folder)
-beside the starred state. Renaming a folder moves its feeds; disabling one puts its feeds in no
+The labels are the person's folders (``type`` folder) beside the starred state, and the labels
+rules put on items (``type`` tag, the person's and the site's; a name that is also a folder's
+is the folder). Renaming a folder moves its feeds; disabling one puts its feeds in no
 folder. A folder's label is ``user/-/label/<name>``; ``s`` or ``t`` may name it (News+ sends the
 bare name as ``t``).
 """
@@ -27,11 +28,18 @@ def _folders(agg: Aggregator, user_id: int) -> list[Folder]:
     return [f for f in agg.sync_folders(user_id) if f.name]
 
 
+def _tags(agg: Aggregator, user_id: int) -> tuple[list[Folder], list[str]]:
+    folders = _folders(agg, user_id)
+    names = {f.name for f in folders}
+    return folders, [label for label in agg.rule_labels(user_id) if label not in names]
+
+
 async def tag_list(request: Request) -> Response:
     who, _ = await call_of(request)
-    folders = await run(_folders, request, who.user.id)
+    folders, labels = await run(_tags, request, who.user.id)
     tags: list[dict[str, Any]] = [{"id": STARRED}]
     tags += [{"id": label_stream(f.name), "label": f.name, "type": "folder"} for f in folders]
+    tags += [{"id": label_stream(name), "label": name, "type": "tag"} for name in labels]
     return tagged_json(request, {"tags": tags})
 
 

@@ -123,7 +123,8 @@ def entry_json(ctx: Context, entry: Entry) -> dict[str, Any]:
             }
             for n, e in enumerate(item.enclosures[:ENCLOSURES_MAX])
         ],
-        "tags": list(item.categories),
+        # the feed's categories, then the labels rules put on it (the person's and the site's)
+        "tags": list(dict.fromkeys([*item.categories, *entry.labels])),
         "feed": entry_feed_json(ctx, entry),
     }
 
