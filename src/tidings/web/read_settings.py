@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from tidings.arrival import NotifyTarget
 from tidings.core import Aggregator
 from tidings.errors import DuplicateError, TidingsError
 from tidings.timefmt import count
@@ -45,6 +46,7 @@ class SettingsPage:
     links: PrivateLinks
     apps: AppAccess
     rules: RulesPage | None = None  # the person's rules (web/rules.py changes them)
+    notify: tuple[NotifyTarget, ...] = ()  # their notification targets (web/notify.py)
 
 
 def settings_data(agg: Aggregator, user_id: int, base: str) -> SettingsPage:
@@ -57,6 +59,7 @@ def settings_data(agg: Aggregator, user_id: int, base: str) -> SettingsPage:
         private_links(base, agg.feed_token(user_id), folders),
         app_access(agg, user_id, base),
         rules=person_rules(agg, user_id),
+        notify=tuple(agg.notify_targets(user_id)),
     )
 
 
