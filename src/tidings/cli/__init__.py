@@ -1,23 +1,13 @@
 """The command line: add, list, remove, enable, update, health, import, export, items, serve,
 run-scheduler, worker, dispatch, user, db and doctor; and a person's own reading (--user NAME):
 subscribe, unsubscribe, subscriptions, unread, mark-read, star and unstar; rules and
-notification targets (notify), the site's or a person's; WebSub (push list).
+notification targets (notify), the site's or a person's.
 
 Each area's commands are in a module of their own; importing them registers them on ``app``.
 """
 
 # importing the modules registers their commands
-from tidings.cli import (  # noqa: F401
-    admin,
-    doctor,
-    feeds,
-    notify,
-    processes,
-    push,
-    reading,
-    rules,
-    unread,
-)
+from tidings.cli import admin, doctor, feeds, notify, processes, reading, rules, unread  # noqa: F401
 from tidings.cli.common import app
 
 __all__ = ["app", "main"]
