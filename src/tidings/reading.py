@@ -116,6 +116,19 @@ class Reading:
     def folders(self, user_id: int) -> list[str]:
         return self.store.folders(user_id)
 
+    def fold_duplicates(self, user_id: int, folder: str, fold: bool = True) -> None:
+        """Show each story of the folder's feeds once (its copies read with it), or stop."""
+        self.store.set_fold(user_id, folder, fold)
+
+    def folding(self, user_id: int) -> set[str]:
+        """The person's folders that fold their duplicates."""
+        return self.store.folding(user_id)
+
+    def also_in(self, user_id: int, item_ids: Sequence[int]) -> dict[int, list[str]]:
+        """For the items that have copies in their folder (one that folds), the other feeds
+        that carried them."""
+        return self.store.also_in(user_id, item_ids)
+
     # -- entries -------------------------------------------------------------------------------
 
     def unread_counts(self, user_id: int) -> UnreadCounts:

@@ -446,6 +446,7 @@ class EntryQuery:
     search: str | None = None
     ids: tuple[int, ...] | None = None
     include_hidden: bool = False
+    fold: bool = False  # a folder's stories once each, if it folds them (store/firstcopy.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -189,7 +189,7 @@ def test_the_person_is_named_and_known(people: Invoke, server: FeedServer) -> No
     assert (site.exit_code, site.stderr) == (
         1,
         "error: --user goes with a person's commands (subscribe, unsubscribe, subscriptions, "
-        "unread, mark-read, star, unstar); add is the site's\n",
+        "unread, mark-read, star, unstar, folder); add is the site's\n",
     )
 
     none = cli("--user", "bob", "subscriptions")
@@ -201,3 +201,26 @@ def test_the_person_is_named_and_known(people: Invoke, server: FeedServer) -> No
     twice = cli("--user", "bob", "subscribe", server.url("/world.xml"))
     assert twice.exit_code == 1 and twice.stderr.startswith("error: ")
     assert twice.stderr.count("\n") == 1
+
+
+def test_a_folder_that_folds_reads_a_story_once(people: Invoke, server: FeedServer) -> None:
+    """Two feeds of bob's folder carry one story: folded, reading it reads the copy too."""
+    cli = people
+    server.routes["/a.xml"] = Route(rss("Wire A", ("story", "10:00:00"), ("a1", "11:00:00")))
+    server.routes["/b.xml"] = Route(rss("Wire B", ("story", "10:00:00"), ("b1", "12:00:00")))
+    for path in ("/a.xml", "/b.xml"):
+        ok(cli, "--user", "bob", "subscribe", server.url(path), "--folder", "News")
+    assert ok(cli, "folder", "fold", "News", "--user", "bob") == "News\tshows each story once\n"
+    missing = cli("--user", "bob", "folder", "fold", "Nowhere")
+    assert (missing.exit_code, missing.stderr) == (
+        1,
+        "error: you have no folder named 'Nowhere'\n",
+    )
+    first = min(
+        e["id"]
+        for e in json.loads(ok(cli, "--user", "bob", "unread", "--json"))
+        if e["title"] == "story"
+    )
+    ok(cli, "--user", "bob", "mark-read", str(first))
+    assert unread(cli, "bob") == ["b1", "a1"]  # both copies read
+    assert ok(cli, "--user", "bob", "folder", "fold", "News", "--off") == "News\tshows every copy\n"

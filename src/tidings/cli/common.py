@@ -113,7 +113,16 @@ def print_version(wanted: bool) -> None:
 
 
 # the commands of one person's reading (cli/reading.py, cli/unread.py): the ones --user goes with
-PERSONAL = ("subscribe", "unsubscribe", "subscriptions", "unread", "mark-read", "star", "unstar")
+PERSONAL = (
+    "subscribe",
+    "unsubscribe",
+    "subscriptions",
+    "unread",
+    "mark-read",
+    "star",
+    "unstar",
+    "folder",
+)
 
 
 @app.callback()

@@ -1,5 +1,5 @@
-"""A person's reading on the command line: whose it is (``--user NAME``), and their
-subscriptions: subscribe, unsubscribe and subscriptions.
+"""A person's reading on the command line: whose it is (``--user NAME``), their
+subscriptions (subscribe, unsubscribe and subscriptions) and their folders (folder fold).
 
 The site's commands (add, list, items ...) keep the site's collection; these keep one person's
 own, which nobody else sees. Their items are in ``cli/unread.py``.
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tidings.cli.common import app, err, escape, fail, iso, opened, print_json, run
+from tidings.cli.common import Sections, app, err, escape, fail, iso, opened, print_json, run
 from tidings.cli.tables import Cell, Col, show
 from tidings.errors import NotFoundError
 
@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 PANEL = "A person's reading (tidings --user NAME COMMAND)"
 
 
-def person(agg: Aggregator, ctx: typer.Context) -> User:
-    """The person named by the global ``--user NAME`` (an error when it is missing or unknown)."""
-    name = ctx.find_root().params.get("user")
+def person(agg: Aggregator, ctx: typer.Context, name: str | None = None) -> User:
+    """The person named by ``name``, else by the global ``--user NAME`` (an error when it is
+    missing or unknown)."""
+    name = name or ctx.find_root().params.get("user")
     if name is None or not str(name).strip():
         raise fail("name the person with --user NAME")
     wanted = str(name).strip()
@@ -130,3 +131,29 @@ def subscriptions(
         )
         return
     show(SUBSCRIPTION_COLUMNS, [subscription_row(s) for s in subs])
+
+
+folder_app = typer.Typer(
+    no_args_is_help=True,
+    help="A person's folders: whether each shows a story their feeds share once.",
+    cls=Sections,
+    rich_markup_mode=None,
+)
+app.add_typer(folder_app, name="folder", rich_help_panel=PANEL)
+
+
+@folder_app.command("fold")
+def fold(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The folder's name.")],
+    user: Annotated[
+        str | None, typer.Option("--user", metavar="NAME", help="The person (or tidings --user).")
+    ] = None,
+    off: Annotated[bool, typer.Option("--off", help="Show every copy again.")] = False,
+) -> None:
+    """Show each story the folder's feeds share (the same link) once, its copies read with it;
+    --off shows every copy again."""
+    with opened() as agg:
+        account = person(agg, ctx, user)
+        agg.fold_duplicates(account.id, name, not off)
+    print(f"{name}\t{'shows every copy' if off else 'shows each story once'}")

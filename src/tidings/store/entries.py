@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 
 from tidings.errors import TidingsError
+from tidings.store.firstcopy import first_copy
 from tidings.store.items import ITEM_COLUMNS, MAX_PAGE, feed_title, item_of
 from tidings.store.part import StorePart
 from tidings.store.schema import entry_states, feeds, items, subscriptions
@@ -237,7 +238,12 @@ def _candidates(user_id: int, scope: list[ColumnElement[bool]]) -> Any:
     return union(above, marked).subquery()
 
 
-def _page_ids(user_id: int, scope: list[ColumnElement[bool]], q: EntryQuery) -> Select[Any]:
+def _page_ids(
+    user_id: int,
+    scope: list[ColumnElement[bool]],
+    q: EntryQuery,
+    fold: list[ColumnElement[bool]],
+) -> Select[Any]:
     """The ids of one page of the person's unread items, ordered and limited before any table
     row is read: their feeds' items above the watermarks without a row saying read (the
     ``items (feed_id, id, sort_date)`` index holds all it needs), and their rows marked unread
@@ -254,7 +260,7 @@ def _page_ids(user_id: int, scope: list[ColumnElement[bool]], q: EntryQuery) -> 
     above = (
         select(items.c.id.label("cid"), items.c.sort_date.label("cdate"))
         .join(subscriptions, subscriptions.c.feed_id == items.c.feed_id)
-        .where(*scope, items.c.id > subscriptions.c.read_until, ~said_read)
+        .where(*scope, items.c.id > subscriptions.c.read_until, ~said_read, *fold)
     )
     under = (
         select(items.c.id.label("cid"), items.c.sort_date.label("cdate"))
@@ -266,6 +272,7 @@ def _page_ids(user_id: int, scope: list[ColumnElement[bool]], q: EntryQuery) -> 
             entry_states.c.user_id == user_id,
             entry_states.c.read == false(),
             entry_states.c.item_id <= subscriptions.c.read_until,
+            *fold,
         )
     )
     found = union_all(above, under).subquery()
@@ -280,6 +287,9 @@ class EntriesPart(StorePart):
         check_query(q)
         dialect = self.engine.dialect.name
         base = starred(user_id) if q.status == "starred" else followed(user_id)
+        # a folder that folds its stories lists each once (store/firstcopy.py)
+        fold = [first_copy(user_id, q.folder)] if q.fold and q.folder is not None else []
+        base = base.where(*fold)
         with self.engine.connect() as conn:
             if q.status == "unread":
                 scope = _scope(user_id, q)
@@ -288,7 +298,7 @@ class EntriesPart(StorePart):
                     return []
                 found = _candidates(user_id, scope)
                 if (dialect == "sqlite" or unread <= SPARSE) and not q.search and q.ids is None:
-                    page = list(conn.execute(_page_ids(user_id, scope, q)).scalars())
+                    page = list(conn.execute(_page_ids(user_id, scope, q, fold)).scalars())
                     base = base.where(ids_in(dialect, items.c.id, page))
                 elif dialect == "sqlite":
                     base = base.where(items.c.id.in_(select(found.c.cid)))

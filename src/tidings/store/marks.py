@@ -40,6 +40,7 @@ from sqlalchemy.types import BigInteger, Boolean
 
 from tidings.store.advance import mark_ids_read
 from tidings.store.entries import entry_of, followed, ids_in, starred
+from tidings.store.folding import copies_in_range, copies_of, read_copies, watermark
 from tidings.store.part import StorePart
 from tidings.store.schema import UTCDateTime, entry_states, items, subscriptions, users
 from tidings.store.subscriptions import clean_folder, remove_if_orphaned, unread_by_feed
@@ -113,6 +114,8 @@ class MarksPart(StorePart):
         marked = 0
         with self.engine.begin() as conn:
             seq = bump_seq(conn, user_id)
+            if read:  # and the copies of the stories in the person's folders that fold
+                ids = sorted(set(ids) | copies_of(conn, user_id, ids, dialect))
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
                 if read:
@@ -194,8 +197,13 @@ class MarksPart(StorePart):
         with self.engine.begin() as conn:
             seq = bump_seq(conn, user_id)
             unread_before = sum(unread_by_feed(conn, user_id, scope).values())
+            was = watermark(conn, user_id, feed_id) if feed_id is not None else 0
             _move_watermarks(conn, scope, seq, up_to_id, before)
             _settle_rows(conn, user_id, scope, seq, now, up_to_id, before)
+            if feed_id is not None:  # the copies, in other feeds of a folder that folds
+                now_at = watermark(conn, user_id, feed_id)
+                copies = copies_in_range(conn, user_id, feed_id, was, now_at)
+                read_copies(conn, user_id, list(copies), seq, now, self.engine.dialect.name)
             bounded = up_to_id is not None or before is not None
             # unbounded, everything in scope is read now: no second count
             unread_after = sum(unread_by_feed(conn, user_id, scope).values()) if bounded else 0

@@ -21,6 +21,7 @@ from tidings.store.due import DuePart
 from tidings.store.entries import EntriesPart
 from tidings.store.feeds import FeedsPart
 from tidings.store.folders import FoldersPart
+from tidings.store.folding import FoldingPart
 from tidings.store.history import HistoryPart
 from tidings.store.items import ItemsPart
 from tidings.store.marks import MarksPart
@@ -48,6 +49,7 @@ class Store(
     ReadersPart,
     CredentialsPart,
     FoldersPart,
+    FoldingPart,
     SyncPart,
     PushPart,
     EntryListPart,

@@ -1,6 +1,7 @@
 """A person's own settings: their subscriptions (subscribe, rename, move to a folder, hide from
-"All", unsubscribe), OPML in and out, how long unread items are kept, marking read on scroll, and
-the token of their private feeds; and the Apps part (``app_access`` and ``app_passwords``).
+"All", unsubscribe), OPML in and out, how long unread items are kept, marking read on scroll,
+the token of their private feeds, and which folders show a story their feeds share once; and the
+Apps part (``app_access`` and ``app_passwords``).
 
 Every route needs a signed-in person and reads or changes only that person's things; every change
 is a POST with a checked form token and answers with a redirect whose page shows its notice once,
@@ -45,6 +46,7 @@ class SettingsPage:
     reading: ReadingSettings
     links: PrivateLinks
     apps: AppAccess
+    folding: frozenset[str] = frozenset()  # the folders that show each story once
     rules: RulesPage | None = None  # the person's rules (web/rules.py changes them)
     notify: tuple[NotifyTarget, ...] = ()  # their notification targets (web/notify.py)
 
@@ -58,6 +60,7 @@ def settings_data(agg: Aggregator, user_id: int, base: str) -> SettingsPage:
         agg.reading_settings(user_id),
         private_links(base, agg.feed_token(user_id), folders),
         app_access(agg, user_id, base),
+        frozenset(agg.folding(user_id)),
         rules=person_rules(agg, user_id),
         notify=tuple(agg.notify_targets(user_id)),
     )
@@ -222,6 +225,27 @@ async def save_reading(request: Request) -> Response:
     return _done(request, _("Reading settings saved."))
 
 
+def _save_folding(agg: Aggregator, user_id: int, chosen: set[str]) -> None:
+    known = agg.folders(user_id)
+    unknown = sorted(chosen - set(known))
+    if unknown:
+        raise TidingsError(f"you have no folder named {unknown[0]!r}")
+    for name in known:
+        agg.fold_duplicates(user_id, name, name in chosen)
+
+
+async def save_folding(request: Request) -> Response:
+    """Which folders show a story their feeds share once (its copies read with it)."""
+    session = require_user(request)
+    form = await checked_form(request)
+    chosen = {str(v) for v in form.getlist("fold")}
+    try:
+        await run_in_threadpool(_save_folding, agg_of(request), session.user.id, chosen)
+    except TidingsError as exc:
+        return await page(request, status=400, error=str(exc))
+    return _done(request, _("Folders saved."))
+
+
 async def rotate(request: Request) -> Response:
     """New addresses for the person's private feeds; the old ones stop working at once."""
     session = require_user(request)
@@ -240,4 +264,5 @@ routes: list[BaseRoute] = [
     Route("/read/opml", opml_import, methods=["POST"]),
     Route("/read/opml.xml", opml_export, methods=["GET"]),
     Route("/read/token", rotate, methods=["POST"]),
+    Route("/read/folding", save_folding, methods=["POST"]),
 ]

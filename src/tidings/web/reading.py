@@ -10,7 +10,7 @@ Everything goes through the facade with the person's own id: nobody sees another
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import quote
 
@@ -62,6 +62,8 @@ class ListPage:
     sidebar: Sidebar
     scroll_read: bool
     now: datetime
+    # a folder that folds: each shown story's other feeds ("also in"), by item id
+    also_in: dict[int, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +121,21 @@ def list_page(agg: Aggregator, user_id: int, view: View, after: str | None) -> L
     # the first page in the order received starts with it
     first_received = view.order == "received" and not after
     up_to = None if first_received else newest_id(agg, user_id, view)
-    found = agg.entries(user_id, view.query(limit=PAGE + 1, after=parse_cursor(after, view.order)))
+    fold = folds(agg, user_id, view)
+    query = view.query(limit=PAGE + 1, after=parse_cursor(after, view.order))
+    found = agg.entries(user_id, replace(query, fold=fold))
     shown = found[:PAGE]
     if first_received and shown:
         up_to = shown[0].item.id
     more = view.url(after=cursor_of(shown[-1], view.order)) if len(found) > PAGE else None
     scroll = agg.reading_settings(user_id).mark_read_on_scroll
-    return ListPage(view, title, shown, more, up_to, side, scroll, agg.clock())
+    also = agg.also_in(user_id, [e.item.id for e in shown]) if fold else {}
+    return ListPage(view, title, shown, more, up_to, side, scroll, agg.clock(), also)
+
+
+def folds(agg: Aggregator, user_id: int, view: View) -> bool:
+    """Whether the view is a folder that shows each story once."""
+    return view.kind == "folder" and view.folder in agg.folding(user_id)
 
 
 def newest_id(agg: Aggregator, user_id: int, view: View) -> int | None:
@@ -139,7 +149,7 @@ def newest_id(agg: Aggregator, user_id: int, view: View) -> int | None:
 def item_page(agg: Aggregator, user_id: int, item_id: int, view: View) -> ItemPage:
     entry = agg.entry(user_id, item_id)
     key: datetime | int = item_id if view.order == "received" else entry.item.sort_date
-    query = view.query(limit=1, after=(key, item_id))
+    query = replace(view.query(limit=1, after=(key, item_id)), fold=folds(agg, user_id, view))
     older = agg.entries(user_id, query)
     newer = agg.entries(user_id, replace(query, direction="asc"))
     side = sidebar(agg, user_id)
