@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tidings.config import Settings
 from tidings.errors import FeedKnownError, NotFoundError
+from tidings.fullarticles import FullArticles
 from tidings.lazy import lazy_names
 from tidings.listing import Listing
 from tidings.people import People
@@ -67,7 +68,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Aggregator(Reading, Syncing, Listing, People, SiteOPML, Pushing, Rulebook):
+class Aggregator(Reading, Syncing, Listing, People, SiteOPML, FullArticles, Pushing, Rulebook):
     """Subscriptions, updates and reads over one store; people (``People``), their reading
     (``Reading``) and their apps (``Syncing``) too; the site's OPML (``SiteOPML``)."""
 
@@ -210,8 +211,15 @@ class Aggregator(Reading, Syncing, Listing, People, SiteOPML, Pushing, Rulebook)
         category: str | None = None,
         limit: int = 30,
         offset: int = 0,
+        with_article: bool = False,
     ) -> list[Item]:
-        return self.store.items(feed_id=feed_id, category=category, limit=limit, offset=offset)
+        return self.store.items(
+            feed_id=feed_id,
+            category=category,
+            limit=limit,
+            offset=offset,
+            with_article=with_article,
+        )
 
     def count_items(self, *, feed_id: int | None = None) -> int:
         return self.store.count_items(feed_id=feed_id)

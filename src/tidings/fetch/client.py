@@ -41,6 +41,8 @@ FEED_ACCEPT: Final = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.5, */*;q=0.1"
 )
+# a web page, for the article of an item (full articles)
+PAGE_ACCEPT: Final = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 # br: aiohttp decodes it with the brotli package (a dependency), content_coding a stacked one
 ACCEPT_ENCODING: Final = "gzip, deflate, br"
 
@@ -272,6 +274,10 @@ class FetchClient:
             raise
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise self._translate(exc, url) from exc
+
+    async def fetch_page(self, url: str, *, user_agent: str | None = None) -> FetchResult:
+        """GET a web page (an item's, for its article) under every guarantee of ``fetch``."""
+        return await self.fetch(url, accept=PAGE_ACCEPT, user_agent=user_agent)
 
     def _translate(self, exc: BaseException, url: str) -> FetchError:
         """The one FetchError for a library failure; isinstance order goes specific to general."""

@@ -31,6 +31,21 @@ class Chore:
 CHORES: tuple[Chore, ...] = ()
 
 
+ARTICLES_TURN = 32  # items claimed by one turn of the article fetcher
+ARTICLES_TURNS = 10  # turns in a row while the queue fills them, before the chore rests
+
+
+async def fetch_articles(agg: Aggregator) -> None:
+    """Full articles (docs/arrival.md): turns while the queue fills them, then a rest."""
+    for _ in range(ARTICLES_TURNS):
+        if (await agg.fetch_articles(ARTICLES_TURN)).claimed < ARTICLES_TURN:
+            return
+
+
+# full articles: the pages of the items queued, every 15 s
+CHORES += (Chore("full articles", 15.0, fetch_articles),)
+
+
 async def run_chores(
     agg: Aggregator, stop: asyncio.Event, chores: Sequence[Chore] = CHORES
 ) -> None:

@@ -33,7 +33,7 @@ from sqlalchemy.types import Text
 
 from tidings.errors import TidingsError
 from tidings.store.firstcopy import first_copy
-from tidings.store.items import ITEM_COLUMNS, MAX_PAGE, feed_title, item_of
+from tidings.store.items import MAX_PAGE, WITH_ARTICLE, feed_title, item_of, without_article
 from tidings.store.part import StorePart
 from tidings.store.schema import entry_states, feeds, items, subscriptions
 from tidings.store.subscriptions import unread_by_feed
@@ -91,7 +91,7 @@ def is_unread() -> ColumnElement[bool]:
 
 def entry_columns() -> tuple[Any, ...]:
     return (
-        *ITEM_COLUMNS,
+        *WITH_ARTICLE,  # for one entry and the apps; a page of the list leaves it (entries)
         feed_title(),
         func.coalesce(subscriptions.c.id, 0).label("sub_id"),
         subscriptions.c.title.label("sub_title"),
@@ -286,7 +286,7 @@ class EntriesPart(StorePart):
         walking every item newest first until enough are unread."""
         check_query(q)
         dialect = self.engine.dialect.name
-        base = starred(user_id) if q.status == "starred" else followed(user_id)
+        base = without_article(starred(user_id) if q.status == "starred" else followed(user_id))
         # a folder that folds its stories lists each once (store/firstcopy.py)
         fold = [first_copy(user_id, q.folder)] if q.fold and q.folder is not None else []
         base = base.where(*fold)

@@ -70,6 +70,7 @@ def _feeds_of(conn: Connection, rows: Sequence[Row[Any]]) -> list[Feed]:
             user_agent=r.user_agent,
             on_site=r.on_site,
             unread_cap=r.unread_cap,
+            full_articles=r.full_articles,
         )
         for r in rows
     ]

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Label, Row, false, func, or_, select
+from sqlalchemy import ColumnElement, Label, Row, Select, false, func, or_, select
 
 from tidings.store.part import StorePart
 from tidings.store.schema import categories, feed_categories, feeds, items
 from tidings.types import Enclosure, Item
 
 MAX_PAGE = 500
-# what an Item is read from: not the search index's text, the duplicate keys, nor the article
-# and its place in the queue
+# what an Item is read from: not the search index's text, the duplicate keys, the article
+# (read only where it is shown: ``WITH_ARTICLE``) nor its place in the queue
 _NOT_READ = {
     "search_text",
     "link_key",
@@ -22,8 +22,18 @@ _NOT_READ = {
     "article_html",
     "article_status",
     "article_error",
+    "article_due_at",
+    "article_attempts",
 }
 ITEM_COLUMNS = tuple(c for c in items.c if c.key not in _NOT_READ)
+_ARTICLE = (items.c.article_html, items.c.article_status, items.c.article_error)
+WITH_ARTICLE = (*ITEM_COLUMNS, *_ARTICLE)
+
+
+def without_article(query: Select[Any]) -> Select[Any]:
+    """``query`` without the article, which a list of items does not show."""
+    kept = [c for c in query.selected_columns if c.key not in {a.key for a in _ARTICLE}]
+    return query.with_only_columns(*kept)  # the joins stay: they are select_from()s
 
 
 def feed_title() -> Label[Any]:
@@ -63,6 +73,9 @@ def item_of(r: Row[*tuple[Any, ...]]) -> Item:
         enclosures=_enclosures(r.enclosures),
         categories=tuple(json.loads(r.categories)) if r.categories else (),
         image=r.image_url,
+        article_html=r._mapping.get("article_html"),
+        article_status=r._mapping.get("article_status"),
+        article_error=r._mapping.get("article_error"),
     )
 
 
@@ -74,10 +87,12 @@ class ItemsPart(StorePart):
         category: str | None = None,
         limit: int = 30,
         offset: int = 0,
+        with_article: bool = False,
     ) -> list[Item]:
-        """The site's items, newest first, by the date each item is listed under."""
+        """The site's items, newest first, by the date each item is listed under (with the
+        articles fetched from their pages: ``with_article``)."""
         query = (
-            select(*ITEM_COLUMNS, feed_title())
+            select(*(WITH_ARTICLE if with_article else ITEM_COLUMNS), feed_title())
             .join(feeds, feeds.c.id == items.c.feed_id)
             .where(feeds.c.on_site)
         )

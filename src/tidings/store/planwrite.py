@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, select, text, update
 
+from tidings.store.articles import PENDING, pending_feeds
 from tidings.store.counters import count_fetches
 from tidings.store.keep import protected
 from tidings.store.schema import feeds, fetch_log, items, tombstones
@@ -100,6 +101,10 @@ def _insert_items(conn: Connection, plans: Sequence[UpdatePlan]) -> None:
     ]
     if not rows:
         return
+    articles = pending_feeds(conn, {p.feed_id for p in plans if p.new})
+    if articles:  # their pages are to be fetched for the article (store/articles.py)
+        for row in rows:
+            row["article_status"] = PENDING if row["feed_id"] in articles else None
     if conn.dialect.name == "postgresql":
         # Sync apps page by id ("everything after the last id I saw"): an id must never
         # become visible after a larger one, as it could if two workers' transactions

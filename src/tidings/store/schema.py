@@ -164,6 +164,10 @@ items = Table(
     Column("article_html", Text),
     Column("article_status", String(16)),
     Column("article_error", Text),
+    # the queue's clock (0018): when the row may be claimed next (a retry's earliest time, or
+    # when a claim that died with its process expires), and the claims made so far
+    Column("article_due_at", UTCDateTime),
+    Column("article_attempts", Integer, nullable=False, server_default="0"),
     UniqueConstraint("feed_id", "identity_hash"),
     Index("ix_items_sort", "sort_date", "id"),
     Index("ix_items_feed_sort", "feed_id", "sort_date", "id"),
@@ -178,6 +182,13 @@ items = Table(
         "id",
         sqlite_where=text("article_status = 'pending'"),
         postgresql_where=text("article_status = 'pending'"),
+    ),
+    # the articles being fetched, whose claims may have died with their process
+    Index(
+        "ix_items_article_fetching",
+        "id",
+        sqlite_where=text("article_status = 'fetching'"),
+        postgresql_where=text("article_status = 'fetching'"),
     ),
     # ids are never reused, also after the newest item is deleted: a person's state and
     # watermark name items by id (SQLite: AUTOINCREMENT; PostgreSQL: an identity never repeats)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tidings.errors import StoreError
 from tidings.store import migrate
+from tidings.store.articles import ArticlesPart
 from tidings.store.categories import CategoriesPart
 from tidings.store.counters import CountersPart
 from tidings.store.credentials import CredentialsPart
@@ -53,6 +54,7 @@ class Store(
     SyncPart,
     PushPart,
     EntryListPart,
+    ArticlesPart,
 ):
     """The database of one tidings installation (people's reading: subscriptions, entries,
     marks and readers; their apps: credentials, folder ids and sync reads)."""
