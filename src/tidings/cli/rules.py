@@ -1,5 +1,5 @@
 """Rules on the command line: ``tidings rules add|list|remove|enable|apply``, the site's by
-default (the admin's), a person's with the global ``--user NAME``.
+default (the admin's), a person's with ``--user NAME``.
 """
 
 from __future__ import annotations
@@ -34,12 +34,17 @@ RULE_COLUMNS = (
 )
 
 
-def owner(agg: Aggregator, ctx: typer.Context) -> int | None:
-    """The person named by the global ``--user NAME``; None (the site's rules) without it."""
-    name = ctx.find_root().params.get("user")
-    if name is None or not str(name).strip():
+User = Annotated[
+    str | None,
+    typer.Option("--user", metavar="NAME", help="A person's rules (else the site's)."),
+]
+
+
+def owner(agg: Aggregator, name: str | None) -> int | None:
+    """The person named by ``--user NAME``; None (the site's rules) without it."""
+    if name is None or not name.strip():
         return None
-    wanted = str(name).strip()
+    wanted = name.strip()
     for account in agg.users():
         if account.user.name == wanted:
             return account.user.id
@@ -94,7 +99,6 @@ def rule_json(rule: Rule) -> dict[str, Any]:
 
 @rules_app.command("add")
 def add(
-    ctx: typer.Context,
     name: str,
     pattern: Annotated[str, typer.Argument(help="Text to find, or a regular expression.")],
     action: Annotated[
@@ -112,6 +116,7 @@ def add(
         str | None, typer.Option(metavar="NAME", help="Only the items of this folder's feeds.")
     ] = None,
     label: Annotated[str | None, typer.Option(help="The label (action label).")] = None,
+    user: User = None,
 ) -> None:
     """Add a rule; it runs on the items that arrive from now on ('apply' runs it on the rest)."""
     from tidings.arrival import RuleDraft
@@ -128,18 +133,18 @@ def add(
         label=label,
     )
     with opened() as agg:
-        rule = agg.add_rule(draft, owner(agg, ctx))
+        rule = agg.add_rule(draft, owner(agg, user))
     show(RULE_COLUMNS, [rule_row(rule)])
 
 
 @rules_app.command("list")
 def list_rules(
-    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    user: User = None,
 ) -> None:
     """The rules, oldest first, with their hits and whether they are failing."""
     with opened() as agg:
-        rules = agg.rules(owner(agg, ctx))
+        rules = agg.rules(owner(agg, user))
     if as_json:
         print_json([rule_json(r) for r in rules])
         return
@@ -150,30 +155,30 @@ def list_rules(
 
 
 @rules_app.command("remove")
-def remove(ctx: typer.Context, rule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def remove(rule_id: Annotated[int, typer.Argument(metavar="ID")], user: User = None) -> None:
     """Remove a rule (what it did to items stays)."""
     with opened() as agg:
-        rule = agg.remove_rule(rule_id, owner(agg, ctx))
+        rule = agg.remove_rule(rule_id, owner(agg, user))
     print(f"removed {rule.id}\t{rule.name}")
 
 
 @rules_app.command("enable")
 def enable(
-    ctx: typer.Context,
     rule_id: Annotated[int, typer.Argument(metavar="ID")],
     off: Annotated[bool, typer.Option("--off", help="Disable it instead.")] = False,
+    user: User = None,
 ) -> None:
     """Enable a rule (a failing one runs again) or, with --off, disable it."""
     with opened() as agg:
-        rule = agg.enable_rule(rule_id, not off, owner(agg, ctx))
+        rule = agg.enable_rule(rule_id, not off, owner(agg, user))
     show(RULE_COLUMNS, [rule_row(rule)])
 
 
 @rules_app.command("apply")
-def apply(ctx: typer.Context, rule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def apply(rule_id: Annotated[int, typer.Argument(metavar="ID")], user: User = None) -> None:
     """Run a rule over the items already stored in its scope: how many it matched."""
     with opened() as agg:
-        run = agg.apply_rule(rule_id, owner(agg, ctx))
+        run = agg.apply_rule(rule_id, owner(agg, user))
     print(f"rule {run.rule_id}: {run.matched} of {run.checked} items matched")
     if run.failing:
         raise fail(f"the rule failed and is now marked failing: {run.failing}")
