@@ -7,7 +7,17 @@ Each area's commands are in a module of their own; importing them registers them
 """
 
 # importing the modules registers their commands
-from tidings.cli import admin, doctor, feeds, notify, processes, reading, rules, unread  # noqa: F401
+from tidings.cli import (  # noqa: F401
+    admin,
+    articles,
+    doctor,
+    feeds,
+    notify,
+    processes,
+    reading,
+    rules,
+    unread,
+)
 from tidings.cli.common import app
 
 __all__ = ["app", "main"]

@@ -43,6 +43,7 @@ def feed_json(feed: Feed) -> dict[str, Any]:
         "disabled_reason": feed.disabled_reason,
         "categories": list(feed.categories),
         "refresh_seconds": feed.refresh_seconds,
+        "full_articles": feed.full_articles,
     }
 
 
