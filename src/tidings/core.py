@@ -134,6 +134,7 @@ class Aggregator(Reading, Syncing, Listing, People, SiteOPML, FullArticles, Push
         self._pipeline.allowed_tags = self.site().narrower_tags
         self._start_pushing(self._pipeline, self._client)
         self._pipeline.arrivals.append(self.rule_step(self._pipeline))
+        self._pipeline.arrivals.append(self.fold_step(self._pipeline))
         self._updater = (
             RemoteUpdater(self.dispatcher, self.clock)
             if self.settings.mode == "workers"

@@ -32,6 +32,7 @@ from tidings.types import (
     UnreadCounts,
     User,
 )
+from tidings.update.foldstep import FoldStep
 
 if TYPE_CHECKING:
     from tidings.update.pipeline import Pipeline
@@ -54,6 +55,7 @@ class Reading:
     clock: Callable[[], datetime]
     settings: Settings
     _feed_key: bytes | None = None
+    _fold_steps: list[FoldStep] | None = None
 
     @property
     def pipeline(self) -> Pipeline:  # the aggregator's, once it is entered
@@ -119,6 +121,14 @@ class Reading:
     def fold_duplicates(self, user_id: int, folder: str, fold: bool = True) -> None:
         """Show each story of the folder's feeds once (its copies read with it), or stop."""
         self.store.set_fold(user_id, folder, fold)
+        for step in self._fold_steps or ():  # this process's updates see it at once
+            step.expire()
+
+    def fold_step(self, pipeline: Pipeline) -> FoldStep:
+        """The step that reads a late copy of a story read in a folder that folds."""
+        step = FoldStep(self.store, run=pipeline.db, read=pipeline.read, clock=self.clock)
+        self._fold_steps = [*(self._fold_steps or ()), step][-4:]
+        return step
 
     def folding(self, user_id: int) -> set[str]:
         """The person's folders that fold their duplicates."""

@@ -15,6 +15,7 @@ from tests.feedserver import FeedServer, RequestRecord, Route
 from tests.pg import fresh_schema
 from tidings.config import Settings
 from tidings.core import Aggregator, make_aggregator
+from tidings.types import EntryQuery
 
 DOC = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Markets</title><link>http://example.org/</link>
@@ -65,3 +66,42 @@ async def test_a_new_guid_at_every_fetch_keeps_one_item(
     for title, item in now.items():
         assert (item.id, item.first_seen) == (first[title].id, first[title].first_seen)
     assert now["Retail Sales Rise"].guid == "retail-4"
+
+
+def wire(name: str, *links: str) -> bytes:
+    items = "".join(
+        f"<item><title>{name} {n}</title><link>{link}</link><guid>{name}-{n}</guid>"
+        f"<pubDate>Thu, 26 Nov 2026 1{n}:00:00 GMT</pubDate></item>"
+        for n, link in enumerate(links)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'
+        f"<link>http://example.org/</link><description>d</description>{items}</channel></rss>"
+    ).encode()
+
+
+async def test_a_copy_arriving_after_its_story_was_read_arrives_read(
+    backend: Aggregator, server: FeedServer, clock: Clock
+) -> None:
+    """ada folds her folder: the story read in one feed, its copy that another feed carries
+    later arrives read for her (the apps see it read); bob, who does not fold, sees it unread."""
+    agg, story = backend, "http://example.org/2026/story"
+    server.routes["/a.xml"] = Route(wire("A", f"{story}?utm_source=a", "http://example.org/a"))
+    server.routes["/b.xml"] = Route(wire("B", "http://example.org/b"))
+    ada = agg.add_user("ada", "correct horse battery", role="reader").id
+    bob = agg.add_user("bob", "correct horse battery", role="reader").id
+    for who in (ada, bob):
+        for path in ("/a.xml", "/b.xml"):
+            await agg.subscribe(who, server.url(path), folder="Port")
+    agg.fold_duplicates(ada, "Port")
+    a_story = next(e for e in agg.entries(ada, EntryQuery()) if e.item.title == "A 0")
+    agg.set_read(ada, [a_story.item.id], True)
+
+    server.routes["/b.xml"] = Route(wire("B", "http://example.org/b", story))
+    clock.now += timedelta(hours=1)
+    b = next(s for s in agg.subscriptions(ada) if s.feed.url.endswith("/b.xml"))
+    (result,) = await agg.update([b.feed.id])
+    assert result.new == 1
+    status = {e.item.title: e.read for e in agg.entries(ada, EntryQuery(status="all"))}
+    assert status["B 1"] is True and status["B 0"] is False
+    assert {e.item.title for e in agg.entries(bob, EntryQuery())} >= {"A 0", "B 1"}

@@ -15,17 +15,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, select, true, update
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select, true, update
 
 from tidings.errors import NotFoundError
 from tidings.store.advance import mark_ids_read
 from tidings.store.entries import ids_in
 from tidings.store.folders import _ensure
 from tidings.store.part import StorePart
-from tidings.store.schema import feeds, folders, items, subscriptions
+from tidings.store.schema import entry_states, feeds, folders, items, subscriptions
 from tidings.store.subscriptions import clean_folder
 
 CHUNK = 5_000  # marked ids per statement
+ARRIVED_CHUNK = 500  # identities per statement: well under the bound-parameter caps
 
 
 def _copies(user_id: int, marked: Any, picked: ColumnElement[bool]) -> Select[Any]:
@@ -83,6 +84,52 @@ def copies_in_range(
     return {int(row[2]) for row in conn.execute(_copies(user_id, marked, within))}
 
 
+def _read_elsewhere(feed_id: int, identities: list[str]) -> Select[Any]:
+    """(person, item id) of the feed's items ``identities`` whose story the person already
+    read in another copy, in the same folder, one that folds."""
+    new, mine = items.alias("new"), subscriptions.alias("mine")
+    other, mates = items.alias("other"), subscriptions.alias("mates")
+    state = entry_states
+    read = or_(
+        state.c.read == true(),
+        and_(state.c.read.is_(None), other.c.id <= mates.c.read_until),
+    )
+    read_copy = (
+        select(other.c.id)
+        .select_from(other)
+        .join(
+            mates,
+            and_(
+                mates.c.feed_id == other.c.feed_id,
+                mates.c.user_id == mine.c.user_id,
+                mates.c.folder == mine.c.folder,
+            ),
+        )
+        .outerjoin(state, and_(state.c.user_id == mine.c.user_id, state.c.item_id == other.c.id))
+        .where(other.c.link_key == new.c.link_key, other.c.id != new.c.id, read)
+        .exists()
+    )
+    return (
+        select(mine.c.user_id, new.c.id)
+        .select_from(new)
+        .join(mine, mine.c.feed_id == new.c.feed_id)
+        .join(
+            folders,
+            and_(
+                folders.c.user_id == mine.c.user_id,
+                folders.c.name == mine.c.folder,
+                folders.c.fold_duplicates == true(),
+            ),
+        )
+        .where(
+            new.c.feed_id == feed_id,
+            new.c.identity_hash.in_(identities),
+            new.c.link_key.is_not(None),
+            read_copy,
+        )
+    )
+
+
 class FoldingPart(StorePart):
     def set_fold(self, user_id: int, folder: str, fold: bool) -> None:
         """Fold the duplicates of the person's folder, or stop; a folder none of their
@@ -113,6 +160,25 @@ class FoldingPart(StorePart):
                     )
                 ).scalars()
             )
+
+    def folding_anywhere(self) -> bool:
+        """Whether anyone's folder folds (else an arrival has no copies to look for)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(folders.c.id).where(folders.c.fold_duplicates == true()).limit(1)
+            ).first()
+        return found is not None
+
+    def arrived_copies(self, feed_id: int, identities: Sequence[str]) -> dict[int, list[int]]:
+        """The feed's items just stored (by identity) that are copies of a story their
+        follower already read in a folder that folds: item ids by person."""
+        found: dict[int, list[int]] = defaultdict(list)
+        with self.engine.connect() as conn:
+            for start in range(0, len(identities), ARRIVED_CHUNK):
+                chunk = list(identities[start : start + ARRIVED_CHUNK])
+                for user_id, item_id in conn.execute(_read_elsewhere(feed_id, chunk)):
+                    found[int(user_id)].append(int(item_id))
+        return dict(found)
 
     def also_in(self, user_id: int, item_ids: Sequence[int]) -> dict[int, list[str]]:
         """For each of the items that has copies in its folder (one that folds), the titles of
