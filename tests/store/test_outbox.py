@@ -178,3 +178,33 @@ def test_a_digest_is_claimed_once_a_day(store: Store) -> None:
     assert not outbox.queue_digest(target.id, day, now=day, title="t", body=None)  # moved only
     assert outbox.target(None, target.id, day).last_digest_at == day
     assert [m.kind for m in outbox.due_messages(target.id, day, 10)] == ["digest"]
+
+
+def test_messages_are_claimed_by_one_delivery_until_their_lease_ends(store: Store) -> None:
+    outbox = Outbox(store.engine)
+    target = outbox.add_target(None, "ops", "json://example.org/hook", digest=False, now=NOW)
+    for title in ("a", "b"):
+        outbox.queue([target.id], kind="item", title=title, body="", now=NOW)
+    lease = NOW + timedelta(minutes=5)
+    mine = outbox.claim_messages(target.id, NOW, limit=10, lease_until=lease)
+    assert [m.title for m in mine] == ["a", "b"]
+    other = lease + timedelta(microseconds=1)
+    assert outbox.claim_messages(target.id, NOW, limit=10, lease_until=other) == []
+    assert outbox.sendable(NOW, MINUTE) == []  # nothing due while leased
+    # the delivery never reported back: after the lease, they are due again
+    again = outbox.claim_messages(
+        target.id, lease, limit=10, lease_until=lease + timedelta(minutes=5)
+    )
+    assert [m.title for m in again] == ["a", "b"]
+
+
+def test_a_digest_is_claimed_alone(store: Store) -> None:
+    outbox = Outbox(store.engine)
+    target = outbox.add_target(None, "mail", "mailto://u:p@example.org", digest=True, now=NOW)
+    outbox.queue([target.id], kind="item", title="a", body="", now=NOW)
+    outbox.queue([target.id], kind="digest", title="day", body="…", now=NOW)
+    lease = NOW + timedelta(minutes=5)
+    first = outbox.claim_messages(target.id, NOW, limit=10, lease_until=lease)
+    assert [m.kind for m in first] == ["digest"]
+    second = outbox.claim_messages(target.id, NOW, limit=10, lease_until=lease)
+    assert [m.title for m in second] == ["a"]

@@ -8,10 +8,11 @@ Apprise too (``deliver``), so a turn never holds up the event loop that runs the
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from tidings.arrival import OutboxMessage, SendReport
+from tidings.arrival import SendReport
 from tidings.notifying import compose
 from tidings.notifying.deliver import deliver
 from tidings.notifying.targets import NotifyTargets
@@ -20,6 +21,9 @@ HEALTH_AFTER = timedelta(hours=24)  # failing this long is worth a notice
 DIGEST_EVERY = timedelta(hours=24)
 TAKEN = 500  # messages read for one batch at most; the rest wait for the next minute
 PARALLEL = 8  # deliveries at once (each holds a thread)
+# how long claimed messages wait for their delivery's outcome before they are due again (a
+# process killed mid-delivery); a few microseconds of chance make each claim's time its own
+LEASE = timedelta(minutes=5)
 
 
 class NotifyRounds(NotifyTargets):
@@ -60,7 +64,10 @@ class NotifyRounds(NotifyTargets):
         outbox = self.outbox
         if not await asyncio.to_thread(outbox.take_turn, target_id, seen, now):
             return SendReport()
-        messages = _chosen(await asyncio.to_thread(outbox.due_messages, target_id, now, TAKEN))
+        lease = now + LEASE + timedelta(microseconds=secrets.randbelow(1_000_000))
+        messages = await asyncio.to_thread(
+            lambda: outbox.claim_messages(target_id, now, limit=TAKEN, lease_until=lease)
+        )
         url = await asyncio.to_thread(outbox.target_url, target_id)
         if not messages or url is None:
             return SendReport()
@@ -141,10 +148,3 @@ class NotifyRounds(NotifyTargets):
             )
         return queued
 
-
-def _chosen(messages: list[OutboxMessage]) -> list[OutboxMessage]:
-    """A digest goes alone (it is long, and an e-mail of its own); the rest together."""
-    digests = [m for m in messages if m.kind == "digest"]
-    if digests:
-        return digests[:1]
-    return messages
