@@ -172,6 +172,15 @@ class SendReport:
 
 
 @dataclass(frozen=True, slots=True)
+class DigestEntry:
+    """One line of a daily digest: a new item, under its feed's title."""
+
+    feed_title: str
+    title: str
+    link: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class PushSubscription:
     """A WebSub subscription at a hub, as the health page and ``tidings push list`` show it."""
 

@@ -17,6 +17,7 @@ from tidings.errors import FeedKnownError, NotFoundError
 from tidings.fullarticles import FullArticles
 from tidings.lazy import lazy_names
 from tidings.listing import Listing
+from tidings.notifying import Notifying
 from tidings.people import People
 from tidings.pushing import Pushing
 from tidings.reading import Reading
@@ -68,7 +69,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Aggregator(Reading, Syncing, Listing, People, SiteOPML, FullArticles, Pushing, Rulebook):
+class Aggregator(
+    Reading, Syncing, Listing, People, SiteOPML, FullArticles, Pushing, Rulebook, Notifying
+):
     """Subscriptions, updates and reads over one store; people (``People``), their reading
     (``Reading``) and their apps (``Syncing``) too; the site's OPML (``SiteOPML``)."""
 

@@ -28,7 +28,13 @@ class Chore:
 
 
 # the chores of every installation, in the order they start
-CHORES: tuple[Chore, ...] = ()
+CHORES: tuple[Chore, ...] = (
+    # notifications (docs/arrival.md): the outbox every 10 s (a target gets a batch a minute at
+    # most), feeds failing for a day every 5 minutes, the daily digests every 10
+    Chore("send notifications", 10.0, Aggregator.send_notifications),
+    Chore("feed health notices", 300.0, Aggregator.notify_feed_health),
+    Chore("daily digests", 600.0, Aggregator.queue_digests),
+)
 
 
 ARTICLES_TURN = 32  # items claimed by one turn of the article fetcher
