@@ -230,3 +230,19 @@ def test_a_url_apprise_cannot_use_is_refused_with_the_reason(
     with pytest.raises(TargetURLError, match=says):
         agg.add_notify_target(None, url)
     assert agg.notify_targets(None) == []
+
+
+async def test_a_message_is_given_up_after_a_day_with_the_reason(
+    agg: Aggregator, clock: Clock
+) -> None:
+    async with receiving() as hook:
+        hook.status = 500
+        target = agg.add_notify_target(None, hook.url)
+        queue_item(agg, target.id, "never")
+        assert (await agg.send_notifications()).failed == 1
+        clock.now += timedelta(hours=24)
+        report = await agg.send_notifications()
+        assert (report.failed, report.given_up) == (0, 1)
+        (shown,) = agg.notify_targets(None)
+        assert (shown.pending, shown.given_up) == (0, 1)
+        assert hook.refused == 1

@@ -24,17 +24,24 @@ PARALLEL = 8  # deliveries at once (each holds a thread)
 # how long claimed messages wait for their delivery's outcome before they are due again (a
 # process killed mid-delivery); a few microseconds of chance make each claim's time its own
 LEASE = timedelta(minutes=5)
+# how often a process looks for messages out of time and deletes old ones (a scan of the outbox)
+SWEEP_EVERY = timedelta(minutes=10)
 
 
 class NotifyRounds(NotifyTargets):
     """The sender, the feed-health notices and the digests."""
+
+    _outbox_swept: datetime | None = None  # when this process last gave up and deleted
 
     async def send_notifications(self, only: Collection[int] | None = None) -> SendReport:
         """One turn of the sender: each target with messages due whose minute has come (and
         whose rest after failures is over) gets them in one delivery; ``only`` limits the turn
         to those targets."""
         now = self.clock()
-        given_up = await asyncio.to_thread(self.outbox.expire, now)
+        given_up = 0
+        if self._outbox_swept is None or now - self._outbox_swept >= SWEEP_EVERY:
+            given_up = await asyncio.to_thread(self.outbox.expire, now)
+            self._outbox_swept = now
         ready = [
             (target_id, seen, failures)
             for target_id, seen, failures in await asyncio.to_thread(
@@ -147,4 +154,3 @@ class NotifyRounds(NotifyTargets):
                 body=text[1] if text else None,
             )
         return queued
-
