@@ -62,6 +62,7 @@ async def _feed_page(
 ) -> Response:
     """The feed's form, with its fetch history as a chart and a table."""
     data = await run(admin_views.fetch_history, request, feed_id)
+    articles = await run_in_threadpool(agg_of(request).article_counts, [feed_id])
     # history_svg escapes every piece of text that comes from the data
     chart = Markup(history_svg(data.fetches, title=_("Fetch history")))  # noqa: S704
     page = render(
@@ -74,6 +75,7 @@ async def _feed_page(
         history=data.fetches,
         chart=chart,
         now=data.now,
+        articles=articles.get(feed_id),
     )
     return shown(request, page)
 

@@ -135,7 +135,8 @@ def item_json(entry: Entry) -> Json:
         "feed_id": item.feed_id,
         "title": item.title or "",
         "author": item.author or "",
-        "html": item.content_html or item.summary_html or "",
+        # the page's article when the feed has full articles
+        "html": item.article_html or item.content_html or item.summary_html or "",
         "url": item.link or "",
         "is_saved": int(entry.starred),
         "is_read": int(entry.read),

@@ -56,11 +56,22 @@ class CategoryPage:
 
 
 def _page(
-    agg: Aggregator, number: int, *, feed_id: int | None = None, category: str | None = None
+    agg: Aggregator,
+    number: int,
+    *,
+    feed_id: int | None = None,
+    category: str | None = None,
+    with_article: bool = False,
 ) -> ItemList:
     size = agg.site().items_per_page
     offset = (number - 1) * size
-    rows = agg.items(limit=size + 1, offset=offset, feed_id=feed_id, category=category)
+    rows = agg.items(
+        limit=size + 1,
+        offset=offset,
+        feed_id=feed_id,
+        category=category,
+        with_article=with_article,
+    )
     return ItemList(tuple(rows[:size]), Page(number, size, len(rows) > size), agg.clock())
 
 
@@ -77,9 +88,10 @@ def sources(agg: Aggregator) -> tuple[tuple[SourceSummary, ...], datetime]:
 
 
 def source(agg: Aggregator, feed_id: int, page: int) -> SourcePage:
-    """One source: its block and a page of its items. Raises NotFoundError."""
+    """One source: its block and a page of its items (with their articles when the feed has
+    them fetched). Raises NotFoundError."""
     feed = agg.site_feed(feed_id)
-    return SourcePage(feed, _page(agg, page, feed_id=feed.id))
+    return SourcePage(feed, _page(agg, page, feed_id=feed.id, with_article=feed.full_articles))
 
 
 def categories(agg: Aggregator) -> tuple[CategorySummary, ...]:

@@ -76,7 +76,8 @@ def entry_atom(entry: Entry, site_url: str | None) -> str:
         length = f" length={_attr(str(enclosure.length))}" if enclosure.length else ""
         kind = f" type={_attr(enclosure.type)}" if enclosure.type else ""
         parts.append(f'<link rel="enclosure" href={_attr(enclosure.url)}{kind}{length}/>')
-    body = item.content_html or item.summary_html or ""
+    # the page's article when the feed has full articles
+    body = item.article_html or item.content_html or item.summary_html or ""
     parts.append(f'<content type="html">{_text(body)}</content>')
     if item.author:
         parts.append(f"<author><name>{_text(item.author)}</name></author>")

@@ -54,7 +54,8 @@ def item_json(entry: Entry, site_urls: Mapping[int, str | None]) -> dict[str, An
     item = entry.item
     crawled = usec(item.first_seen)
     link = item.link or site_urls.get(item.feed_id) or ""
-    body = item.content_html or item.summary_html or ""
+    # the page's article when the feed has full articles
+    body = item.article_html or item.content_html or item.summary_html or ""
     found: dict[str, Any] = {
         "id": long_item_id(item.id),
         "crawlTimeMsec": str(crawled // 1000),

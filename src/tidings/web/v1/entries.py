@@ -272,7 +272,8 @@ async def get_category_entry(request: Request, user: User) -> Response:
 
 def _content(agg: Aggregator, user_id: int, entry_id: int) -> Any:
     item = agg.entry(user_id, entry_id).item
-    content = item.content_html or item.summary_html or ""
+    # the page's article when the feed has full articles
+    content = item.article_html or item.content_html or item.summary_html or ""
     return {"content": content, "reading_time": reading_time(content)}
 
 

@@ -92,7 +92,8 @@ def entry_id_hash(entry: Entry) -> str:
 
 def entry_json(ctx: Context, entry: Entry) -> dict[str, Any]:
     item = entry.item
-    content = item.content_html or item.summary_html or ""
+    # the page's article when the feed has full articles
+    content = item.article_html or item.content_html or item.summary_html or ""
     return {
         "id": item.id,
         "user_id": ctx.user_id,
