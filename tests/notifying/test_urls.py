@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from ipaddress import ip_network
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import pytest
 
 from tidings.fetch.guard import AddressPolicy
 from tidings.notifying.urls import TargetURLError, check_hosts, plugin_of, redacted
+
+if TYPE_CHECKING:
+    from apprise.plugins.base import NotifyBase
 
 PUBLIC_ONLY = AddressPolicy()
 
@@ -61,3 +65,19 @@ def test_a_name_that_does_not_resolve_passes_only_when_added() -> None:
 )
 def test_secrets_are_never_shown_back(url: str, shown: str) -> None:
     assert redacted(url) == shown
+
+
+class OddHost:
+    """A plugin naming a host that IDNA cannot encode (a label over 63 characters)."""
+
+    template_tokens: ClassVar[dict[str, Any]] = {"host": {"type": "string"}}
+    host = "a" * 70 + ".example.org"
+    port = None
+    secure = True
+
+
+def test_a_host_that_cannot_be_encoded_is_a_clear_refusal() -> None:
+    plugin = cast("NotifyBase", OddHost())
+    check_hosts(plugin, PUBLIC_ONLY, unresolved_ok=True)
+    with pytest.raises(TargetURLError, match="does not resolve"):
+        check_hosts(plugin, PUBLIC_ONLY, unresolved_ok=False)

@@ -136,7 +136,7 @@ def check_hosts(plugin: NotifyBase, policy: AddressPolicy, *, unresolved_ok: boo
     for host, port in network_hosts(plugin):
         try:
             addresses = _addresses(host.strip("[]"), port)
-        except OSError as exc:
+        except (OSError, UnicodeError) as exc:  # no such name; a label IDNA refuses
             if unresolved_ok:
                 continue
             raise TargetURLError(f"{host} does not resolve: {exc}") from exc

@@ -11,7 +11,7 @@ target of someone else is a 404, as one that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -30,8 +30,6 @@ from tidings.web.notices import redirect_with_notice, shown, take_notice
 ADMIN = "/admin/notify"
 PERSON = "/read/notify"
 MAX_FIELD = 2000
-
-ErrorPage = Callable[[Request, str, FormData], Awaitable[Response]]
 
 
 def _owner(request: Request) -> int | None:
