@@ -12,6 +12,7 @@ from tests.conftest import Clock
 from tests.feedserver import FeedServer, Route
 from tests.notifying.receiver import receiving
 from tests.test_reading import rss
+from tidings.arrival import RuleDraft
 from tidings.core import Aggregator
 from tidings.schedule.chores import CHORES, run_chores
 
@@ -246,3 +247,22 @@ async def test_a_message_is_given_up_after_a_day_with_the_reason(
         (shown,) = agg.notify_targets(None)
         assert (shown.pending, shown.given_up) == (0, 1)
         assert hook.refused == 1
+
+
+async def test_a_rule_that_notifies_reaches_the_webhook_through_an_update(
+    agg: Aggregator, server: FeedServer, clock: Clock
+) -> None:
+    server.routes["/f.xml"] = Route(rss("Calm seas"))
+    feed = await agg.add_feed(server.url("/f.xml"), title="Ferries")
+    agg.add_rule(RuleDraft("storms", "title", "contains", "storm", "notify"))
+    async with receiving() as hook:
+        agg.add_notify_target(None, hook.url)
+        server.routes["/f.xml"] = Route(rss("Calm seas", "Storm warning", "Storm over"))
+        clock.now += timedelta(hours=2)
+        (result,) = await agg.update([feed.id])
+        assert result.new == 2
+        report = await agg.send_notifications()
+        assert (report.sent, report.batches) == (2, 1)
+        (message,) = hook.received
+        assert message["title"] == "2 new items"
+        assert "• Storm warning" in message["message"] and "Calm" not in message["message"]
