@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.websubhub import Hub, Site, entry, serve_site, until
+from tests.websubhub import Hub, Site, entry, serve_site
 from tidings.arrival import PushSubscription
 
 pytestmark = pytest.mark.slow

@@ -28,6 +28,9 @@ def hub_app(seen: list[dict[str, str]]) -> web.Application:
         seen[-1]["content-type"] = request.content_type
         return web.Response(status=202, text="accepted")
 
+    async def ping(request: web.Request) -> web.Response:
+        return web.Response(status=204)
+
     async def moved(request: web.Request) -> web.Response:
         raise web.HTTPPermanentRedirect("/hub")
 
@@ -49,6 +52,7 @@ def hub_app(seen: list[dict[str, str]]) -> web.Application:
 
     app = web.Application()
     app.router.add_post("/hub", hub)
+    app.router.add_post("/ping", ping)
     app.router.add_post("/moved", moved)
     app.router.add_post("/other", other)
     app.router.add_post("/refuse", refuse)
@@ -68,6 +72,8 @@ async def test_a_form_is_posted_and_any_2xx_is_its_status(
     assert (result.status, result.body) == (202, b"accepted")
     assert seen == [{**FORM, "content-type": "application/x-www-form-urlencoded"}]
     assert served.requests[0]["User-Agent"] == UA
+    pinged = await client.post_form(served.url("/ping"), {"hub.mode": "publish"})
+    assert (pinged.status, pinged.body) == (204, b"")  # no body at all
 
 
 async def test_a_307_or_308_posts_again_other_redirects_are_refused(

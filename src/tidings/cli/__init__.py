@@ -1,7 +1,7 @@
 """The command line: add, list, remove, enable, update, health, import, export, items, serve,
 run-scheduler, worker, dispatch, user, db and doctor; and a person's own reading (--user NAME):
 subscribe, unsubscribe, subscriptions, unread, mark-read, star and unstar; rules and
-notification targets (notify), the site's or a person's.
+notification targets (notify), the site's or a person's; WebSub (push list).
 
 Each area's commands are in a module of their own; importing them registers them on ``app``.
 """
@@ -14,6 +14,7 @@ from tidings.cli import (  # noqa: F401
     feeds,
     notify,
     processes,
+    push,
     reading,
     rules,
     unread,

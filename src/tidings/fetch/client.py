@@ -385,7 +385,8 @@ class FetchClient:
     async def _read_body(self, resp: aiohttp.ClientResponse) -> bytes:
         """The body after every content coding, refused as soon as it passes ``max_bytes``."""
         codings = content_codings(resp.headers.getall("Content-Encoding", ()))
-        decoded_by_aiohttp = resp.content.total_compressed_bytes is not None
+        # a body that cannot be there (a 204) is aiohttp's EmptyStreamReader, without the count
+        decoded_by_aiohttp = getattr(resp.content, "total_compressed_bytes", None) is not None
         left = codings_left(codings, decoded_by_aiohttp=decoded_by_aiohttp)
         declared = resp.content_length
         if declared is not None and declared > self.max_bytes:

@@ -64,9 +64,10 @@ class HubPings:
         return plan
 
     async def arrived(self, plan: UpdatePlan) -> None:
-        if not plan.new:
+        topics = topics_of(self.base_url, await self.scopes(plan.feed_id)) if plan.new else []
+        if not topics:
             return
-        for topic in topics_of(self.base_url, await self.scopes(plan.feed_id)):
+        for topic in topics:
             self.pending[topic] = None
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._send())
@@ -89,6 +90,9 @@ class HubPings:
         except TidingsError as exc:
             log.warning("the hub %s refused the ping of %s: %s", self.hub, topic, exc.message)
             return
+        except Exception:  # a bug must not stop the other pings, nor the process's shutdown
+            log.exception("the ping of %s to %s failed", topic, self.hub)
+            return
         self.sent += 1
         log.debug("pinged %s for %s", self.hub, topic)
 
@@ -96,6 +100,6 @@ class HubPings:
         """Stop sending (the pings still waiting are dropped: the hub polls anyway)."""
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
             self._task = None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tidings.arrival import PushSubscription
 from tidings.core import ALLOWED_TAGS, Aggregator, SiteSettings
 from tidings.timefmt import iso
 from tidings.types import Feed, FeedHealth, FetchRecord
@@ -33,6 +34,7 @@ class Dashboard:
 class HealthPage:
     feeds: tuple[FeedHealth, ...]
     now: datetime
+    pushes: tuple[PushSubscription, ...] = ()  # WebSub subscriptions, by feed
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +65,9 @@ def dashboard(agg: Aggregator) -> Dashboard:
 
 
 def feed_health(agg: Aggregator) -> HealthPage:
-    """The failing and disabled feeds: disabled first, then the longest failing first."""
-    return HealthPage(tuple(agg.health()), agg.clock())
+    """The failing and disabled feeds: disabled first, then the longest failing first; and
+    the feeds' WebSub subscriptions."""
+    return HealthPage(tuple(agg.health()), agg.clock(), tuple(agg.push_subscriptions()))
 
 
 def fetch_history(agg: Aggregator, feed_id: int) -> HistoryPage:
