@@ -3,6 +3,7 @@ verifying subscriptions and pushing content, with the real store, pipeline and g
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -12,6 +13,8 @@ import pytest
 
 from tests.websubhub import Hub, Site, entry, serve_site
 from tidings.arrival import PushSubscription
+from tidings.core import Aggregator
+from tidings.schedule.chores import run_chores
 
 pytestmark = pytest.mark.slow
 
@@ -213,3 +216,9 @@ async def test_a_push_to_a_subscription_no_longer_active_is_refused(
         assert await hub.distribute(hub.feed_url, hub.document()) == [404]
     assert any("the lease has ended" in r.getMessage() for r in caplog.records)
     assert sub.feed_id is not None
+
+
+def test_the_chore_runs_beside_the_scheduler() -> None:
+    chores = inspect.signature(run_chores).parameters["chores"].default
+    (websub,) = [c for c in chores if c.name == "websub subscriptions"]
+    assert websub.run is Aggregator.push_tick and websub.every == 10.0

@@ -52,6 +52,10 @@ async def fetch_articles(agg: Aggregator) -> None:
 CHORES += (Chore("full articles", 15.0, fetch_articles),)
 
 
+# WebSub (docs/arrival.md): subscriptions started, renewed, retried and ended every 10 s
+CHORES += (Chore("websub subscriptions", 10.0, Aggregator.push_tick),)
+
+
 async def run_chores(
     agg: Aggregator, stop: asyncio.Event, chores: Sequence[Chore] = CHORES
 ) -> None:
@@ -69,7 +73,3 @@ async def _repeat(agg: Aggregator, stop: asyncio.Event, chore: Chore) -> None:
             log.exception("chore %s failed", chore.name)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=chore.every)
-
-
-# WebSub (docs/arrival.md): subscriptions started, renewed, retried and ended every 10 s
-CHORES += (Chore("websub subscriptions", 10.0, Aggregator.push_tick),)
