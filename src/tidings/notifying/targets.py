@@ -65,7 +65,7 @@ class NotifyTargets:
         name = " ".join((name or "").split()) or service_name(plugin)
         if len(name) > MAX_NAME:
             raise TargetURLError(f"a target's name has at most {MAX_NAME} characters")
-        if len(self.outbox.enabled_targets(user_id)) >= MAX_TARGETS:
+        if self.outbox.count_targets(user_id) >= MAX_TARGETS:
             raise TargetURLError(f"at most {MAX_TARGETS} notification targets each")
         now = self.clock()
         target = self.outbox.add_target(user_id, name, url, digest=digest, now=now)

@@ -141,6 +141,10 @@ class Outbox(NotifyReads):
             raise NotFoundError(f"no notification target {target_id}")
         return self.target(user_id, target_id, now)
 
+    def count_targets(self, user_id: int | None) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).where(owner(user_id))) or 0)
+
     def enabled_targets(self, user_id: int | None) -> list[int]:
         with self.engine.connect() as conn:
             query = select(t.c.id).where(owner(user_id), t.c.enabled).order_by(t.c.id)
