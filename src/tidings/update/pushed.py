@@ -62,7 +62,10 @@ async def _store_pushed(
         plan = replace(plan, pushed=True, meta=None)
         if plan.new and pipeline.arrivals:
             plan = await arrive.screen(pipeline.arrivals, plan)
-        written = bool(plan.new or plan.changed or plan.expired) and await pipeline._writes(plan)
+        # written at once, not in a group of the moment's plans (whose commit waits 50 ms
+        # for company): a push is rare, and what it is for is to be seen soon
+        changes = bool(plan.new or plan.changed or plan.expired)
+        written = changes and await pipeline.db(pipeline.store.apply, plan)
     except TidingsError as exc:
         log.warning("feed %s: a pushed document was not stored: %s", feed_id, exc.message)
         return UpdateResult(feed_id, url, error_kind=exc.kind, error=exc.message)
