@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -236,6 +237,25 @@ async def test_the_hosts_cap_holds(db_settings: Settings, clock: Clock, pages: F
     aggregator.close()
     assert run.done == 12
     assert pages.max_active == 2  # the cap, reached and held, counted at the server
+
+
+async def test_the_hosts_gap_holds(db_settings: Settings, clock: Clock, pages: FeedServer) -> None:
+    """With a minimum gap set, the pages of one host start at least that far apart."""
+    slugs = [f"g{n}" for n in range(4)]
+    for slug in slugs:
+        pages.routes[f"/posts/{slug}"] = Route(BLOG, content_type=HTML)
+    aggregator = make_aggregator(
+        _settings(db_settings, TIDINGS_HOST_MIN_GAP="0.2"),
+        clock=clock,
+        allowed_origins=[(pages.host, pages.port)],
+    )
+    async with aggregator:
+        await _subscribe_with_articles(aggregator, pages, slugs)
+        assert (await aggregator.fetch_articles()).done == 4
+    aggregator.close()
+    starts = sorted(r.at for r in pages.requests if r.path.startswith("/posts/g"))
+    assert len(starts) == 4
+    assert min(b - a for a, b in pairwise(starts)) >= 0.18
 
 
 async def test_two_processes_on_one_queue_fetch_each_page_once(

@@ -22,6 +22,7 @@ from tidings.store.part import StorePart
 from tidings.store.schema import feeds, items
 
 PENDING, FETCHING, DONE, FAILED = "pending", "fetching", "done", "failed"
+CLAIM_ROUNDS = 3  # a claimer whose candidates another took first looks again, this many times
 
 
 def pending_feeds(conn: Connection, feed_ids: Collection[int]) -> set[int]:
@@ -50,8 +51,18 @@ class ArticlesPart(StorePart):
         An item claimed ``max_attempts`` times already (its fetches died with their process,
         or kept failing for a while) is failed here instead of claimed again.
         """
-        # candidates from the two small partial indexes, then one conditional update each;
-        # PostgreSQL skips the rows another claimer has locked meanwhile, SQLite has one writer
+        claimed: list[int] = []
+        for _ in range(CLAIM_ROUNDS):
+            taken, lost = self._claim_round(now, limit - len(claimed), lease)
+            claimed += taken
+            if not lost or len(claimed) >= limit:
+                break
+        return self._jobs(claimed, now, max_attempts)
+
+    def _claim_round(self, now: datetime, limit: int, lease: timedelta) -> tuple[list[int], int]:
+        """Candidates from the two small partial indexes, then one conditional update each:
+        the ids claimed, and how many candidates another claimer took first (PostgreSQL skips
+        the rows another claimer has locked; SQLite's candidates may be taken meanwhile)."""
         claimed: list[int] = []
         with self.engine.begin() as conn:
             candidates: list[int] = []
@@ -63,7 +74,8 @@ class ArticlesPart(StorePart):
                     .limit(limit)
                     .with_for_update(skip_locked=True)
                 ).scalars()
-            for item_id in sorted(candidates)[:limit]:
+            chosen = sorted(candidates)[:limit]
+            for item_id in chosen:
                 taken = conn.execute(
                     update(items)
                     .where(items.c.id == item_id, _claimable(now))
@@ -75,7 +87,7 @@ class ArticlesPart(StorePart):
                 )
                 if taken.rowcount == 1:
                     claimed.append(item_id)
-        return self._jobs(claimed, now, max_attempts)
+        return claimed, len(chosen) - len(claimed)
 
     def _jobs(self, claimed: list[int], now: datetime, max_attempts: int) -> list[ArticleJob]:
         if not claimed:
