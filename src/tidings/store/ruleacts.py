@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, false, func, insert, select, true, update
+from sqlalchemy import Connection, and_, func, insert, select, true, update
 
 from tidings.arrival import Rule
 from tidings.store.items import ITEM_COLUMNS, feed_title, item_of
@@ -213,8 +213,8 @@ class RuleActsPart(RulesPart, MarksPart):
             self.set_starred(user_id, sorted(ids), True, now)
 
     def rule_scope_page(self, rule: Rule, after_id: int, limit: int) -> list[ScopedItem]:
-        """The next ``limit`` stored items (by id, past ``after_id``) in the rule's scope: the
-        site's items for a site rule, the items of the person's feeds for theirs."""
+        """The next ``limit`` stored items (by id, past ``after_id``) in the rule's scope: every
+        stored item for a site rule (as on arrival), the items of the person's feeds for theirs."""
         query = (
             select(*ITEM_COLUMNS, feed_title(), items.c.search_text)
             .join(feeds, feeds.c.id == items.c.feed_id)
@@ -231,8 +231,6 @@ class RuleActsPart(RulesPart, MarksPart):
             query = query.join(
                 subscriptions, and_(subscriptions.c.feed_id == items.c.feed_id, *mine)
             )
-        else:
-            query = query.where(feeds.c.on_site != false())
         with self.engine.connect() as conn:
             rows: list[Any] = list(conn.execute(query))
         return [ScopedItem(item_of(r), r.identity_hash, r.search_text) for r in rows]
