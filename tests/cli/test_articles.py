@@ -4,13 +4,19 @@ and how a feed's articles stand, against a feed and its pages on loopback."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.cli.conftest import Invoke
+from tests.cli.helpers import environment, run_tidings
 from tests.feedserver import FeedServer, Route
+from tests.pg import fresh_schema
 
 PAGES = Path(__file__).parents[1] / "parse" / "fixtures" / "articles"
 
@@ -59,3 +65,57 @@ def test_an_unknown_feed_and_a_bad_count_are_refused(cli: Invoke) -> None:
     missing = cli("articles", "42", "--on")
     assert missing.exit_code == 1 and "no feed" in missing.stderr.lower()
     assert cli("articles", "1", "--latest", "501").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_two_processes_working_the_queue_fetch_each_page_once(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Two real processes run ``--now`` on one queue at the same time: every page once."""
+    env: dict[str, str] = {}
+    if backend == "postgres":
+        url = request.getfixturevalue("pg_database")
+        fresh_schema(url)
+        env["TIDINGS_DATABASE_URL"] = url
+    srv = FeedServer().start()
+    try:
+        slugs = [f"p{n}" for n in range(64)]
+        items = "".join(
+            f"<item><title>{s}</title><guid>{s}</guid><link>{srv.url('/' + s)}</link></item>"
+            for s in slugs
+        )
+        srv.routes["/feed.xml"] = Route(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>Many</title>'
+            f"<link>{srv.url('/')}</link><description>d</description>{items}"
+            "</channel></rss>".encode()
+        )
+        blog = (PAGES / "blog.html").read_bytes()
+        for s in slugs:
+            srv.routes[f"/{s}"] = Route(blog, content_type="text/html", delay=0.02)
+        data = tmp_path / "data"
+        assert run_tidings(data, "add", srv.url("/feed.xml"), **env).returncode == 0
+        queued = run_tidings(data, "articles", "1", "--on", "--latest", "64", **env)
+        assert "64 waiting" in queued.stdout, queued.stderr
+        both = [
+            subprocess.Popen(
+                [sys.executable, "-m", "tidings.cli", "articles", "1", "--now"],
+                env={**os.environ, **environment(data), **env},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outs = [p.communicate(timeout=120) for p in both]
+        assert all(p.returncode == 0 for p in both), outs
+        assert all(len(srv.hits(f"/{s}")) == 1 for s in slugs)
+        fetched = [
+            int(n) for out, _ in outs for n in re.findall(r"^fetched (\d+) pages", out, re.M)
+        ]
+        assert sum(fetched) == 64, outs
+        after = run_tidings(data, "articles", "1", **env)
+        assert "64 articles, 0 failed, 0 waiting" in after.stdout
+    finally:
+        srv.stop()
