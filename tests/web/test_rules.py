@@ -91,7 +91,7 @@ def test_bad_rules_are_messages_not_errors(site: Site) -> None:
         assert 'value="no ads"' in refused.text  # what was typed stays
     assert post(client, "/admin/rules", **rule_form("forged")).status_code == 403
     assert post(client, "/admin/rules/99/remove", csrf_token=token).status_code == 400
-    assert post(client, "/admin/rules/99/explode", csrf_token=token).status_code == 400
+    assert post(client, "/admin/rules/99/explode", csrf_token=token).status_code == 404
     assert agg.rules() == []
 
 

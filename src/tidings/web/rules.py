@@ -103,10 +103,10 @@ async def admin_add(request: Request) -> Response:
 
 
 async def admin_change(request: Request) -> Response:
-    """Remove, enable, disable or apply one of the site's rules (the path says which)."""
+    """Remove, enable, disable or apply one of the site's rules (the path's end says which)."""
     require_admin(request)
     await checked_form(request)
-    what = request.path_params["what"]
+    what = request.url.path.rsplit("/", 1)[-1]
     try:
         notice = await run_in_threadpool(_change, agg_of(request), what, _rule_id(request), None)
     except TidingsError as exc:
@@ -156,7 +156,7 @@ async def read_add(request: Request) -> Response:
 async def read_change(request: Request) -> Response:
     session = require_user(request)
     await checked_form(request)
-    what = request.path_params["what"]
+    what = request.url.path.rsplit("/", 1)[-1]
     try:
         notice = await run_in_threadpool(
             _change, agg_of(request), what, _rule_id(request), session.user.id
@@ -166,11 +166,11 @@ async def read_change(request: Request) -> Response:
     return redirect_with_notice(request, notice, read_settings.SETTINGS)
 
 
-_WHAT = "{what:str}"
+CHANGES = ("enable", "disable", "apply", "remove")  # the last part of a change's path
 routes: list[BaseRoute] = [
     Route(ADMIN_RULES, admin_index, methods=["GET"]),
     Route(ADMIN_RULES, admin_add, methods=["POST"]),
-    Route(ADMIN_RULES + "/{rule_id:int}/" + _WHAT, admin_change, methods=["POST"]),
+    *(Route(f"{ADMIN_RULES}/{{rule_id:int}}/{w}", admin_change, methods=["POST"]) for w in CHANGES),
     Route(READ_RULES, read_add, methods=["POST"]),
-    Route(READ_RULES + "/{rule_id:int}/" + _WHAT, read_change, methods=["POST"]),
+    *(Route(f"{READ_RULES}/{{rule_id:int}}/{w}", read_change, methods=["POST"]) for w in CHANGES),
 ]
