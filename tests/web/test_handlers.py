@@ -41,6 +41,7 @@ AREAS = {
     "tidings.web.app_passwords",
     "tidings.web.private_feeds",
     "tidings.web.fever",
+    "tidings.web.articles",
     "tidings.web.websub",
     "tidings.web.rules",
     "tidings.web.notify",

@@ -281,8 +281,9 @@ def _content(agg: Aggregator, user_id: int, entry_id: int) -> Any:
     Operation(
         "GET",
         "/v1/entries/{entry_id}/fetch-content",
-        "The entry's content as stored (tidings keeps what the feed gives; update_content "
-        "changes nothing)",
+        "The entry's content as stored: the article of its page when its feed has full "
+        "articles, else what the feed gives (update_content changes nothing; tidings fetches "
+        "pages on its own schedule)",
         TAG,
         (ENTRY_ID,),
         responses={200: CONTENT, 401: ERROR, 404: ERROR, 429: ERROR},
