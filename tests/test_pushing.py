@@ -222,3 +222,51 @@ def test_the_chore_runs_beside_the_scheduler() -> None:
     chores = inspect.signature(run_chores).parameters["chores"].default
     (websub,) = [c for c in chores if c.name == "websub subscriptions"]
     assert websub.run is Aggregator.push_tick and websub.every == 10.0
+
+
+async def test_a_hub_that_verifies_before_it_answers(tmp_path: Path) -> None:
+    hub = await Hub(verify_first=True).start()
+    try:
+        async with serve_site(tmp_path / "data") as site:
+            await subscribed(site, hub)
+            assert hub.verifications[0].echoed
+    finally:
+        await hub.stop()
+
+
+async def test_a_failing_hub_is_retried_on_backoff(
+    site: Site, hub: Hub, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub.failing = 1
+    await site.agg.add_feed(hub.feed_url)
+    with caplog.at_level(logging.WARNING, logger="tidings.websub"):
+        report = await site.agg.push_tick()
+    assert (report.requested, report.failed) == (0, 1)
+    sub = only(site)
+    assert sub.state == "subscribing" and sub.error_count == 1 and sub.pending_mode is None
+    assert sub.last_error is not None and "500" in sub.last_error
+    assert any("failed" in r.getMessage() for r in caplog.records)
+    assert sub.next_action_at is not None
+    assert (await site.agg.push_tick()).requested == 0  # not before its backoff
+    site.clock.offset = sub.next_action_at - site.clock() + timedelta(seconds=1)
+    assert (await site.agg.push_tick()).requested == 1
+    await hub.settle()
+    sub = only(site)
+    assert (sub.state, sub.error_count, sub.last_error) == ("active", 0, None)
+
+
+async def test_a_flood_of_pushes_is_refused_past_the_rate(
+    site: Site, hub: Hub, caplog: pytest.LogCaptureFixture
+) -> None:
+    await subscribed(site, hub)
+    path = hub.verifications[0].callback.removeprefix(site.base)
+    answers = []
+    with caplog.at_level(logging.WARNING, logger="tidings.websub"):
+        for _ in range(60):  # the bucket refills by one a second meanwhile
+            answers.append(await site.post(path, content=b"x"))
+            if answers[-1].status_code == 429:
+                break
+    statuses = [a.status_code for a in answers]
+    assert statuses[:20] == [202] * 20  # unsigned: acknowledged, ignored
+    assert statuses[-1] == 429 and int(answers[-1].headers["retry-after"]) >= 1
+    assert any("(429)" in r.getMessage() for r in caplog.records)

@@ -62,8 +62,11 @@ def entry(n: int, title: str | None = None) -> str:
 class Hub:
     """The hub and the publisher's feed, on 127.0.0.1."""
 
-    def __init__(self, lease_seconds: int = 3600) -> None:
+    def __init__(self, lease_seconds: int = 3600, *, verify_first: bool = False) -> None:
         self.lease_seconds = lease_seconds  # what it grants (whatever is asked)
+        # verify before answering the request (5.3 allows either order)
+        self.verify_first = verify_first
+        self.failing = 0  # how many of the next requests to answer 500
         self.denied: dict[str, str] = {}  # topic -> reason
         self.requests: list[dict[str, str]] = []  # every POST to /hub, as sent
         self.verifications: list[Verification] = []
@@ -130,6 +133,12 @@ class Hub:
             return web.Response(status=400, text="hub.mode and hub.callback are required")
         if not form.get("hub.topic"):
             return web.Response(status=400, text="hub.topic is required")
+        if self.failing:
+            self.failing -= 1
+            return web.Response(status=500, text="the hub is down")
+        if self.verify_first:
+            await self._verify(form)
+            return web.Response(status=202)
         # 5.1: the hub answers 202 and verifies the intent of the subscriber afterwards
         task = asyncio.get_running_loop().create_task(self._verify(form))
         self._tasks.add(task)
