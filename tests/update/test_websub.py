@@ -3,15 +3,24 @@ polled (table tests)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tidings.types import FeedState, FetchResult, ParsedFeed
 from tidings.update.decide import decide_success
 from tidings.update.schedule import Policy, success_interval
-from tidings.update.websub import header_links, hub_and_topic
+from tidings.update.websub import (
+    header_links,
+    hub_and_topic,
+    lease_of,
+    renew_at,
+    retry_delay,
+    signature_problem,
+)
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 HOUR, DAY = 3600, 24 * 3600
@@ -115,3 +124,88 @@ def test_the_next_check_of_a_pushed_feed(push_poll: int) -> None:
         replace(state, pushed=False), fetched(), ParsedFeed(version="rss20"), NOW, policy
     )
     assert (polled.next_check - NOW).total_seconds() < 2 * HOUR
+
+
+# -- the subscriber's clock and a push's signature ---------------------------------------------
+
+MINUTE = 60
+
+
+@pytest.mark.parametrize(
+    ("failures", "seconds"),
+    [
+        (0, 5 * MINUTE),
+        (1, 5 * MINUTE),
+        (2, 10 * MINUTE),
+        (5, 80 * MINUTE),
+        (9, 1280 * MINUTE),
+        (10, DAY),
+        (99, DAY),
+    ],
+)
+def test_retry_delay(failures: int, seconds: int) -> None:
+    assert retry_delay(failures) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    ("lease", "after"),
+    [
+        (100, 80),  # 80 % of a short lease
+        (DAY, 0.8 * DAY),
+        (5 * DAY, 4 * DAY),  # 80 % is a day before the end
+        (10 * DAY, 9 * DAY),  # a day before the end, later than 80 %
+        (10 * 365 * DAY, 364 * DAY),  # a lease over a year renewed as a year's
+    ],
+)
+def test_renew_at(lease: int, after: float) -> None:
+    assert renew_at(NOW, lease) == NOW + timedelta(seconds=after)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, 864000),
+        ("", 864000),
+        ("3600", 3600),
+        ("0", None),
+        ("-5", None),
+        ("1.5", None),
+        ("abc", None),
+        ("٣", None),  # a digit, but not ASCII
+        ("99999999999999999999", 365 * DAY),
+        ("9" * 5000, 365 * DAY),  # never handed to int() whole
+    ],
+)
+def test_lease_of(raw: str | None, expected: int | None) -> None:
+    assert lease_of(raw, 864000) == expected
+
+
+BODY = b"<feed/>"
+
+
+def signed(method: str, secret: str = "s3cret", body: bytes = BODY) -> str:
+    return f"{method}=" + hmac.new(secret.encode(), body, getattr(hashlib, method)).hexdigest()
+
+
+@pytest.mark.parametrize("method", ["sha1", "sha256", "sha384", "sha512"])
+def test_every_signature_method(method: str) -> None:
+    assert signature_problem("s3cret", signed(method), BODY) is None
+    assert signature_problem("s3cret", signed(method).upper().replace("SHA", "sha"), BODY) is None
+    assert signature_problem("s3cret", signed(method, "other"), BODY) is not None
+    assert signature_problem("s3cret", signed(method, body=b"x"), BODY) is not None
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        (None, "no X-Hub-Signature"),
+        ("", "no X-Hub-Signature"),
+        ("md5=abc", "'md5' is not one of sha1, sha256, sha384, sha512"),
+        ("sha256", "does not match"),
+        ("sha256=", "does not match"),
+        ("sha256=zz€", "does not match"),
+    ],
+)
+def test_a_bad_signature(header: str | None, problem: str) -> None:
+    found = signature_problem("s3cret", header, BODY)
+    assert found is not None and problem in found

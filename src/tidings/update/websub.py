@@ -88,12 +88,12 @@ def renew_at(verified: datetime, lease_seconds: int) -> datetime:
 
 def lease_of(raw: str | None, asked: int) -> int | None:
     """The lease a verification grants (``hub.lease_seconds``), else the one asked for; None
-    for a value that is not a positive whole number."""
+    for a value that is not a positive whole number. One over a year is taken as a year."""
     if raw is None or raw == "":
-        return asked
-    if not raw.isdigit() or int(raw) <= 0:
+        return min(asked, LEASE_MAX)
+    if not raw.isascii() or not raw.isdigit() or int(raw[:12]) <= 0:
         return None
-    return int(raw)
+    return LEASE_MAX if len(raw) > 12 else min(int(raw), LEASE_MAX)
 
 
 def signature_problem(secret: str, header: str | None, body: bytes) -> str | None:
