@@ -25,8 +25,10 @@ def is_same_story(item: ParsedItem, stored: StoredItem) -> bool:
     text = content_key(item.summary_html, item.content_html)
     same_text = text is not None and text == stored.content_key
     link = link_key(item.link)
-    if link is not None and link == stored.link_key and (
-        same_title(item.title, stored.title) or same_text
+    if (
+        link is not None
+        and link == stored.link_key
+        and (same_title(item.title, stored.title) or same_text)
     ):
         return True
     titled = title_key(item.title, item.published)
