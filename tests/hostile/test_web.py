@@ -87,12 +87,11 @@ def routes(site: Site) -> list[tuple[str, frozenset[str]]]:
             continue
         assert isinstance(route, Route)
         path = (
-            route.path.replace("{feed_id:int}", str(site.feed_id))
-            .replace("{id:int}", str(site.feed_id))
-            .replace("{slug}", site.slug)
+            route.path.replace("{slug}", site.slug)
             .replace("{name}", "tidings-news.xml")
             .replace("{name:path}", "Harbour")
         )
+        path = re.sub(r"\{\w+:int\}", str(site.feed_id), path)  # a feed's, a rule's, a target's
         out.append((path, frozenset(route.methods or {"GET", "HEAD"})))
     return out
 
@@ -242,7 +241,11 @@ def unsafe_routes(site: Site, api: bool = False) -> list[str]:
     """The POST routes of the pages (or, with ``api``, of the apps' APIs, which take no
     cookie session and so no form token: each request carries its own credential)."""
     return [
-        path for path, methods in routes(site) if "POST" in methods and is_api_path(path) == api
+        path
+        for path, methods in routes(site)
+        if "POST" in methods
+        and is_api_path(path) == api
+        and not path.startswith("/websub/")  # a hub's callback: its token and signature
     ]
 
 

@@ -186,7 +186,7 @@ def test_a_person_runs_the_site(served: tuple[str, FeedServer]) -> None:
         page.goto(base + "/admin")
         page.get_by_role("link", name="Edit").click()
         page.get_by_label("Title").fill("Alliance News")
-        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Save", exact=True).click()
         expect(page.get_by_role("status")).to_contain_text("Saved Alliance News")
         page.get_by_role("link", name="Edit").click()
         page.get_by_role("button", name="Delete feed").click()
