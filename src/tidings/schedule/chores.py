@@ -27,16 +27,6 @@ class Chore:
     run: Callable[[Aggregator], Awaitable[object]]
 
 
-# the chores of every installation, in the order they start
-CHORES: tuple[Chore, ...] = (
-    # notifications (docs/arrival.md): the outbox every 10 s (a target gets a batch a minute at
-    # most), feeds failing for a day every 5 minutes, the daily digests every 10
-    Chore("send notifications", 10.0, Aggregator.send_notifications),
-    Chore("feed health notices", 300.0, Aggregator.notify_feed_health),
-    Chore("daily digests", 600.0, Aggregator.queue_digests),
-)
-
-
 ARTICLES_TURN = 32  # items claimed by one turn of the article fetcher
 ARTICLES_TURNS = 10  # turns in a row while the queue fills them, before the chore rests
 
@@ -48,12 +38,17 @@ async def fetch_articles(agg: Aggregator) -> None:
             return
 
 
-# full articles: the pages of the items queued, every 15 s
-CHORES += (Chore("full articles", 15.0, fetch_articles),)
-
-
-# WebSub (docs/arrival.md): subscriptions started, renewed, retried and ended every 10 s
-CHORES += (Chore("websub subscriptions", 10.0, Aggregator.push_tick),)
+# the chores of every installation, in the order they start (docs/arrival.md)
+CHORES: tuple[Chore, ...] = (
+    # WebSub subscriptions started, renewed, retried and ended
+    Chore("websub subscriptions", 10.0, Aggregator.push_tick),
+    Chore("full articles", 15.0, fetch_articles),
+    # notifications: the outbox (a target gets a batch a minute at most), feeds failing for a
+    # day, the daily digests
+    Chore("send notifications", 10.0, Aggregator.send_notifications),
+    Chore("feed health notices", 300.0, Aggregator.notify_feed_health),
+    Chore("daily digests", 600.0, Aggregator.queue_digests),
+)
 
 
 async def run_chores(
