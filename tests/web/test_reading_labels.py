@@ -101,6 +101,11 @@ def test_a_label_lists_its_entries_with_the_other_filters(site: Site, clock: Clo
     assert 'action="/read/mark-all"' not in listed.text  # it would mark more than is listed
     assert titles(client.get("/read?label=politics").text) == ["Election results"]
     assert titles(client.get("/read?label=weather&q=harbour").text) == ["Storm over the harbour"]
+    (fid,) = {e.item.feed_id for e in agg.entries(bea, EntryQuery(status="all"))}
+    in_feed = client.get(f"/read/feeds/{fid}?label=politics&order=received")
+    assert titles(in_feed.text) == ["Election results"]
+    assert "NATO News · Labelled “politics”" in in_feed.text
+    assert client.get(f"/read/feeds/{fid + 1}?label=politics").status_code == 404  # not hers
 
     # read ones leave the unread list, and come back with status=all
     unread = agg.entries(bea, EntryQuery(label="weather"))
