@@ -282,7 +282,8 @@ def test_templates_mark_nothing_from_a_feed_safe() -> None:
                 uses.append((entry.name, match.group(1).strip()))
     assert ("_items.html", "body") in uses
     for name, expression in uses:
-        assert (
-            expression in ("body", "item.article_html", "entry.item.article_html")
-            or re.fullmatch(r"\"[^\"{}]*\"", expression)
-        ), (name, expression)
+        assert expression in (
+            "body",
+            "item.article_html",
+            "entry.item.article_html",
+        ) or re.fullmatch(r"\"[^\"{}]*\"", expression), (name, expression)
