@@ -447,6 +447,7 @@ class EntryQuery:
     ids: tuple[int, ...] | None = None
     include_hidden: bool = False
     fold: bool = False  # a folder's stories once each, if it folds them (store/firstcopy.py)
+    label: str | None = None  # only items bearing it (the person's label or the site's)
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,8 @@ def design_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     cli("add", feeds.url("/gone.xml"))
     feeds.routes["/flaky.xml"] = Route(b"down", status=500)
     feeds.routes["/gone.xml"] = Route(b"gone", status=410)
+    # a site rule labels the items about the harbour (the reading page shows the label)
+    cli("rules", "add", "Harbour", "harbour", "--action", "label", "--label", "harbour")
     cli("update", "--all")
     # ada reads two of them too (the reading pages): items seen today start unread
     cli("--user", "ada", "subscribe", feeds.url("/nato.xml"), "--folder", "World")
@@ -190,6 +192,7 @@ def pages(site: Site, base_context: BrowserContext) -> dict[str, str]:
         "admin-feed": f"/admin/feeds/{site.failing_id}",
         "admin-health": "/admin/health",
         "admin-settings": "/admin/settings",
+        "admin-rules": "/admin/rules",
     }
     # ada's own reading (item 1 is the first of NATO News, which she follows)
     admin |= {
@@ -197,6 +200,7 @@ def pages(site: Site, base_context: BrowserContext) -> dict[str, str]:
         "read-all": "/read?status=all",
         "read-feed": f"/read/feeds/{site.feed_id}",
         "read-starred": "/read/starred",
+        "read-label": "/read?label=harbour&status=all",
         "read-item": "/read/items/1",
         "read-settings": "/read/settings",
         "read-unsubscribe": f"/read/subscriptions/{site.feed_id}/unsubscribe",

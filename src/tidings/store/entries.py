@@ -35,6 +35,7 @@ from tidings.errors import TidingsError
 from tidings.store.firstcopy import first_copy
 from tidings.store.items import MAX_PAGE, WITH_ARTICLE, feed_title, item_of, without_article
 from tidings.store.part import StorePart
+from tidings.store.rules import labeled_ids, with_labels
 from tidings.store.schema import entry_states, feeds, items, subscriptions
 from tidings.store.subscriptions import unread_by_feed
 from tidings.types import Entry, EntryQuery
@@ -287,8 +288,11 @@ class EntriesPart(StorePart):
         check_query(q)
         dialect = self.engine.dialect.name
         base = without_article(starred(user_id) if q.status == "starred" else followed(user_id))
-        # a folder that folds its stories lists each once (store/firstcopy.py)
+        # a folder that folds its stories lists each once (store/firstcopy.py); a label's list
+        # only the items bearing it (both narrow the unread ids before a page is picked)
         fold = [first_copy(user_id, q.folder)] if q.fold and q.folder is not None else []
+        if q.label is not None:
+            fold.append(items.c.id.in_(labeled_ids(q.label, user_id)))
         base = base.where(*fold)
         with self.engine.connect() as conn:
             if q.status == "unread":
@@ -306,13 +310,13 @@ class EntriesPart(StorePart):
                     ids = list(conn.execute(select(found.c.cid)).scalars())
                     base = base.where(ids_in(dialect, items.c.id, ids))
             query = _ordered(_filtered(base, q, dialect), q)
-            return [entry_of(r) for r in conn.execute(query)]
+            return with_labels(conn, user_id, [entry_of(r) for r in conn.execute(query)])
 
     def entry(self, user_id: int, item_id: int) -> Entry | None:
         """The person's entry of an item of their feeds, or a starred one; else None."""
         for query in (followed(user_id), starred(user_id)):
             with self.engine.connect() as conn:
                 row = conn.execute(query.where(items.c.id == item_id)).first()
-            if row is not None:
-                return entry_of(row)
+                if row is not None:
+                    return with_labels(conn, user_id, [entry_of(row)])[0]
         return None

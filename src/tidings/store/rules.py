@@ -17,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Row,
+    Select,
     delete,
     exists,
     insert,
@@ -193,6 +194,15 @@ def labeled(label: str, user_id: int) -> ColumnElement[bool]:
     """The item (``items.id``, correlated) bears ``label``, the person's or the site's."""
     return exists().where(
         item_labels.c.item_id == items.c.id,
+        item_labels.c.label == label,
+        or_(item_labels.c.user_id.is_(None), item_labels.c.user_id == user_id),
+    )
+
+
+def labeled_ids(label: str, user_id: int) -> Select[Any]:
+    """The ids of the items bearing ``label``, the person's or the site's: two ranges of the
+    ``(user_id, label)`` index, for ``items.id IN (...)`` (the planner may start from them)."""
+    return select(item_labels.c.item_id).where(
         item_labels.c.label == label,
         or_(item_labels.c.user_id.is_(None), item_labels.c.user_id == user_id),
     )

@@ -96,6 +96,7 @@ async def page(
         error=error,
         typed=form or {},
         rule_typed=extra.pop("rule_form", None) or {},
+        rule_editing=extra.pop("rule_editing", None),  # the rule whose edit was refused
         **extra,
     )
     return shown(request, page)

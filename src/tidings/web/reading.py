@@ -1,10 +1,11 @@
 """The reading page: a signed-in person's feeds and folders, their entries, one entry at a time.
 
 ``/read`` lists the unread entries of everything a person follows (``/read/feeds/{id}``,
-``/read/folders/{name}`` and ``/read/starred`` narrow it), newest first, in pages with a More
-link. Opening an entry is a POST that marks it read and leads to ``/read/items/{id}`` (no GET
-changes anything). Every change is a form with the session's token that answers with a redirect
-back to the list, or with the new unread counts as JSON when ``static/read.js`` asks for them.
+``/read/folders/{name}``, ``/read/starred`` and ``?label=NAME`` narrow it), newest first, in
+pages with a More link. Opening an entry is a POST that marks it read and leads to
+``/read/items/{id}`` (no GET changes anything). Every change is a form with the session's token
+that answers with a redirect back to the list, or with the new unread counts as JSON when
+``static/read.js`` asks for them.
 Everything goes through the facade with the person's own id: nobody sees another's entries.
 """
 
@@ -44,12 +45,20 @@ class Folder:
 
 
 @dataclass(frozen=True, slots=True)
+class Label:
+    name: str
+    path: str  # its list, /read?label=NAME
+
+
+@dataclass(frozen=True, slots=True)
 class Sidebar:
-    """Everything, starred, then each folder with its feeds, then the feeds in no folder."""
+    """Everything, starred, then each folder with its feeds, then the feeds in no folder, then
+    the labels that rules put on items (the person's and the site's)."""
 
     counts: UnreadCounts
     folders: list[Folder]
     loose: list[Subscription]
+    labels: list[Label] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +109,17 @@ def sidebar(agg: Aggregator, user_id: int) -> Sidebar:
         Folder(name, View("folder", folder=name).path, subs)
         for name, subs in sorted(folders.items(), key=lambda pair: pair[0].casefold())
     ]
-    return Sidebar(agg.unread_counts(user_id), ordered, loose)
+    labels = [Label(name, View(label=name).url()) for name in agg.rule_labels(user_id)]
+    return Sidebar(agg.unread_counts(user_id), ordered, loose, labels)
 
 
 def title_of(agg: Aggregator, user_id: int, view: View, side: Sidebar) -> str:
-    """The list's heading; a feed the person does not follow is a 404."""
+    """The list's heading; a feed the person does not follow is a 404 (an unknown label is
+    no error: its list is empty)."""
+    if view.label:
+        base = "" if view.kind == "all" else title_of(agg, user_id, replace(view, label=None), side)
+        labelled = _("Labelled “%(label)s”") % {"label": view.label}
+        return f"{base} · {labelled}" if base else labelled
     if view.kind == "feed" and view.feed_id is not None:
         return agg.subscription(user_id, view.feed_id).title
     if view.kind == "folder":

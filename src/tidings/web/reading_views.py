@@ -1,9 +1,11 @@
 """The reading page's views, pure: which list a URL names, its query, its cursor, its links.
 
 A view is one list of a person's entries: everything, one feed, one folder or the starred ones,
-with a status (unread first by default), an order and an optional search. It travels as the URL
-of its list (``/read/feeds/3?status=all``), in links (``from``) and forms (``next``), so the item
-page and every change lead back to the same list. Nothing here reads the database.
+with a status (unread first by default), an order, an optional search and an optional label
+(``?label=NAME``: only the items a rule labelled so, the person's rules or the site's). It
+travels as the URL of its list (``/read/feeds/3?status=all``), in links (``from``) and forms
+(``next``), so the item page and every change lead back to the same list. Nothing here reads
+the database.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ ORDERS = ("published", "received")
 PAGE = 50
 MAX_SEARCH = 200
 MAX_FOLDER = 200
+MAX_LABEL = 100  # as a rule's label
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class View:
     status: str = "unread"
     order: str = "published"
     search: str | None = None
+    label: str | None = None
 
     @property
     def path(self) -> str:
@@ -51,6 +55,8 @@ class View:
             pairs.append(("order", self.order))
         if self.search:
             pairs.append(("q", self.search))
+        if self.label:
+            pairs.append(("label", self.label))
         return pairs + [(k, v) for k, v in extra.items() if v]
 
     def url(self, **extra: str) -> str:
@@ -63,6 +69,9 @@ class View:
 
     def with_order(self, order: str) -> str:
         return replace(self, order=order).url()
+
+    def without_label(self) -> str:
+        return replace(self, label=None).url()
 
     @property
     def effective_status(self) -> str:
@@ -80,6 +89,7 @@ class View:
             limit=limit,
             after=after,
             search=self.search,
+            label=self.label,
         )
 
 
@@ -100,13 +110,16 @@ def view_of(
     search = (params.get("q") or "").strip() or None
     if search is not None and len(search) > MAX_SEARCH:
         raise bad(f"a search is at most {MAX_SEARCH} characters")
+    label = " ".join((params.get("label") or "").split()) or None
+    if label is not None and len(label) > MAX_LABEL:
+        raise bad(f"a label is at most {MAX_LABEL} characters")
     if folder is not None and not (0 < len(folder.strip()) <= MAX_FOLDER):
         raise bad(f"a folder's name is 1 to {MAX_FOLDER} characters")
     if kind == "all" and status == "starred":
         kind = "starred"
     if kind == "starred":
         status = "starred"
-    return View(kind, feed_id, folder, status, order, search)
+    return View(kind, feed_id, folder, status, order, search, label)
 
 
 def view_from_url(url: str | None) -> View:

@@ -17,6 +17,24 @@ class RulesPage:
     folders: tuple[str, ...] = ()  # a person's, for a rule scoped to one
     fields: tuple[str, ...] = RULE_FIELDS
 
+    @staticmethod
+    def form_of(rule: Rule) -> dict[str, str]:
+        """The rule as its edit form holds it (the fields of the form that adds one)."""
+        if rule.feed_id is not None:
+            scope = f"feed:{rule.feed_id}"
+        else:
+            scope = f"folder:{rule.folder}" if rule.folder else "all"
+        return {
+            "name": rule.name,
+            "field": rule.field,
+            "negate": "1" if rule.negate else "",
+            "match": rule.match,
+            "pattern": rule.pattern,
+            "scope": scope,
+            "action": rule.action,
+            "label": rule.label or "",
+        }
+
 
 def site_rules(agg: Aggregator) -> RulesPage:
     feeds = tuple((f.id, f.display_title) for f in agg.feeds())

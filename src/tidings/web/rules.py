@@ -1,6 +1,7 @@
 """Rules on the pages: the site's (``/admin/rules``, admins only) and a person's own (a section
 of ``/read/settings``, changed through ``/read/rules``): list them with their hits and failures,
-add, remove, enable again, and run one over the items already stored.
+add, edit (a failing rule runs again), remove, enable again, and run one over the items already
+stored.
 
 Every change is a POST with a checked form token, answered by a redirect whose page shows its
 notice once, or the page again with the error (a 400): a bad pattern is a message, never a 500.
@@ -14,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from tidings.arrival import RuleDraft
+from tidings.arrival import Rule, RuleDraft
 from tidings.core import Aggregator
-from tidings.errors import TidingsError
+from tidings.errors import NotFoundError, TidingsError
 from tidings.timefmt import gettext as _
 from tidings.web import read_settings
 from tidings.web.auth import checked_form, require_admin, require_user
@@ -68,7 +69,12 @@ def _rule_id(request: Request) -> int:
 
 
 async def _admin_page(
-    request: Request, *, status: int = 200, error: str | None = None, form: FormData | None = None
+    request: Request,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    form: FormData | None = None,
+    editing: int | None = None,
 ) -> Response:
     require_admin(request)
     data = await run(site_rules, request)
@@ -81,6 +87,7 @@ async def _admin_page(
         message=take_notice(request),
         error=error,
         typed=form or {},
+        editing=editing,
     )
     return shown(request, page)
 
@@ -100,6 +107,37 @@ async def admin_add(request: Request) -> Response:
         )
     notice = _("Added the rule %(name)s: it runs on the items that arrive from now on.")
     return redirect_with_notice(request, notice % {"name": rule.name}, ADMIN_RULES)
+
+
+async def admin_edit(request: Request) -> Response:
+    """Rewrite one of the site's rules; a refused one comes back with what was typed."""
+    require_admin(request)
+    form = await checked_form(request)
+    rule_id = _rule_id(request)
+    try:
+        rule = await run_in_threadpool(_edit, agg_of(request), rule_id, form, None)
+    except NotFoundError:
+        raise
+    except TidingsError as exc:
+        error = f"Could not save the rule: {exc}"
+        return await _admin_page(request, status=400, error=error, form=form, editing=rule_id)
+    return redirect_with_notice(request, _saved(rule.name), ADMIN_RULES)
+
+
+def _edit(agg: Aggregator, rule_id: int, form: FormData, user_id: int | None) -> Rule:
+    """The rule saved; not the owner's rule is NotFoundError (a 404), a bad form TidingsError
+    (a 400, a feed of the scope that is not there too)."""
+    agg.rule(rule_id, user_id)
+    try:
+        return agg.edit_rule(rule_id, rule_draft(form), user_id)
+    except NotFoundError as exc:
+        raise TidingsError(str(exc)) from exc
+
+
+def _saved(name: str) -> str:
+    return _("Saved the rule %(name)s: it acts on the items that arrive from now on.") % {
+        "name": name
+    }
 
 
 async def admin_change(request: Request) -> Response:
@@ -153,6 +191,26 @@ async def read_add(request: Request) -> Response:
     return redirect_with_notice(request, notice % {"name": rule.name}, read_settings.SETTINGS)
 
 
+async def read_edit(request: Request) -> Response:
+    """Rewrite one of the person's own rules; another's is a 404, as one that never was."""
+    session = require_user(request)
+    form = await checked_form(request)
+    rule_id = _rule_id(request)
+    try:
+        rule = await run_in_threadpool(_edit, agg_of(request), rule_id, form, session.user.id)
+    except NotFoundError:
+        raise
+    except TidingsError as exc:
+        return await read_settings.page(
+            request,
+            status=400,
+            error=f"Could not save the rule: {exc}",
+            rule_form=form,
+            rule_editing=rule_id,
+        )
+    return redirect_with_notice(request, _saved(rule.name), read_settings.SETTINGS)
+
+
 async def read_change(request: Request) -> Response:
     session = require_user(request)
     await checked_form(request)
@@ -171,6 +229,8 @@ routes: list[BaseRoute] = [
     Route(ADMIN_RULES, admin_index, methods=["GET"]),
     Route(ADMIN_RULES, admin_add, methods=["POST"]),
     *(Route(f"{ADMIN_RULES}/{{rule_id:int}}/{w}", admin_change, methods=["POST"]) for w in CHANGES),
+    Route(f"{ADMIN_RULES}/{{rule_id:int}}/edit", admin_edit, methods=["POST"]),
     Route(READ_RULES, read_add, methods=["POST"]),
     *(Route(f"{READ_RULES}/{{rule_id:int}}/{w}", read_change, methods=["POST"]) for w in CHANGES),
+    Route(f"{READ_RULES}/{{rule_id:int}}/edit", read_edit, methods=["POST"]),
 ]
