@@ -59,7 +59,7 @@ def test_the_admin_edits_a_site_rule(site: Site, clock: Clock) -> None:
     assert '<option value="regex" selected>' in form
     assert f'<option value="feed:{fid}" selected>' in form
     assert 'value="(a+)+$"' in form and " open" not in form.split(">", 1)[0]
-    assert f'href="#edit-rule-{rule.id}"' in page
+    assert f'href="#edit-rule-form-{rule.id}"' in page  # the browser opens its <details>
 
     saved = post(client, f"/admin/rules/{rule.id}/edit", **edit_form(token))
     assert saved.status_code == 303 and saved.headers["location"] == "/admin/rules"
