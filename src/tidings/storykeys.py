@@ -140,3 +140,21 @@ def content_key(summary_html: str | None, content_html: str | None) -> str | Non
     if not (summary_html or "").strip() and not (content_html or "").strip():
         return None
     return _digest("content", summary_html or "", content_html or "")
+
+
+# an item's (link key, title key, content key)
+StoryKeys = tuple[str | None, str | None, str | None]
+
+
+def story_keys(
+    link: str | None,
+    title: str | None,
+    published: datetime | None,
+    summary_html: str | None,
+    content_html: str | None,
+) -> StoryKeys:
+    return (
+        link_key(link),
+        title_key(title, published),
+        content_key(summary_html, content_html),
+    )

@@ -13,6 +13,8 @@ from datetime import datetime
 from operator import attrgetter
 from typing import TypeVar
 
+from tidings.storykeys import StoryKeys, story_keys
+
 R = TypeVar("R")
 
 
@@ -68,6 +70,16 @@ class ParsedItem:
     image: str | None = None
     # what search indexes (store/searchtext.py), worked out where it is parsed; None: by the store
     search_text: str | None = None
+    # the keys of its story (storykeys), worked out where it is parsed; None: when asked
+    story_keys: StoryKeys | None = None
+
+    def keys(self) -> StoryKeys:
+        """(link key, title key, content key): the parse's, else worked out now."""
+        if self.story_keys is not None:
+            return self.story_keys
+        return story_keys(
+            self.link, self.title, self.published, self.summary_html, self.content_html
+        )
 
 
 @_pickled_by_position

@@ -23,7 +23,6 @@ from tidings.store.keep import protected
 from tidings.store.schema import feeds, fetch_log, items, tombstones
 from tidings.store.search import FTS_TABLE
 from tidings.store.searchtext import search_text_of
-from tidings.storykeys import content_key, link_key, title_key
 from tidings.types import ItemWrite, UpdatePlan
 
 EXPIRE_CHUNK = 500  # identities per statement: well under every database's bound-parameter cap
@@ -55,11 +54,12 @@ def write_plans(conn: Connection, plans: Sequence[UpdatePlan]) -> None:
 
 def _item_values(write: ItemWrite) -> dict[str, Any]:
     it = write.item
+    link, titled, text = it.keys()
     return {
         "content_hash": write.content_hash,
-        "link_key": link_key(it.link),
-        "title_key": title_key(it.title, it.published),
-        "content_key": content_key(it.summary_html, it.content_html),
+        "link_key": link,
+        "title_key": titled,
+        "content_key": text,
         "guid": it.guid,
         "title": it.title,
         "link": it.link,

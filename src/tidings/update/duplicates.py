@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from tidings.storykeys import content_key, link_key, same_title, title_key
+from tidings.storykeys import same_title
 from tidings.types import ParsedItem, StoredItem
 
 
@@ -22,16 +22,14 @@ def is_same_story(item: ParsedItem, stored: StoredItem) -> bool:
     weekly column at one address)."""
     if None not in (item.published, stored.published) and item.published != stored.published:
         return False
-    text = content_key(item.summary_html, item.content_html)
+    link, titled, text = item.keys()
     same_text = text is not None and text == stored.content_key
-    link = link_key(item.link)
     if (
         link is not None
         and link == stored.link_key
         and (same_title(item.title, stored.title) or same_text)
     ):
         return True
-    titled = title_key(item.title, item.published)
     return titled is not None and titled == stored.title_key and same_text
 
 
@@ -73,8 +71,7 @@ class Finder:
             return None
         if self._by_link is None:
             self._by_link = self._index()
-        link = link_key(item.link)
-        titled = title_key(item.title, item.published)
+        link, titled, _ = item.keys()
         candidates = (self._by_link.get(link, []) if link else []) + (
             self._by_title.get(titled, []) if titled else []
         )

@@ -42,10 +42,14 @@ def parse_document(
 
 
 def with_search_text(parsed: ParsedFeed) -> ParsedFeed:
-    """The feed with each item's search text worked out here, in parallel, rather than on the
-    store's one writing thread."""
+    """The feed with each item's search text and story keys worked out here, in parallel,
+    rather than on the store's one writing thread."""
     items = tuple(
-        replace(item, search_text=search_text_of(item.summary_html, item.content_html) or "")
+        replace(
+            item,
+            search_text=search_text_of(item.summary_html, item.content_html) or "",
+            story_keys=item.keys(),
+        )
         for item in parsed.items
     )
     return replace(parsed, items=items)
