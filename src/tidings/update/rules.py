@@ -63,20 +63,11 @@ class ItemText:
 
 def text_of_parsed(item: ParsedItem) -> ItemText:
     """A new item's text, from what the parser gave (its search text when already worked out)."""
-    content = item.search_text
-    if content is None:
-        content = search_text_of(item.summary_html, item.content_html)
-    return ItemText(
-        title=item.title or "",
-        content=content or "",
-        author=item.author or "",
-        link=item.link or "",
-        categories=tuple(item.categories),
-    )
+    return text_of_item(item, item.search_text)
 
 
-def text_of_item(item: Item, search_text: str | None = None) -> ItemText:
-    """A stored item's text (``search_text``: the store's, else worked out again)."""
+def text_of_item(item: Item | ParsedItem, search_text: str | None = None) -> ItemText:
+    """An item's text (``search_text``: the store's or the parser's, else worked out again)."""
     content = search_text
     if content is None:
         content = search_text_of(item.summary_html, item.content_html)
