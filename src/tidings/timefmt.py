@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 __all__ = [
     "absolute_date",
+    "age_units",
     "count",
     "format_duration",
     "gettext",
@@ -117,6 +118,31 @@ def _units(earlier: datetime, later: datetime, tz: tzinfo) -> list[tuple[str, in
     ]
 
 
+def age_units(
+    when: datetime, now: datetime, tz: tzinfo = UTC
+) -> tuple[list[tuple[str, int]], bool]:
+    """The units an age prints, largest first, and whether ``when`` is in the past.
+
+    At most two units; after the first unit, a zero unit ends the list ("1 month 1 day" keeps
+    "1 month"). Empty under one second ("just now"). Shared by every language's wording.
+    """
+    elapsed = _as_utc(now) - _as_utc(when)
+    past = elapsed > timedelta(0)
+    if abs(elapsed) < timedelta(seconds=1):
+        return [], past
+    earlier, later = (when, now) if past else (now, when)
+    picked: list[tuple[str, int]] = []
+    for unit, n in _units(earlier, later, tz):
+        if n > 0:
+            picked.append((unit, n))
+            if len(picked) == 2:
+                break
+        elif picked:
+            break
+    # never empty: at least one second passed, and a calendar gap has a nonzero unit.
+    return picked, past
+
+
 def relative_age(when: datetime, now: datetime, tz: tzinfo = UTC) -> str:
     """How long ago (or until) ``when`` is, as "2 weeks 3 days ago" or "1 hour from now".
 
@@ -124,20 +150,10 @@ def relative_age(when: datetime, now: datetime, tz: tzinfo = UTC) -> str:
     in the past and in the future. At most two units, largest first; after the first unit, a
     zero unit ends the text ("1 month 1 day" prints "1 month"). Seconds are truncated.
     """
-    elapsed = _as_utc(now) - _as_utc(when)
-    if abs(elapsed) < timedelta(seconds=1):
+    picked, past = age_units(when, now, tz)
+    if not picked:
         return _("just now")
-    past = elapsed > timedelta(0)
-    earlier, later = (when, now) if past else (now, when)
-    parts: list[str] = []
-    for unit, n in _units(earlier, later, tz):
-        if n > 0:
-            parts.append(_unit_text(unit, n))
-            if len(parts) == 2:
-                break
-        elif parts:
-            break
-    # parts is never empty: at least one second passed, and a calendar gap has a nonzero unit.
+    parts = [_unit_text(unit, n) for unit, n in picked]
     age = parts[0]
     if len(parts) == 2:
         age = _("%(first)s %(second)s") % {"first": parts[0], "second": parts[1]}
