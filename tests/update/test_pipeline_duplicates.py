@@ -4,17 +4,11 @@ story stays one item, with its id, first arrival and people's state."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import timedelta
-
-import pytest
 
 from tests.conftest import Clock
 from tests.feedserver import FeedServer, RequestRecord, Route
-from tests.pg import fresh_schema
-from tidings.config import Settings
-from tidings.core import Aggregator, make_aggregator
+from tidings.core import Aggregator
 from tidings.types import EntryQuery
 
 DOC = """<?xml version="1.0" encoding="utf-8"?>
@@ -28,20 +22,6 @@ DOC = """<?xml version="1.0" encoding="utf-8"?>
 <guid isPermaLink="false">retail-{n}</guid><pubDate>Thu, 26 Nov 2026 13:30:00 GMT</pubDate>
 <description>Shoppers spent more.</description></item>
 </channel></rss>"""
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def backend(
-    request: pytest.FixtureRequest, settings: Settings, clock: Clock
-) -> AsyncIterator[Aggregator]:
-    if request.param == "postgres":
-        url = request.getfixturevalue("pg_database")
-        fresh_schema(url)
-        settings = replace(settings, database_url=url)
-    aggregator = make_aggregator(settings, clock=clock)
-    async with aggregator:
-        yield aggregator
-    aggregator.close()
 
 
 async def test_a_new_guid_at_every_fetch_keeps_one_item(

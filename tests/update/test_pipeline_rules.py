@@ -5,7 +5,6 @@ a runaway regex marked failing, and a rule run over the items already stored."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -14,10 +13,8 @@ from sqlalchemy import func, insert, select
 
 from tests.conftest import Clock
 from tests.feedserver import FeedServer, Route
-from tests.pg import fresh_schema
 from tidings.arrival import RuleDraft
-from tidings.config import Settings
-from tidings.core import Aggregator, make_aggregator
+from tidings.core import Aggregator
 from tidings.errors import TidingsError
 from tidings.store.schema import item_labels, notifications, notify_targets, tombstones
 from tidings.synctypes import IdQuery
@@ -49,20 +46,6 @@ def document(rows: list[tuple[str, str, str, str, str]]) -> bytes:
         ITEM.format(title=t, slug=s, author=a, category=c, body=b) for t, s, a, c, b in rows
     )
     return (HEAD + body + "</channel></rss>").encode()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def backend(
-    request: pytest.FixtureRequest, settings: Settings, clock: Clock
-) -> AsyncIterator[Aggregator]:
-    if request.param == "postgres":
-        url = request.getfixturevalue("pg_database")
-        fresh_schema(url)
-        settings = replace(settings, database_url=url)
-    aggregator = make_aggregator(settings, clock=clock)
-    async with aggregator:
-        yield aggregator
-    aggregator.close()
 
 
 def draft(
