@@ -31,7 +31,10 @@ class ArrivalStep(Protocol):
 
 
 async def screen(steps: Sequence[ArrivalStep], plan: UpdatePlan) -> UpdatePlan:
-    """``plan`` through every step's screen; a step that fails leaves the plan as it was."""
+    """``plan`` through every step's screen; a step that fails leaves the plan as it was. A
+    plan without new items has nothing to screen."""
+    if not plan.new:
+        return plan
     for step in steps:
         try:
             plan = await step.screen(plan)
@@ -41,7 +44,10 @@ async def screen(steps: Sequence[ArrivalStep], plan: UpdatePlan) -> UpdatePlan:
 
 
 async def arrived(steps: Sequence[ArrivalStep], plan: UpdatePlan) -> None:
-    """Tell every step that ``plan`` was written; a step's failure is logged, no more."""
+    """Tell every step that ``plan`` was written; a step's failure is logged, no more. A plan
+    without new items brought nothing to tell."""
+    if not plan.new:
+        return
     for step in steps:
         try:
             await step.arrived(plan)

@@ -193,7 +193,7 @@ class Pipeline:
                 size=len(got.body) if got else 0,
             )
         plan = decide_success(state, fetched, parsed, self.clock(), self.policy)
-        return await arrive.screen(self.arrivals, plan) if plan.new and self.arrivals else plan
+        return await arrive.screen(self.arrivals, plan)
 
     async def _fetch_and_parse(
         self, state: FeedState, attempt: _Attempt
@@ -249,7 +249,7 @@ class Pipeline:
             url = state.url
             fields["url"] = url
             plan = await self.plan(state)
-            if await self._writes(plan) and plan.new and self.arrivals:
+            if await self._writes(plan):
                 await arrive.arrived(self.arrivals, plan)
         except TidingsError as exc:  # the store itself failed for this feed
             log.warning("feed %s: %s", feed_id, exc, extra={**fields, "outcome": exc.kind})
@@ -405,10 +405,10 @@ class Pipeline:
         state = FeedState(
             feed_id=feed_id, url=feed_url, refresh_seconds=refresh_seconds, user_agent=user_agent
         )
-        plan = decide_success(state, fetched, parsed, now, self.policy)
-        if plan.new and self.arrivals:
-            plan = await arrive.screen(self.arrivals, plan)
-        if await self.db(self.store.apply, plan) and plan.new and self.arrivals:
+        plan = await arrive.screen(
+            self.arrivals, decide_success(state, fetched, parsed, now, self.policy)
+        )
+        if await self.db(self.store.apply, plan):
             await arrive.arrived(self.arrivals, plan)
         self.metrics.changed()
         return feed_id

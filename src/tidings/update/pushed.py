@@ -59,9 +59,7 @@ async def _store_pushed(
         pushed = FetchResult(url, url, 200, {k.lower(): v for k, v in headers.items()}, body, 0.0)
         parsed = await pipeline.parse(pushed)
         plan = decide_success(state, pushed, parsed, pipeline.clock(), pipeline.policy)
-        plan = replace(plan, pushed=True, meta=None)
-        if plan.new and pipeline.arrivals:
-            plan = await arrive.screen(pipeline.arrivals, plan)
+        plan = await arrive.screen(pipeline.arrivals, replace(plan, pushed=True, meta=None))
         # written at once, not in a group of the moment's plans (whose commit waits 50 ms
         # for company): a push is rare, and what it is for is to be seen soon
         changes = bool(plan.new or plan.changed or plan.expired)
@@ -69,7 +67,7 @@ async def _store_pushed(
     except TidingsError as exc:
         log.warning("feed %s: a pushed document was not stored: %s", feed_id, exc.message)
         return UpdateResult(feed_id, url, error_kind=exc.kind, error=exc.message)
-    if written and plan.new and pipeline.arrivals:
+    if written:
         await arrive.arrived(pipeline.arrivals, plan)
     if written and (plan.new or plan.changed):
         pipeline.metrics.changed()
