@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # axe-core, which the design checks load into the browser (tests/web/test_design.py)
 AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint typecheck unit quick bench clean
+.PHONY: run test lint typecheck unit quick bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,16 @@ quick: $(DEV_STAMP)
 	$(BIN)/pytest -q -m "not slow"
 
 test: lint typecheck unit
+
+# The catalogs (docs/translating.md): extract every marked text into the template, merge it into
+# each language's .po, compile the .mo files (the wheel carries them; a checkout reads the .po).
+LOCALES := src/tidings/locale
+messages: $(DEV_STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
+	  --project tidings --msgid-bugs-address "" -o $(LOCALES)/tidings.pot .
+	$(BIN)/pybabel -q update -i $(LOCALES)/tidings.pot -d $(LOCALES) -D tidings \
+	  --no-fuzzy-matching --ignore-obsolete --omit-header
+	$(BIN)/pybabel -q compile -d $(LOCALES) -D tidings --use-fuzzy
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,16 +1,18 @@
 """Relative ages ("2 weeks 3 days ago"), absolute dates and durations, as people read them.
 
-Ages follow DESIGN.md "Relative ages". Every word a reader sees goes through ``_`` or ``ngettext``
-so that a translation can be plugged in later with ``use_translations`` without touching callers.
+Ages follow DESIGN.md "Relative ages". Every word a reader sees goes through ``tidings.i18n``.
 """
 
 from __future__ import annotations
 
-import gettext as _gettext
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from dateutil.relativedelta import relativedelta
+
+from tidings.i18n import gettext, ngettext
+
+_ = gettext
 
 __all__ = [
     "absolute_date",
@@ -23,31 +25,7 @@ __all__ = [
     "parse_duration",
     "relative_age",
     "short_age",
-    "use_translations",
 ]
-
-_translations: _gettext.NullTranslations = _gettext.NullTranslations()
-
-
-def use_translations(translations: _gettext.NullTranslations | None) -> None:
-    """Install a catalogue (``None`` goes back to English); the one switch for every text here."""
-    global _translations
-    _translations = translations if translations is not None else _gettext.NullTranslations()
-
-
-def _(message: str) -> str:
-    """Mark and translate a message; identity until a catalogue is installed."""
-    return _translations.gettext(message)
-
-
-def gettext(message: str) -> str:
-    """The public name of ``_``, for the templates and the command line."""
-    return _translations.gettext(message)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """Pick the plural form for ``n``; languages differ in how many forms they have."""
-    return _translations.ngettext(singular, plural, n)
 
 
 def count(n: int, singular: str, plural: str) -> str:
