@@ -18,8 +18,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.errors import NotFoundError, TidingsError
-from tidings.timefmt import count
-from tidings.timefmt import gettext as _
+from tidings.i18n import gettext as _
+from tidings.i18n import ngettext
 from tidings.web import admin_forms, admin_views
 from tidings.web.auth import checked_form, local_path, require_admin
 from tidings.web.charts import history_svg
@@ -134,16 +134,18 @@ async def add(request: Request) -> Response:
             anyway=fields.anyway,
         )
     except TidingsError as exc:
-        return await _dashboard(request, status=400, error=f"Could not add the feed: {exc}")
+        error = _("Could not add the feed: %(error)s") % {"error": exc}
+        return await _dashboard(request, status=400, error=error)
     if feed.last_error:
-        return _done(
-            request,
-            f"Added {feed.display_title}, but it fails for now ({feed.last_error}): "
-            "it is tried again on a growing backoff.",
+        notice = _(
+            "Added %(title)s, but it fails for now (%(error)s): "
+            "it is tried again on a growing backoff."
         )
-    return _done(
-        request, f"Added {feed.display_title} with {count(feed.item_count, 'item', 'items')}."
+        return _done(request, notice % {"title": feed.display_title, "error": feed.last_error})
+    notice = ngettext(
+        "Added %(title)s with %(n)d item.", "Added %(title)s with %(n)d items.", feed.item_count
     )
+    return _done(request, notice % {"title": feed.display_title, "n": feed.item_count})
 
 
 async def edit(request: Request) -> Response:
@@ -170,7 +172,7 @@ async def edit(request: Request) -> Response:
         raise
     except TidingsError as exc:
         return await _feed_page(request, feed_id, status=400, error=str(exc))
-    return _done(request, f"Saved {feed.display_title}.")
+    return _done(request, _("Saved %(title)s.") % {"title": feed.display_title})
 
 
 async def enable(request: Request) -> Response:
@@ -193,7 +195,7 @@ async def delete(request: Request) -> Response:
     require_admin(request)
     await checked_form(request)
     feed = await run_in_threadpool(agg_of(request).remove_feed, _feed_id(request))
-    return _done(request, f"Deleted {feed.display_title}.")
+    return _done(request, _("Deleted %(title)s.") % {"title": feed.display_title})
 
 
 async def update_now(request: Request) -> Response:
@@ -201,17 +203,21 @@ async def update_now(request: Request) -> Response:
     await checked_form(request)
     (result,) = await agg_of(request).update([_feed_id(request)])
     if result.error:
-        return _done(request, f"Update failed: {result.error}")
-    return _done(request, f"Updated: {result.new} new, {result.changed} changed.")
+        return _done(request, _("Update failed: %(error)s") % {"error": result.error})
+    notice = _("Updated: %(new)d new, %(changed)d changed.")
+    return _done(request, notice % {"new": result.new, "changed": result.changed})
 
 
 async def clear(request: Request) -> Response:
     require_admin(request)
     await checked_form(request)
     n = await run_in_threadpool(agg_of(request).remove_items, _feed_id(request))
-    return _done(
-        request, f"Removed {count(n, 'item', 'items')}; the next update reads the feed again."
+    notice = ngettext(
+        "Removed %(n)d item; the next update reads the feed again.",
+        "Removed %(n)d items; the next update reads the feed again.",
+        n,
     )
+    return _done(request, notice % {"n": n})
 
 
 async def opml_import(request: Request) -> Response:
@@ -221,14 +227,16 @@ async def opml_import(request: Request) -> Response:
         data = await _opml_bytes(request, form)
         report = await run_in_threadpool(agg_of(request).import_opml, data)
     except TidingsError as exc:
-        return await _dashboard(request, status=400, error=f"Could not import: {exc}")
+        error = _("Could not import: %(error)s") % {"error": exc}
+        return await _dashboard(request, status=400, error=error)
     finally:
         await form.close()  # the upload's temporary file
-    return _done(
-        request,
-        f"Imported {count(len(report.added), 'feed', 'feeds')}, skipped {len(report.skipped)}; "
-        "they are fetched by the next update.",
+    notice = ngettext(
+        "Imported %(n)d feed, skipped %(skipped)d; they are fetched by the next update.",
+        "Imported %(n)d feeds, skipped %(skipped)d; they are fetched by the next update.",
+        len(report.added),
     )
+    return _done(request, notice % {"n": len(report.added), "skipped": len(report.skipped)})
 
 
 async def _opml_bytes(request: Request, form: FormData) -> bytes:
@@ -237,11 +245,11 @@ async def _opml_bytes(request: Request, form: FormData) -> bytes:
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(MAX_OPML_BYTES + 1)
         if len(data) > MAX_OPML_BYTES:
-            raise TidingsError("the OPML file is over 5 MB")
+            raise TidingsError(_("the OPML file is over 5 MB"))
         return data
     if url:
         return await agg_of(request).fetch_bytes(url)
-    raise TidingsError("choose an OPML file or give its URL")
+    raise TidingsError(_("choose an OPML file or give its URL"))
 
 
 async def save_settings(request: Request) -> Response:
@@ -251,7 +259,7 @@ async def save_settings(request: Request) -> Response:
         await run_in_threadpool(agg_of(request).save_site, admin_forms.site_settings(form))
     except TidingsError as exc:
         return await _settings_page(request, status=400, error=str(exc))
-    return _done(request, "Settings saved.")
+    return _done(request, _("Settings saved."))
 
 
 routes: list[BaseRoute] = [
