@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from tidings.core import ALLOWED_TAGS, SiteSettings
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
 from tidings.timefmt import parse_duration
 
 
@@ -35,7 +36,7 @@ def feed_fields(form: FormData, *, retention: bool) -> FeedFields:
         title=str(form.get("title", "")).strip() or None,
         categories=categories(form),
         refresh_seconds=refresh(form),
-        retention_days=days(str(form.get("retention", "")), "retention") if retention else None,
+        retention_days=days(str(form.get("retention", "")), _("retention")) if retention else None,
         user_agent=str(form.get("user_agent", "")).strip() or None,
         anyway=form.get("anyway") is not None,
         unread_cap=unread_cap(str(form.get("unread_cap", ""))) if retention else None,
@@ -53,7 +54,7 @@ def refresh(form: FormData) -> int | None:
     try:
         return parse_duration(raw)
     except ValueError as exc:
-        raise TidingsError(f"refresh interval: {exc}") from exc
+        raise TidingsError(_("refresh interval: %(error)s") % {"error": exc}) from exc
 
 
 def days(raw: str, what: str) -> int | None:
@@ -61,7 +62,8 @@ def days(raw: str, what: str) -> int | None:
     if not raw or raw == "0":
         return None
     if not raw.isdigit() or not 1 <= int(raw) <= 36500:
-        raise TidingsError(f"{what} must be a number of days, or empty for never")
+        message = _("%(what)s must be a number of days, or empty for never")
+        raise TidingsError(message % {"what": what})
     return int(raw)
 
 
@@ -71,7 +73,7 @@ def unread_cap(raw: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or int(raw) > 1_000_000:
-        raise TidingsError("unread items kept: a number of items up to 1,000,000, or empty")
+        raise TidingsError(_("unread items kept: a number of items up to 1,000,000, or empty"))
     return int(raw)
 
 
@@ -83,10 +85,10 @@ def tags(raw: str) -> frozenset[str]:
         return ALLOWED_TAGS
     unknown = sorted(chosen - ALLOWED_TAGS)
     if unknown:
-        raise TidingsError(
-            f"not allowed in item HTML: {', '.join(unknown)} "
-            "(tidings only lets you narrow its own safe list)"
+        message = _(
+            "not allowed in item HTML: %(tags)s (tidings only lets you narrow its own safe list)"
         )
+        raise TidingsError(message % {"tags": ", ".join(unknown)})
     return chosen
 
 
@@ -94,15 +96,15 @@ def site_settings(form: FormData) -> SiteSettings:
     """The settings form, checked field by field in the order the form shows them."""
     per_page = str(form.get("items_per_page", ""))
     if not per_page.isdigit():
-        raise TidingsError("items per page must be a whole number")
+        raise TidingsError(_("items per page must be a whole number"))
     try:
         zone = ZoneInfo(str(form.get("timezone", "")).strip())
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise TidingsError("unknown time zone (e.g. UTC, Europe/Ljubljana)") from exc
+        raise TidingsError(_("unknown time zone (e.g. UTC, Europe/Ljubljana)")) from exc
     return SiteSettings(
         site_title=str(form.get("site_title", "")),
         items_per_page=int(per_page),
         timezone=zone,
-        retention_days=days(str(form.get("retention", "")), "retention"),
+        retention_days=days(str(form.get("retention", "")), _("retention")),
         allowed_tags=tags(str(form.get("allowed_tags", ""))),
     )
