@@ -361,6 +361,7 @@ class User:
     id: int
     name: str
     role: str = "admin"  # "admin" (the site and its people) or "reader" (their own reading)
+    language: str | None = None  # their own language, else the browser's or the site's
 
     @property
     def is_admin(self) -> bool:
@@ -472,3 +473,4 @@ class MarkResult:
 class ReadingSettings:
     keep_unread_days: int | None = None  # None: unread items are kept forever
     mark_read_on_scroll: bool = False
+    language: str | None = None  # None: the browser's choice, else the site's

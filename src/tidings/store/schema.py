@@ -253,6 +253,9 @@ users = Table(
     # the sync APIs' own password (argon2), and the SHA-256 of its Fever key, to look it up
     Column("api_password_hash", Text),
     Column("fever_key_hash", String(64), index=True),
+    # the language the person reads tidings in (tidings.i18n.LANGUAGES); NULL: as asked by the
+    # browser or app, else the site's
+    Column("language", String(16)),
 )
 
 # server-side sessions: the cookie carries a random token, the table only its hash

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from starlette.datastructures import FormData
 
+from tidings import i18n
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
 from tidings.types import ReadingSettings
 
 MAX_TITLE = 500
@@ -83,8 +85,21 @@ def reading_settings(form: FormData) -> ReadingSettings:
         raise TidingsError("keep unread items: say for how many days")
     keep = None if choice == "forever" else keep_days(raw)
     return ReadingSettings(
-        keep_unread_days=keep, mark_read_on_scroll=form.get("mark_read_on_scroll") is not None
+        keep_unread_days=keep,
+        mark_read_on_scroll=form.get("mark_read_on_scroll") is not None,
+        language=language(form),
     )
+
+
+def language(form: FormData) -> str | None:
+    """One of tidings' languages, or None (empty) to follow the browser and the site."""
+    raw = _text(form, "language")
+    if not raw:
+        return None
+    chosen = i18n.normalize(raw)
+    if chosen is None:
+        raise TidingsError(_("not a language tidings speaks: %(language)r") % {"language": raw})
+    return chosen
 
 
 def new_api_password(form: FormData) -> str:
