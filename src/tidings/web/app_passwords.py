@@ -20,8 +20,8 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator
 from tidings.errors import NotFoundError, TidingsError
+from tidings.i18n import gettext as _
 from tidings.synctypes import ApiKey
-from tidings.timefmt import gettext as _
 from tidings.web import read_forms, read_settings
 from tidings.web.auth import checked_form, require_user
 from tidings.web.context import agg_of
@@ -55,7 +55,8 @@ def _revoke(agg: Aggregator, user_id: int, key_id: int) -> ApiKey:
     """Revoke one of the person's keys, and say which it was."""
     key = next((k for k in agg.api_keys(user_id) if k.id == key_id), None)
     if key is None:
-        raise NotFoundError("you have no such API key")
+        raise NotFoundError(_("you have no such API key"))
+
     agg.revoke_api_key(user_id, key_id)
     return key
 

@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator
+from tidings.i18n import gettext as _
 from tidings.types import Session
 from tidings.web.api_common import without_session
 from tidings.web.attempts import attempts_of, in_minutes
@@ -38,7 +39,8 @@ class SameOrigin(BaseHTTPMiddleware):
         if request.method in UNSAFE:
             problem = cross_site(request)
             if problem:
-                return PlainTextResponse(f"Forbidden: {problem}", status_code=403)
+                forbidden = _("Forbidden: %(problem)s") % {"problem": problem}
+                return PlainTextResponse(forbidden, status_code=403)
         token = request.cookies.get(SESSION_COOKIE)
         session = await run_in_threadpool(agg_of(request).session, token) if token else None
         request.state.session = session
@@ -61,12 +63,12 @@ class SameOrigin(BaseHTTPMiddleware):
 def cross_site(request: Request) -> str | None:
     site = request.headers.get("sec-fetch-site")
     if site is not None and site not in ("same-origin", "none"):
-        return f"cross-site request ({site})"
+        return _("cross-site request (%(site)s)") % {"site": site}
     origin = request.headers.get("origin")
     if origin is not None:
         own = f"{request.url.scheme}://{request.url.netloc}"
         if origin == "null" or origin.rstrip("/") != own:
-            return "the request came from another origin"
+            return _("the request came from another origin")
     return None
 
 
@@ -74,7 +76,7 @@ async def checked_form(request: Request) -> FormData:
     """The form of an unsafe request, after its CSRF token has been checked (else 403)."""
     length = request.headers.get("content-length")
     if length is not None and (not length.isdigit() or int(length) > MAX_FORM_BYTES):
-        raise HTTPException(413, "the form is too large")
+        raise HTTPException(413, _("the form is too large"))
     form = await request.form(max_files=1, max_fields=200)
     sent = form.get("csrf_token")
     session: Session | None = getattr(request.state, "session", None)
@@ -82,7 +84,7 @@ async def checked_form(request: Request) -> FormData:
     if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent, expected):
         raise HTTPException(
             403,
-            "the form has expired or did not come from this site; reload the page and try again",
+            _("the form has expired or did not come from this site; reload the page and try again"),
         )
     return form
 
@@ -99,7 +101,7 @@ def require_admin(request: Request) -> Session:
     page links to their reading)."""
     session = require_user(request)
     if not session.user.is_admin:
-        raise HTTPException(403, "These pages are for the site's admins.")
+        raise HTTPException(403, _("These pages are for the site's admins."))
     return session
 
 
@@ -140,13 +142,14 @@ async def signin(request: Request) -> Response:
     key = f"{name.strip()}|{request.client.host if request.client else ''}"
     wait = attempts.wait(key, agg.clock())
     if wait is not None:
-        error = f"Too many failed sign-ins; try again in {in_minutes(wait)}."
+        error = _("Too many failed sign-ins; try again in %(wait)s.") % {"wait": in_minutes(wait)}
         return render(request, "signin.html", 429, next="/admin", error=error, no_users=False)
     old = request.cookies.get(SESSION_COOKIE)
     token = await run_in_threadpool(agg.sign_in, name, password, old)
     if token is None:
         attempts.failed(key, agg.clock())
-        error = "Wrong user name or password."
+        error = _("Wrong user name or password.")
+
         return render(request, "signin.html", 400, next="/admin", error=error, no_users=False)
     attempts.succeeded(key)
     response = RedirectResponse(await _landing(agg, token, form), status_code=303)
