@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.web.context import render, web_of
 from tidings.web.feeddata import MAX_ID
 
@@ -33,7 +34,8 @@ async def not_found(request: Request, exc: Exception) -> Response:
 async def overflow(request: Request, exc: Exception) -> Response:
     """A path id beyond SQLite's 64-bit integers names nothing: 404, as a smaller unknown id."""
     if any(isinstance(v, int) and v > MAX_ID for v in request.path_params.values()):
-        return await not_found(request, NotFoundError("no such item: the number is too large"))
+        too_large = _("no such item: the number is too large")
+        return await not_found(request, NotFoundError(too_large))
     return await server_error(request, exc)
 
 
@@ -44,7 +46,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
         "error.html",
         status=500,
         status_code=500,
-        message="Something went wrong on our side. It has been logged.",
+        message=_("Something went wrong on our side. It has been logged."),
     )
 
 

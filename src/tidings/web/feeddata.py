@@ -17,8 +17,8 @@ from starlette.exceptions import HTTPException
 
 from tidings.core import Aggregator, public_url
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.publish.feeds import Channel, Source
-from tidings.timefmt import gettext as _
 from tidings.timefmt import iso
 from tidings.types import Feed, Item
 from tidings.web.filters import safe_url
@@ -55,7 +55,8 @@ def _url(base: str, path: str) -> str:
 
 def _feed(agg: Aggregator, feed_id: int) -> Feed:
     if feed_id > MAX_ID:
-        raise NotFoundError(f"no feed with id {feed_id}")
+        raise NotFoundError(_("no feed with id %(id)d") % {"id": feed_id})
+
     return agg.site_feed(feed_id)
 
 

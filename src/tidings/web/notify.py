@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.errors import NotFoundError, TidingsError
-from tidings.timefmt import gettext as _
+from tidings.i18n import gettext as _
 from tidings.web import read_settings
 from tidings.web.auth import checked_form, require_admin, require_user
 from tidings.web.context import agg_of, render
@@ -85,7 +85,9 @@ async def _error(request: Request, error: str, form: FormData) -> Response:
 def _field(form: FormData, name: str) -> str:
     value = str(form.get(name, ""))
     if len(value) > MAX_FIELD:
-        raise TidingsError(f"the {name} has at most {MAX_FIELD} characters")
+        what = _("url") if name == "url" else _("name")
+        message = _("the %(field)s has at most %(n)d characters")
+        raise TidingsError(message % {"field": what, "n": MAX_FIELD})
     return value
 
 
@@ -116,7 +118,8 @@ async def _act(request: Request, act: Callable[[int | None, int], object], notic
     try:
         await run_in_threadpool(act, owner, _target_id(request))
     except NotFoundError as exc:
-        raise HTTPException(404, "No such notification target.") from exc
+        raise HTTPException(404, _("No such notification target.")) from exc
+
     except TidingsError as exc:
         return await _error(request, _sentence(exc), form)
     return redirect_with_notice(request, notice, _back(request))
