@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.datastructures import FormData
 
+from tidings import i18n
 from tidings.core import ALLOWED_TAGS, SiteSettings
 from tidings.errors import TidingsError
 from tidings.i18n import gettext as _
@@ -107,4 +108,13 @@ def site_settings(form: FormData) -> SiteSettings:
         timezone=zone,
         retention_days=days(str(form.get("retention", "")), _("retention")),
         allowed_tags=tags(str(form.get("allowed_tags", ""))),
+        language=site_language(str(form.get("language", ""))),
     )
+
+
+def site_language(raw: str) -> str:
+    """The site's default language: one of tidings' own."""
+    chosen = i18n.normalize(raw)
+    if chosen is None:
+        raise TidingsError(_("not a language tidings speaks: %(language)r") % {"language": raw})
+    return chosen
