@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from tidings.i18n import gettext as _
 from tidings.publish.feeds import FORMATS, FeedFormat, newest_date
 from tidings.web.conditional import respond
 from tidings.web.context import agg_of, run, web_of
@@ -117,9 +118,8 @@ async def opml(request: Request) -> Response:
 def _embed_count(request: Request) -> int:
     raw = request.query_params.get("count", str(EMBED_DEFAULT))
     if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= EMBED_MAX:
-        raise HTTPException(
-            400, f"count must be a whole number from 1 to {EMBED_MAX}, not {raw[:40]!r}"
-        )
+        message = _("count must be a whole number from 1 to %(max)d, not %(raw)r")
+        raise HTTPException(400, message % {"max": EMBED_MAX, "raw": raw[:40]})
     return int(raw)
 
 
@@ -127,7 +127,9 @@ def _embed_scope(request: Request) -> tuple[str | None, int | None]:
     category = request.query_params.get("category") or None
     raw = request.query_params.get("source") or None
     if raw is not None and not _NUMBER.fullmatch(raw):
-        raise HTTPException(400, f"source must be the number of a source, not {raw[:40]!r}")
+        message = _("source must be the number of a source, not %(raw)r")
+        raise HTTPException(400, message % {"raw": raw[:40]})
+
     return category, int(raw) if raw is not None else None
 
 

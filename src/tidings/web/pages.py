@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator
+from tidings.i18n import gettext as _
 from tidings.timefmt import relative_age, short_age
 from tidings.web import views
 from tidings.web.context import page_number, render, run
@@ -57,7 +58,8 @@ async def ages(request: Request) -> Response:
     ``form=short`` words them in one unit, as the admin's tables show them."""
     times = request.query_params.getlist("t")
     if len(times) > MAX_AGES:
-        raise HTTPException(400, f"at most {MAX_AGES} times at once, not {len(times)}")
+        too_many = _("at most %(max)d times at once, not %(n)d")
+        raise HTTPException(400, too_many % {"max": MAX_AGES, "n": len(times)})
     instants = [_instant(t) for t in times]
     short = request.query_params.get("form") == "short"
     worded = await run(worded_ages, request, instants, short=short)
@@ -76,7 +78,9 @@ def _instant(text: str) -> datetime:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise HTTPException(400, f"not an ISO-8601 time: {text[:40]!r}") from None
+        not_time = _("not an ISO-8601 time: %(text)r") % {"text": text[:40]}
+        raise HTTPException(400, not_time) from None
+
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 

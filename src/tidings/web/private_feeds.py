@@ -25,8 +25,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator, public_url
+from tidings.i18n import gettext as _
 from tidings.publish.feeds import FORMATS, Channel, FeedFormat, Source, newest_date
-from tidings.timefmt import gettext as _
 from tidings.timefmt import iso
 from tidings.types import Entry, EntryQuery, User
 from tidings.web.auth import require_user
@@ -130,9 +130,10 @@ def private_feed(agg: Aggregator, token: str, scope: Scope, base: str, ext: str)
     """The newest entries of one private feed; 404 for a token or folder that names nothing."""
     user = agg.user_for_feed_token(token) if TOKEN.fullmatch(token) else None
     if user is None:
-        raise HTTPException(404, "no such feed")
+        raise HTTPException(404, _("no such feed"))
     if scope.folder is not None and scope.folder not in agg.folders(user.id):
-        raise HTTPException(404, "no such feed")
+        raise HTTPException(404, _("no such feed"))
+
     status = "starred" if scope.kind == "starred" else "unread"
     entries = agg.entries(user.id, EntryQuery(status=status, folder=scope.folder, limit=FEED_SIZE))
     self_url = base.rstrip("/") + f"{scope.path(token)}.{ext}"

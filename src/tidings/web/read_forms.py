@@ -42,7 +42,7 @@ def _text(form: FormData, name: str) -> str:
 def title(form: FormData) -> str | None:
     found = " ".join(_text(form, "title").split())
     if len(found) > MAX_TITLE:
-        raise TidingsError(f"a title has at most {MAX_TITLE} characters")
+        raise TidingsError(_("a title has at most %(n)d characters") % {"n": MAX_TITLE})
     return found or None
 
 
@@ -50,14 +50,14 @@ def folder(form: FormData) -> str | None:
     """The folder typed or chosen (one field, with the person's folders as suggestions)."""
     found = " ".join(_text(form, "folder").split())
     if len(found) > MAX_FOLDER:
-        raise TidingsError(f"a folder's name has at most {MAX_FOLDER} characters")
+        raise TidingsError(_("a folder's name has at most %(n)d characters") % {"n": MAX_FOLDER})
     return found or None
 
 
 def subscribe_fields(form: FormData) -> SubscribeFields:
     url = _text(form, "url")
     if not url:
-        raise TidingsError("give the address of a feed or of a site")
+        raise TidingsError(_("give the address of a feed or of a site"))
     return SubscribeFields(url, title(form), folder(form))
 
 
@@ -71,9 +71,8 @@ def keep_days(raw: str) -> int | None:
     if raw in ("", "forever"):
         return None
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_KEEP_DAYS:
-        raise TidingsError(
-            f"keep unread items: a number of days from 1 to {MAX_KEEP_DAYS}, or empty for ever"
-        )
+        message = _("keep unread items: a number of days from 1 to %(n)d, or empty for ever")
+        raise TidingsError(message % {"n": MAX_KEEP_DAYS})
     return int(raw)
 
 
@@ -82,7 +81,8 @@ def reading_settings(form: FormData) -> ReadingSettings:
     items are marked read as they scroll past."""
     choice, raw = form.get("keep"), _text(form, "keep_unread_days")
     if choice == "days" and not raw:
-        raise TidingsError("keep unread items: say for how many days")
+        raise TidingsError(_("keep unread items: say for how many days"))
+
     keep = None if choice == "forever" else keep_days(raw)
     return ReadingSettings(
         keep_unread_days=keep,
@@ -107,7 +107,8 @@ def new_api_password(form: FormData) -> str:
     password's)."""
     new, again = form.get("new", ""), form.get("again", "")
     if not isinstance(new, str) or not isinstance(again, str) or new != again:
-        raise TidingsError("the API password and its repetition differ")
+        raise TidingsError(_("the API password and its repetition differ"))
+
     return new
 
 
