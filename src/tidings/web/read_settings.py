@@ -22,8 +22,8 @@ from starlette.routing import BaseRoute, Route
 from tidings.arrival import NotifyTarget
 from tidings.core import Aggregator
 from tidings.errors import DuplicateError, TidingsError
-from tidings.timefmt import count
-from tidings.timefmt import gettext as _
+from tidings.i18n import gettext as _
+from tidings.i18n import ngettext
 from tidings.types import ReadingSettings, Subscription
 from tidings.web import read_forms
 from tidings.web.app_access import AppAccess, app_access
@@ -123,11 +123,14 @@ async def subscribe(request: Request) -> Response:
         error = str(exc)[:1].upper() + str(exc)[1:] + "."  # "Already subscribed: ..."
         return await page(request, status=400, error=error, form=form)
     except TidingsError as exc:
-        return await page(request, status=400, error=f"Could not subscribe: {exc}", form=form)
-    unread = count(sub.unread, "unread item", "unread items")
-    return _done(
-        request, _("Subscribed to %(title)s: %(unread)s.") % {"title": sub.title, "unread": unread}
+        error = _("Could not subscribe: %(error)s") % {"error": exc}
+        return await page(request, status=400, error=error, form=form)
+    notice = ngettext(
+        "Subscribed to %(title)s: %(n)d unread item.",
+        "Subscribed to %(title)s: %(n)d unread items.",
+        sub.unread,
     )
+    return _done(request, notice % {"title": sub.title, "n": sub.unread})
 
 
 async def edit(request: Request) -> Response:
@@ -171,10 +174,10 @@ async def _upload(form: FormData) -> bytes:
     """The uploaded OPML file (at most 5 MB, as the admin's import)."""
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise TidingsError("choose an OPML file")
+        raise TidingsError(_("choose an OPML file"))
     data = await upload.read(MAX_OPML_BYTES + 1)
     if len(data) > MAX_OPML_BYTES:
-        raise TidingsError("the OPML file is over 5 MB")
+        raise TidingsError(_("the OPML file is over 5 MB"))
     return data
 
 
@@ -189,15 +192,17 @@ async def opml_import(request: Request) -> Response:
             agg_of(request).import_subscriptions, session.user.id, data
         )
     except TidingsError as exc:
-        return await page(request, status=400, error=f"Could not import: {exc}")
+        return await page(
+            request, status=400, error=_("Could not import: %(error)s") % {"error": exc}
+        )
     finally:
         await form.close()  # the upload's temporary file
-    added = count(len(report.added), "feed", "feeds")
-    return _done(
-        request,
-        _("Imported %(added)s, skipped %(skipped)d.")
-        % {"added": added, "skipped": len(report.skipped)},
+    notice = ngettext(
+        "Imported %(n)d feed, skipped %(skipped)d.",
+        "Imported %(n)d feeds, skipped %(skipped)d.",
+        len(report.added),
     )
+    return _done(request, notice % {"n": len(report.added), "skipped": len(report.skipped)})
 
 
 async def opml_export(request: Request) -> Response:
@@ -230,7 +235,8 @@ def _save_folding(agg: Aggregator, user_id: int, chosen: set[str]) -> None:
     known = agg.folders(user_id)
     unknown = sorted(chosen - set(known))
     if unknown:
-        raise TidingsError(f"you have no folder named {unknown[0]!r}")
+        raise TidingsError(_("you have no folder named %(name)r") % {"name": unknown[0]})
+
     for name in known:
         agg.fold_duplicates(user_id, name, name in chosen)
 
