@@ -14,8 +14,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
 from tidings.people import WrongPasswordError
-from tidings.timefmt import gettext as _
 from tidings.types import Session
 from tidings.web.attempts import attempts_of, in_minutes
 from tidings.web.auth import checked_form, require_admin, require_user

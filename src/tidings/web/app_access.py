@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tidings.core import Aggregator
+from tidings.i18n import gettext as _
 from tidings.synctypes import ApiKey
-from tidings.timefmt import gettext as _
 
 GREADER_PATH = "/api/greader.php"
 FEVER_PATH = "/api/fever.php"

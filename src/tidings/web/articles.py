@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.errors import NotFoundError, TidingsError
-from tidings.timefmt import gettext as _
+from tidings.i18n import gettext as _
 from tidings.web import admin, read_settings
 from tidings.web.auth import checked_form, require_admin, require_user
 from tidings.web.context import agg_of

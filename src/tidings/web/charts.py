@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from html import escape
 from typing import Final
 
-from tidings.timefmt import gettext as _
-from tidings.timefmt import ngettext
+from tidings.i18n import gettext as _
+from tidings.i18n import ngettext
 from tidings.types import FetchRecord
 
 WIDTH: Final = 400
@@ -52,9 +52,11 @@ def _days(records: Sequence[FetchRecord]) -> list[tuple[date, int]]:
     ]
 
 
-def history_svg(records: Sequence[FetchRecord], *, title: str = "Fetch history") -> str:
+def history_svg(records: Sequence[FetchRecord], *, title: str | None = None) -> str:
     """The chart as one ``<svg>`` element; a short note in one when there is no history."""
+    title = title or _("Fetch history")
     label = escape(title, quote=True)
+
     height = 2 * (CAPTION + PANEL + TICKS)
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="history-chart" width="{WIDTH}" '

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.core import Aggregator
-from tidings.timefmt import gettext as _
+from tidings.i18n import gettext as _
 from tidings.types import Entry, Session, Subscription, UnreadCounts
 from tidings.web.auth import checked_form
 from tidings.web.context import render, run
@@ -124,7 +124,8 @@ def title_of(agg: Aggregator, user_id: int, view: View, side: Sidebar) -> str:
         return agg.subscription(user_id, view.feed_id).title
     if view.kind == "folder":
         if view.folder not in {f.name for f in side.folders}:
-            raise HTTPException(404, f"you have no folder named {view.folder!r}")
+            raise HTTPException(404, _("you have no folder named %(name)r") % {"name": view.folder})
+
         return view.folder or ""
     return _("Starred") if view.kind == "starred" else _("All items")
 

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from tidings.arrival import Rule, RuleDraft
 from tidings.core import Aggregator
 from tidings.errors import NotFoundError, TidingsError
-from tidings.timefmt import gettext as _
+from tidings.i18n import gettext as _
 from tidings.web import read_settings
 from tidings.web.auth import checked_form, require_admin, require_user
 from tidings.web.context import agg_of, render, run
@@ -34,7 +34,7 @@ def _int_or_none(value: str, what: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise TidingsError(f"{what} is a number")
+        raise TidingsError(_("%(what)s is a number") % {"what": what})
     return int(value)
 
 
@@ -43,11 +43,11 @@ def rule_draft(form: FormData) -> RuleDraft:
     scope = str(form.get("scope", "")).strip()
     feed_id = folder = None
     if scope.startswith("feed:"):
-        feed_id = _int_or_none(scope.removeprefix("feed:"), "the feed")
+        feed_id = _int_or_none(scope.removeprefix("feed:"), _("the feed"))
     elif scope.startswith("folder:"):
         folder = scope.removeprefix("folder:")
     elif scope not in ("", "all"):
-        raise TidingsError("the scope is all, a feed or a folder")
+        raise TidingsError(_("the scope is all, a feed or a folder"))
     return RuleDraft(
         name=str(form.get("name", "")),
         field=str(form.get("field", "")),
@@ -102,9 +102,8 @@ async def admin_add(request: Request) -> Response:
     try:
         rule = await run_in_threadpool(agg_of(request).add_rule, rule_draft(form))
     except TidingsError as exc:
-        return await _admin_page(
-            request, status=400, error=f"Could not add the rule: {exc}", form=form
-        )
+        error = _("Could not add the rule: %(error)s") % {"error": exc}
+        return await _admin_page(request, status=400, error=error, form=form)
     notice = _("Added the rule %(name)s: it runs on the items that arrive from now on.")
     return redirect_with_notice(request, notice % {"name": rule.name}, ADMIN_RULES)
 
@@ -119,7 +118,7 @@ async def admin_edit(request: Request) -> Response:
     except NotFoundError:
         raise
     except TidingsError as exc:
-        error = f"Could not save the rule: {exc}"
+        error = _("Could not save the rule: %(error)s") % {"error": exc}
         return await _admin_page(request, status=400, error=error, form=form, editing=rule_id)
     return redirect_with_notice(request, _saved(rule.name), ADMIN_RULES)
 
@@ -172,7 +171,7 @@ def _change(agg: Aggregator, what: str, rule_id: int, user_id: int | None) -> st
                 "why": run_.failing
             }
         return notice
-    raise TidingsError(f"no such change: {what}")
+    raise TidingsError(_("no such change: %(what)s") % {"what": what})
 
 
 # -- a person's rules (shown on /read/settings) ----------------------------------------------
@@ -184,9 +183,8 @@ async def read_add(request: Request) -> Response:
     try:
         rule = await run_in_threadpool(agg_of(request).add_rule, rule_draft(form), session.user.id)
     except TidingsError as exc:
-        return await read_settings.page(
-            request, status=400, error=f"Could not add the rule: {exc}", rule_form=form
-        )
+        error = _("Could not add the rule: %(error)s") % {"error": exc}
+        return await read_settings.page(request, status=400, error=error, rule_form=form)
     notice = _("Added the rule %(name)s: it runs on the items that arrive from now on.")
     return redirect_with_notice(request, notice % {"name": rule.name}, read_settings.SETTINGS)
 
@@ -204,7 +202,7 @@ async def read_edit(request: Request) -> Response:
         return await read_settings.page(
             request,
             status=400,
-            error=f"Could not save the rule: {exc}",
+            error=_("Could not save the rule: %(error)s") % {"error": exc},
             rule_form=form,
             rule_editing=rule_id,
         )

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from tidings.core import SAMPLES, Aggregator, sample_body
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
 
 log = logging.getLogger("tidings.web")
 
@@ -22,7 +23,8 @@ async def sample(request: Request) -> Response:
     name = request.path_params["name"]
     body = sample_body(name)
     if body is None:
-        raise HTTPException(404, "no such sample feed")
+        raise HTTPException(404, _("no such sample feed"))
+
     return Response(
         body, media_type=SAMPLES[name].split(";")[0], headers={"Content-Type": SAMPLES[name]}
     )

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.errors import TidingsError
-from tidings.timefmt import gettext as _
+from tidings.i18n import gettext as _
 from tidings.web.attempts import attempts_of, in_minutes
 from tidings.web.auth import checked_form, set_session_cookie
 from tidings.web.context import SESSION_COOKIE, agg_of, render
@@ -22,7 +22,7 @@ from tidings.web.context import SESSION_COOKIE, agg_of, render
 
 def _open(request: Request) -> None:
     if not agg_of(request).settings.open_signup:
-        raise HTTPException(404, "Not found: this site does not take sign-ups.")
+        raise HTTPException(404, _("Not found: this site does not take sign-ups."))
 
 
 def _form(

@@ -15,13 +15,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tidings.errors import TidingsError
-from tidings.timefmt import gettext as _
+from tidings.i18n import N_
+from tidings.i18n import gettext as _
 from tidings.types import Session
 from tidings.web.auth import checked_form, require_admin
 from tidings.web.context import agg_of, render
 from tidings.web.notices import redirect_with_notice, shown, take_notice
 
 ROLES = ("reader", "admin")
+ROLE_NAMES = {"reader": N_("reader"), "admin": N_("admin")}  # the roles as sentences name them
 USERS = "/admin/users"
 
 
@@ -45,14 +47,14 @@ async def _page(request: Request, *, status: int = 200, error: str | None = None
 def _role(form: FormData) -> str:
     role = str(form.get("role", ""))
     if role not in ROLES:
-        raise TidingsError("a role is reader or admin")
+        raise TidingsError(_("a role is reader or admin"))
     return role
 
 
 def _name(form: FormData) -> str:
     name = str(form.get("name", "")).strip()
     if not name:
-        raise TidingsError("say which user")
+        raise TidingsError(_("say which user"))
     return name
 
 
@@ -73,11 +75,13 @@ async def add(request: Request) -> Response:
     try:
         role, name = _role(form), _name(form)
         if str(form.get("password", "")) != str(form.get("again", "")):
-            raise TidingsError("the password and its repetition differ")
+            raise TidingsError(_("the password and its repetition differ"))
         user = await run_in_threadpool(agg.add_user, name, str(form.get("password", "")), role)
     except TidingsError as exc:
-        return await _page(request, status=400, error=f"Could not add the user: {exc}.")
-    notice = _("Added %(name)s as %(role)s.") % {"name": user.name, "role": _(user.role)}
+        error = _("Could not add the user: %(error)s.") % {"error": exc}
+        return await _page(request, status=400, error=error)
+    role_name = _(ROLE_NAMES.get(user.role, user.role))
+    notice = _("Added %(name)s as %(role)s.") % {"name": user.name, "role": role_name}
     return redirect_with_notice(request, notice, USERS)
 
 
@@ -87,11 +91,12 @@ async def set_role(request: Request) -> Response:
     try:
         role, name = _role(form), _name(form)
         if role != "admin":
-            _not_yourself(session, name, "you cannot take away your own admin role")
+            _not_yourself(session, name, _("you cannot take away your own admin role"))
         await run_in_threadpool(agg_of(request).set_role, name, role)
     except TidingsError as exc:
-        return await _page(request, status=400, error=f"Could not change the role: {exc}.")
-    notice = _("%(name)s is now %(role)s.") % {"name": name, "role": _(role)}
+        error = _("Could not change the role: %(error)s.") % {"error": exc}
+        return await _page(request, status=400, error=error)
+    notice = _("%(name)s is now %(role)s.") % {"name": name, "role": _(ROLE_NAMES[role])}
     return redirect_with_notice(request, notice, USERS)
 
 
@@ -101,10 +106,12 @@ async def remove(request: Request) -> Response:
     form = await checked_form(request)
     try:
         name = _name(form)
-        _not_yourself(session, name, "you cannot remove yourself")
+        _not_yourself(session, name, _("you cannot remove yourself"))
         user = await run_in_threadpool(agg_of(request).remove_user, name)
     except TidingsError as exc:
-        return await _page(request, status=400, error=f"Could not remove the user: {exc}.")
+        error = _("Could not remove the user: %(error)s.") % {"error": exc}
+        return await _page(request, status=400, error=error)
+
     return redirect_with_notice(request, _("Removed %(name)s.") % {"name": user.name}, USERS)
 
 
