@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from starlette.exceptions import HTTPException
 
+from tidings.i18n import gettext as _
 from tidings.types import Entry, EntryQuery
 
 STATUSES = ("unread", "all", "starred")
@@ -103,18 +104,20 @@ def view_of(
     """The view a list URL names; a bad parameter is a 400 that says which."""
     status = params.get("status", "unread") or "unread"
     if status not in STATUSES:
-        raise bad(f"status must be one of {', '.join(STATUSES)}, not {status[:40]!r}")
+        message = _("status must be one of %(choices)s, not %(raw)r")
+        raise bad(message % {"choices": ", ".join(STATUSES), "raw": status[:40]})
     order = params.get("order", "published") or "published"
     if order not in ORDERS:
-        raise bad(f"order must be one of {', '.join(ORDERS)}, not {order[:40]!r}")
+        message = _("order must be one of %(choices)s, not %(raw)r")
+        raise bad(message % {"choices": ", ".join(ORDERS), "raw": order[:40]})
     search = (params.get("q") or "").strip() or None
     if search is not None and len(search) > MAX_SEARCH:
-        raise bad(f"a search is at most {MAX_SEARCH} characters")
+        raise bad(_("a search is at most %(n)d characters") % {"n": MAX_SEARCH})
     label = " ".join((params.get("label") or "").split()) or None
     if label is not None and len(label) > MAX_LABEL:
-        raise bad(f"a label is at most {MAX_LABEL} characters")
+        raise bad(_("a label is at most %(n)d characters") % {"n": MAX_LABEL})
     if folder is not None and not (0 < len(folder.strip()) <= MAX_FOLDER):
-        raise bad(f"a folder's name is 1 to {MAX_FOLDER} characters")
+        raise bad(_("a folder's name is 1 to %(n)d characters") % {"n": MAX_FOLDER})
     if kind == "all" and status == "starred":
         kind = "starred"
     if kind == "starred":
@@ -161,14 +164,14 @@ def parse_cursor(raw: str | None, order: str) -> tuple[datetime | int, int] | No
     """``after`` as the model's keyset cursor; a malformed one is a 400."""
     if not raw:
         return None
-    key, _, last = raw.rpartition(",")
+    key, _comma, last = raw.rpartition(",")
     try:
         item_id = int(last)
         sort_key: datetime | int = int(key) if order == "received" else datetime.fromisoformat(key)
     except ValueError:
-        raise bad("after must be the cursor of a More link") from None
+        raise bad(_("after must be the cursor of a More link")) from None
     if isinstance(sort_key, datetime) and sort_key.tzinfo is None:
-        raise bad("after must be the cursor of a More link")
+        raise bad(_("after must be the cursor of a More link"))
     return sort_key, item_id
 
 
@@ -176,5 +179,6 @@ def parse_id(raw: object, what: str = "item") -> int:
     """An item or feed id from a form; anything else is a 400."""
     text = raw if isinstance(raw, str) else ""
     if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
-        raise bad(f"{what} must be a positive whole number")
+        raise bad(_("%(what)s must be a positive whole number") % {"what": what})
+
     return int(text)
