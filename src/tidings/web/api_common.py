@@ -22,10 +22,12 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings.core import Aggregator
+from tidings.i18n import gettext as _
 from tidings.synctypes import SYNC_MAX
 from tidings.types import User
 from tidings.web.attempts import Attempts, in_minutes
 from tidings.web.context import agg_of
+from tidings.web.language import prefer_person
 
 API_PREFIXES = ("/api/greader.php", "/api/fever.php", "/reader/", "/accounts/", "/fever", "/v1/")
 MAX_BODY = 10 * 1024 * 1024
@@ -84,16 +86,22 @@ class ApiMiddleware:
         await self.gzip(scope, receive, with_cors)
 
 
+def _too_large() -> HTTPException:
+    return HTTPException(
+        413, _("the request body is over %(size)d MB") % {"size": MAX_BODY // 1024 // 1024}
+    )
+
+
 async def capped_body(request: Request) -> bytes:
     """The request's body, at most 10 MB (else a 413 with a message)."""
     length = request.headers.get("content-length")
     if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-        raise HTTPException(413, f"the request body is over {MAX_BODY // 1024 // 1024} MB")
+        raise _too_large()
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY:
-            raise HTTPException(413, f"the request body is over {MAX_BODY // 1024 // 1024} MB")
+            raise _too_large()
         chunks.append(chunk)
     body = b"".join(chunks)
     request._body = body  # the form parser reads it from here
@@ -115,7 +123,8 @@ async def api_params(request: Request) -> Params:
         except HTTPException:
             raise
         except Exception as exc:  # the multipart parser's own errors
-            raise HTTPException(400, f"the form cannot be read: {exc}") from exc
+            message = _("the form cannot be read: %(error)s") % {"error": exc}
+            raise HTTPException(400, message) from exc
         items += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     return ImmutableMultiDict(items)
 
@@ -164,7 +173,8 @@ def _throttled(request: Request, name: str | None) -> Refused | None:
     longest = max((w for w in waits if w is not None), default=None)
     if longest is None:
         return None
-    return Refused(f"too many failed sign-ins; try again in {in_minutes(longest)}", True)
+    wait = in_minutes(longest)
+    return Refused(_("too many failed sign-ins; try again in %(wait)s") % {"wait": wait}, True)
 
 
 def _failed(request: Request, name: str | None) -> None:
@@ -183,7 +193,8 @@ async def api_sign_in(request: Request, name: str, password: str) -> User | Refu
     user = await run_in_threadpool(agg_of(request).api_sign_in, name, password)
     if user is None:
         _failed(request, name)
-        return Refused("wrong user name or API password")
+        return Refused(_("wrong user name or API password"))
+    prefer_person(request, user.language)
     return user
 
 
@@ -204,5 +215,6 @@ async def api_secret_user(
     if user is None:
         if guessable:
             _failed(request, None)
-        return Refused("the key or token is not valid")
+        return Refused(_("the key or token is not valid"))
+    prefer_person(request, user.language)
     return user

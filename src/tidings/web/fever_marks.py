@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tidings.i18n import gettext as _
 from tidings.synctypes import SYNC_MAX, IdQuery
 from tidings.web.fever_reads import (
     ID_MAX,
@@ -53,11 +54,17 @@ def mark(person: Person, params: Params) -> Json:
     if what == "item":
         return mark_item(person, target, state)
     if what not in ("feed", "group"):
-        raise FeverValueError(f"mark must be item, feed or group, not {what[:40]!r}")
+        raise FeverValueError(
+            _("mark must be item, feed or group, not %(value)r") % {"value": what[:40]}
+        )
     if state not in ("read", "unread"):
-        raise FeverValueError(f"a {what} is marked as read or unread, not {state[:40]!r}")
+        if what == "feed":
+            message = _("a feed is marked as read or unread, not %(value)r")
+        else:
+            message = _("a group is marked as read or unread, not %(value)r")
+        raise FeverValueError(message % {"value": state[:40]})
     if what == "feed" and target not in {s.feed.id for s in person.subs}:
-        raise FeverValueError(f"no feed {target} in your feeds")
+        raise FeverValueError(_("no feed %(id)d in your feeds") % {"id": target})
     feed_id = target if what == "feed" else None
     folder: str | None = None
     if what == "group" and target not in (KINDLING, SPARKS):
@@ -94,10 +101,11 @@ def mark_unread(
 def mark_item(person: Person, item_id: int, state: str) -> Json:
     if state not in ITEM_STATES:
         raise FeverValueError(
-            f"an item is marked as read, unread, saved or unsaved, not {state[:40]!r}"
+            _("an item is marked as read, unread, saved or unsaved, not %(value)r")
+            % {"value": state[:40]}
         )
     if not 0 < item_id <= ID_MAX:
-        raise FeverValueError(f"no item {item_id}")
+        raise FeverValueError(_("no item %(id)d") % {"id": item_id})
     read, saved = ITEM_STATES[state]
     if read is not None:
         person.agg.set_read(person.user_id, [item_id], read)

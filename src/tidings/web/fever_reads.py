@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from tidings.core import Aggregator
+from tidings.i18n import gettext as _
 from tidings.synctypes import SYNC_MAX, Folder, IdQuery
 from tidings.types import Entry, Subscription
 
@@ -37,7 +38,9 @@ def whole(name: str, raw: str) -> int:
     text = raw.strip()
     digits = text[1:] if text[:1] in "+-" else text
     if not (digits.isascii() and digits.isdigit()) or len(digits) > DIGITS_MAX:
-        raise FeverValueError(f"{name} must be a whole number, not {raw[:40]!r}")
+        raise FeverValueError(
+            _("%(name)s must be a whole number, not %(value)r") % {"name": name, "value": raw[:40]}
+        )
     return int(text)
 
 

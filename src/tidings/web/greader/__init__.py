@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from tidings.i18n import gettext as _
 from tidings.web.greader import atom, edits, login, streams, subscriptions, tags
 from tidings.web.greader.replies import Handler, endpoint
 
@@ -52,7 +53,9 @@ async def api_call(request: Request) -> Response:
         name = "stream/contents"
     answer = ANSWERS.get(name)
     if answer is None:
-        return PlainTextResponse(f"Not Found: no such call {request.url.path}", 404)
+        return PlainTextResponse(
+            _("Not Found: no such call %(path)s") % {"path": request.url.path}, 404
+        )
     return await answer(request)
 
 

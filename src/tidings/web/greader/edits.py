@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tidings.core import Aggregator
+from tidings.i18n import gettext as _
 from tidings.synctypes import SYNC_MAX, IdQuery
 from tidings.web.context import agg_of, run
 from tidings.web.greader.common import call_of
@@ -59,7 +60,7 @@ async def edit_tag(request: Request) -> Response:
     who, params = await call_of(request)
     raw = params.getlist("i")
     if not any(v.strip() for v in raw):
-        raise bad_request("i must name at least one item")
+        raise bad_request(_("i must name at least one item"))
     add, remove = _states(params.getlist("a")), _states(params.getlist("r"))
     read, star = read_change(add, remove), star_change(add, remove)
     ids = item_ids(raw)
@@ -75,24 +76,25 @@ def _mark_all(agg: Aggregator, user_id: int, stream: Stream, last: datetime) -> 
     if stream.kind == "feed":
         feed_id = Lookups(agg, user_id).feed_id(stream)
         if feed_id is None:
-            raise bad_request(f"not subscribed to {stream.name or stream.feed_id}")
+            named = stream.name or stream.feed_id
+            raise bad_request(_("not subscribed to %(feed)s") % {"feed": named})
         agg.mark_read(user_id, feed_id=feed_id, before=before)
     elif stream.kind == "label":
         if not any(f.name == stream.name for f in agg.sync_folders(user_id) if f.name):
-            raise bad_request(f"no folder named {stream.name!r}")
+            raise bad_request(_("no folder named %(name)r") % {"name": stream.name})
         agg.mark_read(user_id, folder=stream.name, before=before)
     elif stream.name in ("reading-list", "kept-unread"):
         agg.mark_read(user_id, before=before)
     elif stream.name == "starred":
         after_last = last + timedelta(microseconds=1)
         query = IdQuery(status="unread", starred=True, seen_before=after_last, limit=SYNC_MAX)
-        for _ in range(MARK_ROUNDS):
+        for _round in range(MARK_ROUNDS):
             ids = agg.item_ids(user_id, query)
             if not ids:
                 break
             agg.set_read(user_id, ids, True)
     elif stream.name != "read":
-        raise bad_request(f"cannot mark {stream.name!r} read")
+        raise bad_request(_("cannot mark %(stream)r read") % {"stream": stream.name})
 
 
 async def mark_all_as_read(request: Request) -> Response:
@@ -100,7 +102,7 @@ async def mark_all_as_read(request: Request) -> Response:
     who, params = await call_of(request)
     stream = stream_param(params)
     if stream is None:
-        raise bad_request("s must name the stream to mark read")
+        raise bad_request(_("s must name the stream to mark read"))
     ts = text(params, "ts")
     if ts is None:
         last = agg_of(request).clock()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tidings.i18n import gettext as _
 from tidings.web.api_common import Params  # query and body merged, repeated keys kept
 from tidings.web.greader.ids import ITEM_ID_MAX, Stream, parse_stream
 from tidings.web.greader.replies import bad_request
@@ -50,7 +51,10 @@ def count(params: Params, key: str, default: int, cap: int) -> int:
     if value is None:
         return default
     if not (value.isascii() and value.isdigit()) or len(value) > 12 or int(value) < 1:
-        raise bad_request(f"{key} must be a whole number of at least 1, not {value!r}")
+        raise bad_request(
+            _("%(key)s must be a whole number of at least 1, not %(value)r")
+            % {"key": key, "value": value}
+        )
     return min(int(value), cap)
 
 
@@ -58,13 +62,18 @@ def moment(value: str, key: str, *, end: bool = False) -> datetime:
     """A time given in seconds, ms, ``<ms>999``, µs or ns since 1970, told by its size; with
     ``end``, the end of that second (or ms, or µs): the bound of "at or before" it."""
     if not (value.isascii() and value.isdigit()) or len(value) > 20:
-        raise bad_request(f"{key} must be a time in seconds since 1970, not {value!r}")
+        raise bad_request(
+            _("%(key)s must be a time in seconds since 1970, not %(value)r")
+            % {"key": key, "value": value}
+        )
     number = int(value)
     for bound, micros in UNITS:
         if number < bound:
             usec = number * micros if micros else number // 1000
             return EPOCH + timedelta(microseconds=usec + (max(micros, 1) if end else 0))
-    raise bad_request(f"{key} is too large for a time: {value!r}")
+    raise bad_request(
+        _("%(key)s is too large for a time: %(value)r") % {"key": key, "value": value}
+    )
 
 
 def optional_moment(params: Params, key: str, *, end: bool = False) -> datetime | None:
@@ -80,7 +89,9 @@ def streams(params: Params, key: str) -> tuple[Stream, ...]:
             continue
         stream = parse_stream(raw)
         if stream is None:
-            raise bad_request(f"{key}: no such stream {raw.strip()!r}")
+            raise bad_request(
+                _("%(key)s: no such stream %(stream)r") % {"key": key, "stream": raw.strip()}
+            )
         found.append(stream)
     return tuple(found)
 
@@ -96,7 +107,9 @@ def continuation(params: Params) -> int | None:
     if value is None:
         return None
     if not (value.isascii() and value.isdigit()) or int(value) > ITEM_ID_MAX:
-        raise bad_request(f"c must be a continuation this server gave, not {value!r}")
+        raise bad_request(
+            _("c must be a continuation this server gave, not %(value)r") % {"value": value}
+        )
     return int(value)
 
 

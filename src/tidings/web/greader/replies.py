@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from tidings.errors import NotFoundError, TidingsError
+from tidings.i18n import gettext as _
 
 BAD_TOKEN = {"X-Reader-Google-Bad-Token": "true"}
 
@@ -71,7 +72,7 @@ def endpoint(handler: Handler, *, write: bool = False) -> Handler:
     async def answer(request: Request) -> Response:
         if write and request.method != "POST":
             return PlainTextResponse(
-                "Method Not Allowed: this call changes something; send it as POST",
+                _("Method Not Allowed: this call changes something; send it as POST"),
                 405,
                 headers={"Allow": "POST"},
             )

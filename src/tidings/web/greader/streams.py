@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tidings.core import Aggregator
+from tidings.i18n import gettext as _
 from tidings.synctypes import SYNC_MAX
 from tidings.types import Entry
 from tidings.web.context import agg_of, run
@@ -46,13 +47,13 @@ def path_stream(request: Request, after: str = PATH_MARK) -> Stream | None:
     feed URL's own ``%2F`` or ``?`` survive), or None when the path names none."""
     raw = request.scope.get("raw_path")
     path = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else request.url.path
-    _, mark, rest = path.partition(after)
+    _before, mark, rest = path.partition(after)
     rest = unquote(rest) if mark else ""
     if not rest.strip("/"):
         return None
     stream = parse_stream(rest)
     if stream is None:
-        raise bad_request(f"no such stream: {rest!r}")
+        raise bad_request(_("no such stream: %(stream)r") % {"stream": rest})
     return stream
 
 
@@ -98,7 +99,10 @@ async def items_contents(request: Request) -> Response:
     who, params = await call_of(request)
     raw = params.getlist("i")
     if len(raw) > ITEMS_MAX:
-        raise bad_request(f"at most {ITEMS_MAX} ids in one call, not {len(raw)}")
+        raise bad_request(
+            _("at most %(most)d ids in one call, not %(count)d")
+            % {"most": ITEMS_MAX, "count": len(raw)}
+        )
     ids = sorted(item_ids(raw), reverse=True)
     entries, lookups = await run(_contents, request, who.user.id, ids)
     return json_reply(

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from tidings.core import Aggregator
 from tidings.errors import DuplicateError, TidingsError
+from tidings.i18n import gettext as _
 from tidings.types import Subscription
 from tidings.web.api_common import capped_body
 from tidings.web.context import agg_of, run
@@ -25,7 +26,7 @@ from tidings.web.greader.lookups import Lookups
 from tidings.web.greader.params import text
 from tidings.web.greader.replies import ApiError, bad_request, json_reply, ok, tagged_json
 
-ALREADY = "Already subscribed!"  # the text Capy Reader recognises
+ALREADY = "Already subscribed!"  # the text Capy Reader recognises: the same in every language
 
 
 def subscription_json(sub: Subscription) -> dict[str, Any]:
@@ -62,7 +63,7 @@ async def quickadd(request: Request) -> Response:
     who, params = await call_of(request)
     url = _url_of(text(params, "quickadd") or "")
     if not url:
-        raise bad_request("quickadd must be the address of a feed or of a page that links one")
+        raise bad_request(_("quickadd must be the address of a feed or of a page that links one"))
     agg = agg_of(request)
     try:
         sub = await agg.subscribe(who.user.id, url)
@@ -106,7 +107,9 @@ def _edit(
                 agg.unsubscribe(user_id, feed_id)
             continue
         if feed_id is None:
-            raise ApiError(404, f"not subscribed to {stream.name or stream.feed_id}")
+            raise ApiError(
+                404, _("not subscribed to %(feed)s") % {"feed": stream.name or stream.feed_id}
+            )
         current = agg.subscription(user_id, feed_id)
         changes: dict[str, Any] = {}
         if title:
@@ -128,10 +131,12 @@ async def subscription_edit(request: Request) -> Response:
     for raw in params.getlist("s"):
         stream = parse_stream(raw)
         if stream is None or stream.kind != "feed":
-            raise bad_request(f"s must name a feed (feed/<id> or feed/<url>), not {raw!r}")
+            raise bad_request(
+                _("s must name a feed (feed/<id> or feed/<url>), not %(value)r") % {"value": raw}
+            )
         streams.append(stream)
     if not streams:
-        raise bad_request("s must name the feed to change")
+        raise bad_request(_("s must name the feed to change"))
     title = text(params, "t")
     add, remove = _label(params.getlist("a")), _label(params.getlist("r"))
     uid = who.user.id
@@ -141,7 +146,7 @@ async def subscription_edit(request: Request) -> Response:
             if stream.feed_id is not None:
                 known = await run(lambda a, s: Lookups(a, uid).feed_id(s), request, stream)
                 if known is None:
-                    raise bad_request("subscribe with the feed's address: s=feed/<url>")
+                    raise bad_request(_("subscribe with the feed's address: s=feed/<url>"))
                 continue
             try:
                 await agg.subscribe(uid, _url_of(stream.name), title=title, folder=add)
@@ -149,7 +154,9 @@ async def subscription_edit(request: Request) -> Response:
                 await run(_edit, request, uid, [stream], title, add, remove, False)
         return ok()
     if action not in ("unsubscribe", "edit"):
-        raise bad_request(f"ac must be subscribe, unsubscribe or edit, not {action!r}")
+        raise bad_request(
+            _("ac must be subscribe, unsubscribe or edit, not %(value)r") % {"value": action}
+        )
     await run(_edit, request, uid, streams, title, add, remove, action == "unsubscribe")
     return ok()
 
@@ -176,18 +183,18 @@ async def import_opml(request: Request) -> Response:
     if kind == "multipart/form-data":
         who = await caller(request, None)
         async with request.form(max_files=1, max_fields=20) as form:
-            parts = [v for _, v in form.multi_items() if not isinstance(v, str)]
+            parts = [v for _key, v in form.multi_items() if not isinstance(v, str)]
             if not parts:
-                raise bad_request("the form holds no OPML file")
+                raise bad_request(_("the form holds no OPML file"))
             document = await parts[0].read()
     elif kind == "application/x-www-form-urlencoded":
         who, params = await call_of(request)
         document = (params.get("opml") or "").encode()
     else:
         await capped_body(request)
-        who, _ = await call_of(request)
+        who, _params = await call_of(request)
         document = await request.body()
     if not document.strip():
-        raise bad_request("the OPML document is empty")
+        raise bad_request(_("the OPML document is empty"))
     await run(_import, request, who.user.id, document)
     return ok()

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tidings.core import Aggregator
+from tidings.i18n import gettext as _
 from tidings.synctypes import Folder
 from tidings.web.api_common import Params
 from tidings.web.context import run
@@ -49,7 +50,10 @@ def _label_name(value: str, key: str) -> str:
     if stream is not None and stream.kind == "label":
         return stream.name
     if stream is not None or "/" in value:
-        raise bad_request(f"{key} must name a label (user/-/label/<name>), not {value!r}")
+        raise bad_request(
+            _("%(key)s must name a label (user/-/label/<name>), not %(value)r")
+            % {"key": key, "value": value}
+        )
     return value
 
 
@@ -62,7 +66,7 @@ def _rename(agg: Aggregator, user_id: int, old: str, new: str) -> None:
         if folder.name == old:
             agg.rename_folder(user_id, folder.id, new)
             return
-    raise ApiError(404, f"no folder named {old!r}")
+    raise ApiError(404, _("no folder named %(name)r") % {"name": old})
 
 
 async def rename_tag(request: Request) -> Response:
@@ -71,7 +75,7 @@ async def rename_tag(request: Request) -> Response:
     old = (_named(params, "s") or _named(params, "t") or [""])[0]
     new = _label_name(text(params, "dest") or "", "dest")
     if not old or not new:
-        raise bad_request("s names the label to rename and dest its new name")
+        raise bad_request(_("s names the label to rename and dest its new name"))
     if old != new:
         await run(_rename, request, who.user.id, old, new)
     return ok()
@@ -89,6 +93,6 @@ async def disable_tag(request: Request) -> Response:
     who, params = await call_of(request)
     names = _named(params, "s") + _named(params, "t")
     if not names:
-        raise bad_request("s names the label to delete")
+        raise bad_request(_("s names the label to delete"))
     await run(_disable, request, who.user.id, names)
     return ok()

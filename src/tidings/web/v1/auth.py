@@ -14,10 +14,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from tidings.core import Aggregator
+from tidings.i18n import N_
+from tidings.i18n import gettext as _
 from tidings.types import User
 from tidings.web.api_common import Refused, api_secret_user, api_sign_in, basic_credentials
 
-UNAUTHORIZED = "Access Unauthorized: send an API key in X-Auth-Token, or your name and API password"
+UNAUTHORIZED = N_(
+    "Access Unauthorized: send an API key in X-Auth-Token, or your name and API password"
+)
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="tidings API", charset="UTF-8"'}
 
 
@@ -50,9 +54,10 @@ async def v1_user(request: Request) -> User:
     elif (credentials := basic_credentials(request)) is not None:
         found = await api_sign_in(request, *credentials)
     else:
-        raise V1Error(401, UNAUTHORIZED, CHALLENGE)
+        raise V1Error(401, _(UNAUTHORIZED), CHALLENGE)
     if isinstance(found, Refused):
+        message = _("Access Unauthorized: %(reason)s") % {"reason": found.message}
         if found.throttled:
-            raise V1Error(429, f"Access Unauthorized: {found.message}", {"Retry-After": "60"})
-        raise V1Error(401, f"Access Unauthorized: {found.message}", CHALLENGE)
+            raise V1Error(429, message, {"Retry-After": "60"})
+        raise V1Error(401, message, CHALLENGE)
     return found

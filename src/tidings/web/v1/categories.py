@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from tidings.core import Aggregator
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.types import User
 from tidings.web.context import run
 from tidings.web.v1.auth import V1Error
@@ -59,7 +60,10 @@ endpoints = Endpoints()
 def _title(body: dict[str, Any], required: bool) -> str | None:
     title: str | None = field(body, "title", str, required=required)
     if title is not None and title.strip().casefold() == UNCATEGORIZED.casefold():
-        raise V1Error(400, f"{UNCATEGORIZED} is where the feeds without a folder are")
+        raise V1Error(
+            400,
+            _("%(name)s is where the feeds without a folder are") % {"name": UNCATEGORIZED},
+        )
     return title
 
 
@@ -152,7 +156,7 @@ def folder_feeds(agg: Aggregator, user_id: int, folder_id: int) -> list[dict[str
     folders = agg.sync_folders(user_id)
     wanted = next((f for f in folders if f.id == folder_id), None)
     if wanted is None:
-        raise NotFoundError(f"you have no category {folder_id}")
+        raise NotFoundError(_("you have no category %(id)d") % {"id": folder_id})
     by_name = Folders.of(folders)
     return [
         feed_json(s, by_name)

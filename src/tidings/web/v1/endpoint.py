@@ -21,6 +21,8 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tidings.errors import NotFoundError, TidingsError
+from tidings.i18n import N_
+from tidings.i18n import gettext as _
 from tidings.types import User
 from tidings.web.api_common import capped_body
 from tidings.web.feeddata import MAX_ID
@@ -30,7 +32,7 @@ from tidings.web.v1.spec import Operation
 Handler = Callable[[Request, User], Awaitable[Response]]
 PublicHandler = Callable[[Request], Awaitable[Response]]
 
-NOT_FOUND = "Resource not found"
+NOT_FOUND = N_("Resource not found")  # Miniflux's words; translated where answered
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Miniflux's "never" (Go's zero time), which its clients parse
 
 
@@ -64,9 +66,9 @@ async def json_body(request: Request) -> dict[str, Any]:
     try:
         value = json.loads(body or b"{}")
     except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, 5,000-digit numbers
-        raise V1Error(400, f"the request body is not JSON: {exc}") from exc
+        raise V1Error(400, _("the request body is not JSON: %(error)s") % {"error": exc}) from exc
     if not isinstance(value, dict):
-        raise V1Error(400, "the request body must be a JSON object")
+        raise V1Error(400, _("the request body must be a JSON object"))
     return value
 
 
@@ -75,13 +77,20 @@ def field(body: dict[str, Any], name: str, kind: type, *, required: bool = False
     value = body.get(name)
     if value is None:
         if required:
-            raise V1Error(400, f"{name} is required")
+            raise V1Error(400, _("%(name)s is required") % {"name": name})
         return None
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise V1Error(400, f"{name} must be a {'n integer' if kind is int else kind.__name__}")
+        raise V1Error(400, _wrong_type(name, kind))
     if isinstance(value, str) and ("\x00" in value or _unencodable(value)):
-        raise V1Error(400, f"{name} must be text (no NUL, no lone surrogates)")
+        message = _("%(name)s must be text (no NUL, no lone surrogates)") % {"name": name}
+        raise V1Error(400, message)
     return value
+
+
+def _wrong_type(name: str, kind: type) -> str:
+    if kind is int:
+        return _("%(name)s must be an integer") % {"name": name}
+    return _("%(name)s must be a %(kind)s") % {"name": name, "kind": kind.__name__}
 
 
 def _unencodable(text: str) -> bool:
@@ -96,7 +105,7 @@ def path_int(request: Request, name: str) -> int:
     """An id of the path (the route only matches digits); one too large names nothing."""
     value = int(request.path_params[name])
     if not 1 <= value <= MAX_ID:
-        raise V1Error(404, NOT_FOUND)
+        raise V1Error(404, _(NOT_FOUND))
     return value
 
 
@@ -145,7 +154,7 @@ class Endpoints:
             except V1Error as exc:
                 return error(exc.status, exc.message, exc.headers)
             except NotFoundError as exc:
-                return error(404, str(exc) or NOT_FOUND)
+                return error(404, str(exc) or _(NOT_FOUND))
             except TidingsError as exc:
                 return error(400, str(exc))
             except HTTPException as exc:  # a body over the limit, while it is read
@@ -165,5 +174,5 @@ class JsonErrors:
         try:
             await self.app(scope, receive, send)
         except HTTPException as exc:
-            message = NOT_FOUND if exc.status_code == 404 else exc.detail
+            message = _(NOT_FOUND) if exc.status_code == 404 else exc.detail
             await error(exc.status_code, message, exc.headers)(scope, receive, send)

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from tidings.core import Aggregator
 from tidings.entryfilter import EntryFilter
+from tidings.i18n import gettext as _
 from tidings.types import User
 from tidings.web.context import run
 from tidings.web.v1.auth import V1Error
@@ -111,10 +112,10 @@ def _scoped(
     if category_id:
         found = [f for f in ctx.folders.by_name.values() if f.id == category_id]
         if not found:
-            raise V1Error(missing, "invalid category ID")
+            raise V1Error(missing, _("invalid category ID"))
         folder = found[0].name
     if feed_id and feed_id not in ctx.subscriptions:
-        raise V1Error(missing, "invalid feed ID")
+        raise V1Error(missing, _("invalid feed ID"))
     return scoped(f, feed_id=feed_id or None, folder=folder)
 
 
@@ -185,7 +186,8 @@ def _path_or_400(request: Request, name: str) -> int:
     feed or category they do not have is."""
     value = int(request.path_params[name])
     if not 1 <= value <= ID_MAX:
-        raise V1Error(400, f"invalid {name.partition('_')[0]} ID")
+        category = name == "category_id"
+        raise V1Error(400, _("invalid category ID") if category else _("invalid feed ID"))
     return value
 
 
@@ -220,11 +222,11 @@ def one_entry(
     entry = agg.entry(user_id, entry_id)  # NotFoundError: a 404
     ctx = _context(agg, user_id)
     if feed_id and entry.item.feed_id != feed_id:
-        raise V1Error(404, NOT_FOUND)
+        raise V1Error(404, _(NOT_FOUND))
     if category_id:
         folder = ctx.folders.by_name.get(entry.folder or "")
         if folder is None or folder.id != category_id:
-            raise V1Error(404, NOT_FOUND)
+            raise V1Error(404, _(NOT_FOUND))
     return entry_json(ctx, entry)
 
 

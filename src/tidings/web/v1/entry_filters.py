@@ -14,6 +14,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from tidings.entryfilter import DIRECTIONS, IDS_MAX, LIST_MAX, ORDERS, STATUSES, EntryFilter
+from tidings.i18n import gettext as _
 
 ID_MAX = 2**53 - 1  # ids are JSON integers that every client reads exactly
 TIME_MAX = 253_402_300_799  # 9999-12-31T23:59:59Z
@@ -32,10 +33,15 @@ def whole(params: QueryParams, name: str, default: int, most: int) -> int:
         return default
     text = raw.strip()
     if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 20:
-        raise BadParameter(f"{name} must be a whole number, not {raw[:40]!r}")
+        raise BadParameter(
+            _("%(name)s must be a whole number, not %(value)r") % {"name": name, "value": raw[:40]}
+        )
     value = int(text)
     if not 0 <= value <= most:
-        raise BadParameter(f"{name} must be from 0 to {most}, not {value}")
+        raise BadParameter(
+            _("%(name)s must be from 0 to %(most)d, not %(value)d")
+            % {"name": name, "most": most, "value": value}
+        )
     return value
 
 
@@ -45,7 +51,9 @@ def flag(params: QueryParams, name: str) -> bool | None:
         return None
     if raw in TRUE or raw in FALSE:
         return raw in TRUE
-    raise BadParameter(f"{name} must be true or false, not {raw[:40]!r}")
+    raise BadParameter(
+        _("%(name)s must be true or false, not %(value)r") % {"name": name, "value": raw[:40]}
+    )
 
 
 def moment(params: QueryParams, name: str) -> datetime | None:
@@ -59,13 +67,21 @@ def entry_filter(params: QueryParams, *, ids: bool = False) -> EntryFilter:
     statuses = tuple(s for s in params.getlist("status") if s != "")
     for status in statuses:
         if status not in STATUSES:
-            raise BadParameter(f"status must be one of {', '.join(STATUSES)}, not {status[:40]!r}")
+            raise BadParameter(
+                _("status must be one of %(values)s, not %(value)r")
+                % {"values": ", ".join(STATUSES), "value": status[:40]}
+            )
     order = params.get("order") or ("id" if ids else "published_at")
     if order not in ORDERS:
-        raise BadParameter(f"order must be one of {', '.join(ORDERS)}, not {order[:40]!r}")
+        raise BadParameter(
+            _("order must be one of %(values)s, not %(value)r")
+            % {"values": ", ".join(ORDERS), "value": order[:40]}
+        )
     direction = (params.get("direction") or ("desc" if ids else "asc")).lower()
     if direction not in DIRECTIONS:
-        raise BadParameter(f"direction must be asc or desc, not {direction[:40]!r}")
+        raise BadParameter(
+            _("direction must be asc or desc, not %(value)r") % {"value": direction[:40]}
+        )
     most = IDS_MAX if ids else LIST_MAX
     published_after = moment(params, "published_after") or moment(params, "after")
     published_before = moment(params, "published_before") or moment(params, "before")

@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tidings.core import Aggregator
+from tidings.i18n import N_
+from tidings.i18n import gettext as _
 from tidings.types import Entry, User
 from tidings.web.context import run
 from tidings.web.v1.auth import V1Error
@@ -20,7 +22,7 @@ from tidings.web.v1.entry_json import ENTRY
 from tidings.web.v1.spec import BOOLEAN, ERROR, INTEGER, STRING, Operation, obj, schema
 
 MARK_MAX = 100_000  # ids in one PUT /v1/entries
-EDIT_REFUSED = (
+EDIT_REFUSED = N_(
     "entries cannot be edited here: an entry is its feed's, shared by everyone who follows the "
     "feed, and stays as the feed gives it"
 )
@@ -64,10 +66,12 @@ async def edit_entry(request: Request, user: User) -> Response:
     body = await json_body(request)
     title, content = field(body, "title", str), field(body, "content", str)
     if title == "" or content == "":
-        raise V1Error(400, f"the entry {'title' if title == '' else 'content'} cannot be empty")
+        if title == "":
+            raise V1Error(400, _("the entry title cannot be empty"))
+        raise V1Error(400, _("the entry content cannot be empty"))
     shown = await run(one_entry, request, user.id, path_int(request, "entry_id"))
     if title is not None or content is not None:
-        raise V1Error(403, EDIT_REFUSED)
+        raise V1Error(403, _(EDIT_REFUSED))
     return answer(shown, 201)
 
 
@@ -77,12 +81,12 @@ async def edit_entry(request: Request, user: User) -> Response:
 def _entry_ids(body: dict[str, Any]) -> list[int]:
     raw = field(body, "entry_ids", list, required=True)
     if not raw:
-        raise V1Error(400, "the list of entries cannot be empty")
+        raise V1Error(400, _("the list of entries cannot be empty"))
     if len(raw) > MARK_MAX:
-        raise V1Error(400, f"at most {MARK_MAX:,} entries at once")
+        raise V1Error(400, _("at most %(most)s entries at once") % {"most": f"{MARK_MAX:,}"})
     for value in raw:
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= ID_MAX:
-            raise V1Error(400, "entry_ids must be entry ids (positive integers)")
+            raise V1Error(400, _("entry_ids must be entry ids (positive integers)"))
     return [int(i) for i in raw]
 
 
@@ -102,9 +106,9 @@ async def update_entries(request: Request, user: User) -> Response:
     ids = _entry_ids(body)
     status, star = field(body, "status", str), field(body, "starred", bool)
     if status is None and star is None:
-        raise V1Error(400, "either the status or the starred field must be specified")
+        raise V1Error(400, _("either the status or the starred field must be specified"))
     if status is not None and status not in ("read", "unread"):
-        raise V1Error(400, 'invalid entry status, valid status values are: "read" and "unread"')
+        raise V1Error(400, _('invalid entry status, valid status values are: "read" and "unread"'))
     read = None if status is None else status == "read"
     await run(Aggregator.set_state, request, user.id, ids, read=read, starred=star)
     return no_content()

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from tidings.core import Aggregator
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.types import Subscription, User
 from tidings.web.context import agg_of, run
 from tidings.web.read_forms import MAX_TITLE
@@ -122,7 +123,8 @@ def folder_name(agg: Aggregator, user_id: int, category_id: int | None) -> str |
     try:
         return agg.folder_by_id(user_id, category_id).name or None
     except NotFoundError as exc:
-        raise V1Error(400, f"you have no category {category_id}") from exc
+        message = _("you have no category %(id)d") % {"id": category_id}
+        raise V1Error(400, message) from exc
 
 
 @endpoints(
@@ -139,7 +141,7 @@ async def create_feed(request: Request, user: User) -> Response:
     body = await json_body(request)
     url = field(body, "feed_url", str, required=True).strip()
     if not url:
-        raise V1Error(400, "feed_url is required")
+        raise V1Error(400, _("feed_url is required"))
     folder = await run(folder_name, request, user.id, field(body, "category_id", int))
     sub = await agg_of(request).subscribe(user.id, url, folder=folder)
     return answer({"feed_id": sub.feed.id}, 201)
@@ -153,13 +155,16 @@ def change_feed(agg: Aggregator, user_id: int, feed_id: int, body: dict[str, Any
         if given is not None and given.strip() not in (current, ""):
             raise V1Error(
                 400,
-                f"tidings does not change a feed's {name}: the feed is shared; subscribe to "
-                "the new address and unsubscribe from this one",
+                _(
+                    "tidings does not change a feed's %(field)s: the feed is shared; subscribe "
+                    "to the new address and unsubscribe from this one"
+                )
+                % {"field": name},
             )
     changes: dict[str, Any] = {}
     if (title := field(body, "title", str)) is not None:
         if len(title.strip()) > MAX_TITLE:
-            raise V1Error(400, f"a title has at most {MAX_TITLE} characters")
+            raise V1Error(400, _("a title has at most %(most)d characters") % {"most": MAX_TITLE})
         changes["title"] = title.strip()
     if "category_id" in body:
         changes["folder"] = folder_name(agg, user_id, field(body, "category_id", int)) or ""
@@ -248,7 +253,7 @@ async def feed_icon(request: Request, user: User) -> Response:
 )
 async def icon(request: Request, user: User) -> Response:
     if path_int(request, "icon_id") != ICON_ID:
-        raise V1Error(404, NOT_FOUND)
+        raise V1Error(404, _(NOT_FOUND))
     return answer(icon_json())
 
 

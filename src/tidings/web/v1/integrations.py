@@ -12,6 +12,7 @@ from tidings.web.v1.auth import V1Error
 from tidings.web.v1.endpoint import Endpoints, answer, path_int
 from tidings.web.v1.spec import BOOLEAN, Operation, obj, path_id, schema
 
+# Miniflux's words, which Flux News matches: the same in every language, not translated
 NO_INTEGRATION = "no third-party integration enabled"
 STATUS = schema(
     "IntegrationsStatus",

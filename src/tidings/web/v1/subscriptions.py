@@ -11,7 +11,8 @@ from starlette.responses import Response
 
 from tidings.core import Aggregator
 from tidings.errors import DiscoveryError, NotAFeedError
-from tidings.timefmt import count
+from tidings.i18n import gettext as _
+from tidings.i18n import ngettext
 from tidings.types import User
 from tidings.web.api_common import capped_body
 from tidings.web.context import agg_of, run
@@ -56,7 +57,7 @@ def feed_type(version: str) -> str:
 async def discover(request: Request, user: User) -> Response:
     url = field(await json_body(request), "url", str, required=True).strip()
     if not url.lower().startswith(("http://", "https://")):
-        raise V1Error(400, "url must be an http or https address")
+        raise V1Error(400, _("url must be an http or https address"))
     try:
         fetched, parsed = await agg_of(request).pipeline.discover(url)
     except (DiscoveryError, NotAFeedError) as exc:
@@ -93,10 +94,15 @@ async def export(request: Request, user: User) -> Response:
 async def import_opml(request: Request, user: User) -> Response:
     body = await capped_body(request)
     if not body.strip():
-        raise V1Error(400, "the body must be an OPML document")
+        raise V1Error(400, _("the body must be an OPML document"))
     report = await run(Aggregator.import_subscriptions, request, user.id, body)
-    added = count(len(report.added), "feed", "feeds")
-    return answer({"message": f"Imported {added}, skipped {len(report.skipped)}."}, 201)
+    added, skipped = len(report.added), len(report.skipped)
+    message = ngettext(
+        "Imported %(added)d feed, skipped %(skipped)d.",
+        "Imported %(added)d feeds, skipped %(skipped)d.",
+        added,
+    ) % {"added": added, "skipped": skipped}
+    return answer({"message": message}, 201)
 
 
 routes = endpoints.routes
