@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from tidings.config import Settings
 from tidings.errors import FeedKnownError, NotFoundError
 from tidings.fullarticles import FullArticles
+from tidings.i18n import gettext as _
 from tidings.lazy import lazy_names
 from tidings.listing import Listing
 from tidings.notifying import Notifying
@@ -198,14 +199,14 @@ class Aggregator(
             canonical_url(str(ref))
         )
         if found is None:
-            raise NotFoundError(f"no feed with URL {ref}")
+            raise NotFoundError(_("no feed with URL %(ref)s") % {"ref": ref})
         return found
 
     def site_feed(self, feed_id: int) -> Feed:
         """A feed of the site's (public pages): NotFoundError for one only people follow."""
         feed = self.store.get_feed(feed_id)
         if not feed.on_site:
-            raise NotFoundError(f"no feed with id {feed_id}")
+            raise NotFoundError(_("no feed with id %(feed_id)s") % {"feed_id": feed_id})
         return feed
 
     def items(
@@ -457,7 +458,8 @@ class Aggregator(
                     f.id,
                     f.url,
                     error_kind="disabled",
-                    error=f"disabled ({f.disabled_reason}); enable it to fetch it again",
+                    error=_("disabled (%(reason)s); enable it to fetch it again")
+                    % {"reason": f.disabled_reason},
                     permanent=True,
                 )
                 for f in named

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tidings.arrival import ArticleCounts, ArticleRun
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
 from tidings.store.store import Store
 from tidings.types import Feed
 
@@ -44,7 +45,10 @@ class FullArticles:
         """Fetch the articles of a feed's items from now on (``on``), or stop; ``latest`` also
         queues that many of its newest items that have none (at most 500)."""
         if not 0 <= latest <= MAX_QUEUE_LATEST:
-            raise TidingsError(f"latest is from 0 to {MAX_QUEUE_LATEST}, not {latest}")
+            raise TidingsError(
+                _("latest is from 0 to %(max_queue_latest)s, not %(latest)s")
+                % {"max_queue_latest": MAX_QUEUE_LATEST, "latest": latest}
+            )
         self.store.set_full_articles(feed_id, on)
         if on and latest:
             self.store.queue_articles(feed_id, latest)
@@ -55,7 +59,7 @@ class FullArticles:
         follow; the site's feeds are the admin's to decide."""
         feed = self.store.subscription(user_id, feed_id).feed  # NotFoundError: not followed
         if feed.on_site and feed.full_articles != on:
-            raise TidingsError("full articles of the site's feeds are set by its admin")
+            raise TidingsError(_("full articles of the site's feeds are set by its admin"))
         if feed.full_articles == on:
             return feed
         return self.set_full_articles(feed_id, on)
@@ -64,7 +68,10 @@ class FullArticles:
         """Queue the pages of a feed's ``latest`` newest items that have no article; how many."""
         self.store.get_feed(feed_id)  # NotFoundError for a feed that does not exist
         if not 1 <= latest <= MAX_QUEUE_LATEST:
-            raise TidingsError(f"latest is from 1 to {MAX_QUEUE_LATEST}, not {latest}")
+            raise TidingsError(
+                _("latest is from 1 to %(max_queue_latest)s, not %(latest)s")
+                % {"max_queue_latest": MAX_QUEUE_LATEST, "latest": latest}
+            )
         return self.store.queue_articles(feed_id, latest)
 
     def article_counts(self, feed_ids: Sequence[int]) -> dict[int, ArticleCounts]:

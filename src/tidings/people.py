@@ -11,6 +11,7 @@ from datetime import datetime
 
 from tidings.config import Settings
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
 from tidings.passwords import hash_password, verify_password
 from tidings.store.accounts import Accounts
 from tidings.types import Account, Session, User
@@ -24,7 +25,7 @@ class WrongPasswordError(TidingsError):
 
 def _role(role: str) -> str:
     if role not in ROLES:
-        raise TidingsError(f"a role is admin or reader, not {role!r}")
+        raise TidingsError(_("a role is admin or reader, not %(role)r") % {"role": role})
     return role
 
 
@@ -50,7 +51,7 @@ class People:
         """A new person: a reader (their own reading) unless ``role`` is "admin" (the site)."""
         name = name.strip()
         if not name or len(name) > 200:
-            raise TidingsError("a user name needs 1 to 200 characters")
+            raise TidingsError(_("a user name needs 1 to 200 characters"))
         return self.accounts.add_user(name, _hashed(password), self.clock(), _role(role))
 
     def set_role(self, name: str, role: str) -> User:
@@ -60,7 +61,7 @@ class People:
     def sign_up(self, name: str, password: str) -> User:
         """A reader's own account, when the site is open to sign-ups (``TIDINGS_OPEN_SIGNUP``)."""
         if not self.settings.open_signup:
-            raise TidingsError("sign-ups are closed: an admin adds people")
+            raise TidingsError(_("sign-ups are closed: an admin adds people"))
         return self.add_user(name, password, "reader")
 
     def users(self) -> list[Account]:
@@ -76,10 +77,10 @@ class People:
         theirs ends, the one of ``session_token`` stays."""
         session = self.session(session_token)
         if session is None:
-            raise TidingsError("you are signed out; sign in again")
+            raise TidingsError(_("you are signed out; sign in again"))
         found = self.accounts.password_hash(session.user.name)
         if found is None or not verify_password(found[1], current):
-            raise WrongPasswordError("the current password is wrong")
+            raise WrongPasswordError(_("the current password is wrong"))
         self.accounts.set_password(session.user.name, _hashed(new), keep=session_token)
 
     def remove_user(self, name: str) -> User:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from tidings.config import Settings
 from tidings.errors import DuplicateError, FeedKnownError, NotFoundError, TidingsError
 from tidings.fetch.canonical import canonical_url
+from tidings.i18n import gettext as _
 from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
 from tidings.store.store import Store
 from tidings.types import (
@@ -152,7 +153,7 @@ class Reading:
     def entry(self, user_id: int, item_id: int) -> Entry:
         found = self.store.entry(user_id, item_id)
         if found is None:
-            raise NotFoundError(f"no item {item_id} in your feeds")
+            raise NotFoundError(_("no item %(item_id)s in your feeds") % {"item_id": item_id})
         return found
 
     def set_read(self, user_id: int, item_ids: Sequence[int], read: bool = True) -> MarkResult:
@@ -246,7 +247,7 @@ class Reading:
         return self._token(user_id, self.store.bump_token_version(user_id))
 
     def user_for_feed_token(self, token: str) -> User | None:
-        uid, _, _mac = token.partition("-")
+        uid, _sep, _mac = token.partition("-")
         if not uid.isdigit() or len(uid) > 18:
             return None
         found = self.store.reader(int(uid))
@@ -266,7 +267,7 @@ class Reading:
         """The admin's cap on a feed's unread items that retention keeps for people (None: no
         cap; 0: retention keeps nothing for being unread)."""
         if cap is not None and not 0 <= cap <= 1_000_000:
-            raise TidingsError("an unread cap is 0 to 1,000,000 items, or none")
+            raise TidingsError(_("an unread cap is 0 to 1,000,000 items, or none"))
         self.store.set_unread_cap(feed_id, cap)
         return self.store.get_feed(feed_id)
 
@@ -276,5 +277,8 @@ class Reading:
     def save_reading_settings(self, user_id: int, chosen: ReadingSettings) -> ReadingSettings:
         days = chosen.keep_unread_days
         if days is not None and not 1 <= days <= KEEP_UNREAD_MAX:
-            raise TidingsError(f"keep unread items 1 to {KEEP_UNREAD_MAX} days, or forever")
+            raise TidingsError(
+                _("keep unread items 1 to %(keep_unread_max)s days, or forever")
+                % {"keep_unread_max": KEEP_UNREAD_MAX}
+            )
         return self.store.save_reading_settings(user_id, chosen)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from tidings.arrival import Rule, RuleDraft, RuleRun
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.store.store import Store
 from tidings.update.rules import RuleError, check_draft
 from tidings.update.rulestep import RuleStep, run_over_stored
@@ -50,7 +51,7 @@ class Rulebook:
         """The owner's rule ``rule_id``; another's is NotFoundError, as one that never was."""
         rule = self.store.rule(rule_id)
         if rule.user_id != user_id:
-            raise NotFoundError(f"no rule with id {rule_id}")
+            raise NotFoundError(_("no rule with id %(rule_id)s") % {"rule_id": rule_id})
         return rule
 
     def _checked(self, draft: RuleDraft, user_id: int | None) -> RuleDraft:

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from tidings.config import Settings
 from tidings.errors import NotFoundError, TidingsError
+from tidings.i18n import gettext as _
 from tidings.passwords import hash_password, verify_password
 from tidings.store.store import Store
 from tidings.synctypes import SYNC_MAX, ApiKey, FeedStats, Folder, IdQuery
@@ -52,7 +53,7 @@ class Syncing:
         signs every app out."""
         found = self.store.api_user(user_id=user_id)
         if found is None:
-            raise NotFoundError(f"no user {user_id}")
+            raise NotFoundError(_("no user %(user_id)s") % {"user_id": user_id})
         try:
             hashed = hash_password(password)
         except ValueError as exc:
@@ -92,11 +93,11 @@ class Syncing:
         """The Google Reader auth token of a person who has an API password."""
         found = self.store.api_user(user_id=user.id)
         if found is None or found[1] is None:
-            raise TidingsError(f"{user.name} has no API password")
+            raise TidingsError(_("%(name)s has no API password") % {"name": user.name})
         return self._greader_token(user.id, found[1])
 
     def user_for_greader_auth(self, token: str) -> User | None:
-        uid, _, _mac = token.strip().partition("/")
+        uid, _sep, _mac = token.strip().partition("/")
         if not uid.isdigit() or len(uid) > 18:
             return None
         found = self.store.api_user(user_id=int(uid))
@@ -123,7 +124,10 @@ class Syncing:
         """A new key; its secret is returned now and never again."""
         description = " ".join(description.split())
         if not description or len(description) > DESCRIPTION_MAX:
-            raise TidingsError(f"describe the key in 1 to {DESCRIPTION_MAX} characters")
+            raise TidingsError(
+                _("describe the key in 1 to %(description_max)s characters")
+                % {"description_max": DESCRIPTION_MAX}
+            )
         secret = secrets.token_urlsafe(32)
         key = self.store.add_api_key(user_id, description, _sha256(secret), self.clock())
         return key, secret

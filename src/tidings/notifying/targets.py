@@ -11,6 +11,7 @@ from functools import cached_property
 from tidings.arrival import NotifyTarget
 from tidings.config import Settings
 from tidings.fetch.guard import AddressPolicy
+from tidings.i18n import gettext as _
 from tidings.notifying.urls import (
     TargetURLError,
     check_hosts,
@@ -64,9 +65,14 @@ class NotifyTargets:
         check_hosts(plugin, self.notify_policy, unresolved_ok=True)
         name = " ".join((name or "").split()) or service_name(plugin)
         if len(name) > MAX_NAME:
-            raise TargetURLError(f"a target's name has at most {MAX_NAME} characters")
+            raise TargetURLError(
+                _("a target's name has at most %(max_name)s characters") % {"max_name": MAX_NAME}
+            )
         if self.outbox.count_targets(user_id) >= MAX_TARGETS:
-            raise TargetURLError(f"at most {MAX_TARGETS} notification targets each")
+            raise TargetURLError(
+                _("at most %(max_targets)s notification targets each")
+                % {"max_targets": MAX_TARGETS}
+            )
         now = self.clock()
         target = self.outbox.add_target(user_id, name, url, digest=digest, now=now)
         return _shown(target)

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 from tidings.errors import BlockedAddressError, TidingsError
 from tidings.fetch.guard import AddressPolicy
+from tidings.i18n import gettext as _
 
 if TYPE_CHECKING:
     from apprise.plugins.base import NotifyBase
@@ -90,9 +91,11 @@ def plugin_of(url: str) -> NotifyBase:
 
     url = url.strip()
     if not url:
-        raise TargetURLError("a notification URL is needed (e.g. ntfy://ntfy.sh/my-topic)")
+        raise TargetURLError(_("a notification URL is needed (e.g. ntfy://ntfy.sh/my-topic)"))
     if len(url) > MAX_URL:
-        raise TargetURLError(f"a notification URL has at most {MAX_URL} characters")
+        raise TargetURLError(
+            _("a notification URL has at most %(max_url)s characters") % {"max_url": MAX_URL}
+        )
     scheme, sep, _rest = url.partition("://")
     if not sep or not scheme:
         raise TargetURLError(
@@ -100,12 +103,16 @@ def plugin_of(url: str) -> NotifyBase:
             "mailto://, json://"
         )
     if scheme.lower() not in schemes():
-        raise TargetURLError(f"unknown notification service {scheme}:// (Apprise has none)")
+        raise TargetURLError(
+            _("unknown notification service %(scheme)s:// (Apprise has none)") % {"scheme": scheme}
+        )
     with apprise_log() as said:
         plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if plugin is None:
         why = "; ".join(dict.fromkeys(said)) or "Apprise cannot read it"
-        raise TargetURLError(f"malformed {scheme}:// URL: {why}")
+        raise TargetURLError(
+            _("malformed %(scheme)s:// URL: %(why)s") % {"scheme": scheme, "why": why}
+        )
     return plugin
 
 
@@ -139,12 +146,16 @@ def check_hosts(plugin: NotifyBase, policy: AddressPolicy, *, unresolved_ok: boo
         except (OSError, UnicodeError) as exc:  # no such name; a label IDNA refuses
             if unresolved_ok:
                 continue
-            raise TargetURLError(f"{host} does not resolve: {exc}") from exc
+            raise TargetURLError(
+                _("%(host)s does not resolve: %(exc)s") % {"host": host, "exc": exc}
+            ) from exc
         for address in addresses:
             try:
                 policy.check(address, port)
             except BlockedAddressError as exc:
-                raise TargetURLError(f"refused address for {host}: {exc}") from exc
+                raise TargetURLError(
+                    _("refused address for %(host)s: %(exc)s") % {"host": host, "exc": exc}
+                ) from exc
 
 
 def _addresses(host: str, port: int) -> list[str]:

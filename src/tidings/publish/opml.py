@@ -23,6 +23,7 @@ from typing import NoReturn
 from urllib.parse import urlsplit
 
 from tidings.errors import OPMLError
+from tidings.i18n import gettext as _
 
 __all__ = [
     "MAX_BYTES",
@@ -166,15 +167,17 @@ class _Reader:
 
     def _refuse_doctype(self, *_args: object) -> NoReturn:
         raise OPMLError(
-            "the document has a DOCTYPE, which OPML never needs; refused because it can "
-            "declare entities (entity expansion, external entities)"
+            _(
+                "the document has a DOCTYPE, which OPML never needs; refused because it can "
+                "declare entities (entity expansion, external entities)"
+            )
         )
 
     def _refuse_entity(self, *_args: object) -> NoReturn:
-        raise OPMLError("the document declares an entity; refused")
+        raise OPMLError(_("the document declares an entity; refused"))
 
     def _refuse_external(self, *_args: object) -> NoReturn:
-        raise OPMLError("the document refers to an external entity; refused")
+        raise OPMLError(_("the document refers to an external entity; refused"))
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         tag = name.lower()
@@ -183,7 +186,10 @@ class _Reader:
         frame = _Frame(tag, line)
         if parent is None:
             if tag != "opml":
-                raise OPMLError(f"not an OPML document: the root element is <{_shorten(name)}>")
+                raise OPMLError(
+                    _("not an OPML document: the root element is <%(name)s>")
+                    % {"name": _shorten(name)}
+                )
         elif tag == "body" and len(self.stack) == 1:
             self.saw_body = True
             frame.in_body = True
@@ -192,7 +198,7 @@ class _Reader:
         elif tag == "outline":
             self.outlines += 1
             if self.outlines > MAX_OUTLINES:
-                raise OPMLError(f"more than {MAX_OUTLINES:,} outlines; refused")
+                raise OPMLError(_("more than %(n)s outlines; refused") % {"n": f"{MAX_OUTLINES:,}"})
             if parent.in_body:
                 parent.children += 1
                 frame.in_body = True
@@ -258,7 +264,9 @@ class _Reader:
             self._merge_duplicate(frame, url, categories)
             return
         if len(self.entries) >= MAX_FEEDS:
-            raise OPMLError(f"more than {MAX_FEEDS:,} feeds; refused (import them in parts)")
+            raise OPMLError(
+                _("more than %(n)s feeds; refused (import them in parts)") % {"n": f"{MAX_FEEDS:,}"}
+            )
         self.first_seen[url] = (len(self.entries), frame.line)
         self.entries.append(OPMLEntry(url, _label(attrs), site_url, categories))
 
@@ -276,16 +284,17 @@ class _Reader:
     def read(self, data: bytes) -> OPMLDocument:
         if len(data) > MAX_BYTES:
             raise OPMLError(
-                f"the document is {len(data):,} bytes, over the {MAX_BYTES >> 20} MB limit; refused"
+                _("the document is %(size)s bytes, over the %(limit)s MB limit; refused")
+                % {"size": f"{len(data):,}", "limit": MAX_BYTES >> 20}
             )
         if not data.strip():
-            raise OPMLError("the document is empty")
+            raise OPMLError(_("the document is empty"))
         try:
             self.parser.Parse(data, True)
         except ExpatError as exc:
-            raise OPMLError(f"not well-formed XML: {exc}") from exc
+            raise OPMLError(_("not well-formed XML: %(exc)s") % {"exc": exc}) from exc
         if not self.saw_body:
-            raise OPMLError("no <body> element: not an OPML subscription list")
+            raise OPMLError(_("no <body> element: not an OPML subscription list"))
         return OPMLDocument(tuple(self.entries), tuple(self.warnings), self.title)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tidings.errors import DuplicateError, NotFoundError
+from tidings.i18n import gettext as _
 from tidings.store.schema import sessions, users
 from tidings.store.settings import SettingsPart
 from tidings.types import Account, Session, User
@@ -37,14 +38,16 @@ class Accounts(SettingsPart):
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
         except IntegrityError as exc:
-            raise DuplicateError(f"a user named {name!r} already exists") from exc
+            raise DuplicateError(
+                _("a user named %(name)r already exists") % {"name": name}
+            ) from exc
         return User(int(uid), name, role)
 
     def set_role(self, name: str, role: str) -> User:
         with self.engine.begin() as conn:
             row = conn.execute(select(users.c.id).where(users.c.name == name)).first()
             if row is None:
-                raise NotFoundError(f"no user named {name!r}")
+                raise NotFoundError(_("no user named %(name)r") % {"name": name})
             conn.execute(update(users).where(users.c.id == row.id).values(role=role))
         return User(row.id, name, role)
 
@@ -67,7 +70,7 @@ class Accounts(SettingsPart):
                 update(users).where(users.c.name == name).values(password_hash=password_hash)
             ).rowcount
             if not done:
-                raise NotFoundError(f"no user named {name!r}")
+                raise NotFoundError(_("no user named %(name)r") % {"name": name})
             uid = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
             ending = delete(sessions).where(sessions.c.user_id == uid)
             if keep is not None:
@@ -98,7 +101,7 @@ class Accounts(SettingsPart):
                 select(users.c.id, users.c.name, users.c.role).where(users.c.name == name)
             ).first()
             if row is None:
-                raise NotFoundError(f"no user named {name!r}")
+                raise NotFoundError(_("no user named %(name)r") % {"name": name})
             conn.execute(delete(sessions).where(sessions.c.user_id == row.id))
             conn.execute(delete(users).where(users.c.id == row.id))
         return User(row.id, row.name, row.role)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, func, or_, select, update
 
 from tidings.arrival import ArticleCounts, ArticleJob, ArticleOutcome
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.store.part import StorePart
 from tidings.store.schema import feeds, items
 
@@ -52,7 +53,7 @@ class ArticlesPart(StorePart):
         or kept failing for a while) is failed here instead of claimed again.
         """
         claimed: list[int] = []
-        for _ in range(CLAIM_ROUNDS):
+        for _round in range(CLAIM_ROUNDS):
             taken, lost = self._claim_round(now, limit - len(claimed), lease)
             claimed += taken
             if not lost or len(claimed) >= limit:
@@ -164,7 +165,7 @@ class ArticlesPart(StorePart):
                 )
             ).first()
         if row is None:
-            raise NotFoundError(f"no item with id {item_id}")
+            raise NotFoundError(_("no item with id %(item_id)s") % {"item_id": item_id})
         return row.article_status, row.article_html, row.article_error
 
     def set_full_articles(self, feed_id: int, on: bool) -> None:
@@ -172,7 +173,7 @@ class ArticlesPart(StorePart):
         with self.engine.begin() as conn:
             done = conn.execute(update(feeds).where(feeds.c.id == feed_id).values(full_articles=on))
             if done.rowcount != 1:
-                raise NotFoundError(f"no feed with id {feed_id}")
+                raise NotFoundError(_("no feed with id %(feed_id)s") % {"feed_id": feed_id})
             if not on:
                 conn.execute(
                     update(items)

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Connection, delete, func, insert, select
 
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.store.part import StorePart
 from tidings.store.schema import categories, feed_categories, feeds
 from tidings.types import Category
@@ -58,7 +59,7 @@ class CategoriesPart(StorePart):
         with self.engine.connect() as conn:
             row = conn.execute(select(categories).where(categories.c.slug == slug)).first()
         if row is None:
-            raise NotFoundError(f"no category {slug!r}")
+            raise NotFoundError(_("no category %(slug)r") % {"slug": slug})
         return Category(row.id, row.name, row.slug)
 
     def category_feed_counts(self) -> dict[int, int]:

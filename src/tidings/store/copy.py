@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, func, insert, select, text
 
 from tidings.errors import StoreError
+from tidings.i18n import gettext as _
+from tidings.i18n import ngettext
 from tidings.store import migrate
 from tidings.store.schema import metadata
-from tidings.timefmt import count
 
 BATCH = 2000
 
@@ -44,7 +45,10 @@ def copy_database(
                 t.name for t in tables if conn.execute(select(func.count()).select_from(t)).scalar()
             ]
         if busy:
-            raise StoreError(f"the target database is not empty (tables {', '.join(busy)})")
+            raise StoreError(
+                _("the target database is not empty (tables %(tables)s)")
+                % {"tables": ", ".join(busy)}
+            )
         counts: dict[str, int] = {}
         with source.connect() as src, target.begin() as dst:
             for table in tables:
@@ -78,8 +82,12 @@ def copy_database(
                 got = int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
                 if got != counts[table.name]:
                     raise StoreError(
-                        f"copy check failed: {table.name} has {count(got, 'row', 'rows')}, "
-                        f"expected {counts[table.name]}"
+                        ngettext(
+                            "copy check failed: %(table)s has %(n)d row, expected %(expected)s",
+                            "copy check failed: %(table)s has %(n)d rows, expected %(expected)s",
+                            got,
+                        )
+                        % {"table": table.name, "n": got, "expected": counts[table.name]}
                     )
         return CopyReport(counts)
     finally:

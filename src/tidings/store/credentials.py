@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.store.part import StorePart
 from tidings.store.schema import api_keys, users
 from tidings.synctypes import ApiKey
@@ -33,7 +34,7 @@ class CredentialsPart(StorePart):
                 .values(api_password_hash=password_hash, fever_key_hash=fever_key_hash)
             ).rowcount
         if not done:
-            raise NotFoundError(f"no user {user_id}")
+            raise NotFoundError(_("no user %(user_id)s") % {"user_id": user_id})
 
     def api_user(
         self, *, name: str | None = None, user_id: int | None = None
@@ -73,7 +74,7 @@ class CredentialsPart(StorePart):
                 delete(api_keys).where(api_keys.c.id == key_id, api_keys.c.user_id == user_id)
             ).rowcount
         if not done:
-            raise NotFoundError(f"you have no API key {key_id}")
+            raise NotFoundError(_("you have no API key %(key_id)s") % {"key_id": key_id})
 
     def user_by_api_key(self, token_hash: str, now: datetime) -> User | None:
         """The key's owner; the key's last use is noted (at most once a minute)."""

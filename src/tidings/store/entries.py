@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
 from tidings.store.firstcopy import first_copy
 from tidings.store.items import MAX_PAGE, WITH_ARTICLE, feed_title, item_of, without_article
 from tidings.store.part import StorePart
@@ -51,17 +52,27 @@ DIRECTIONS = ("desc", "asc")
 def check_query(query: EntryQuery) -> None:
     """Refuse what no query can mean, naming the field."""
     if query.status not in STATUSES:
-        raise TidingsError(f"status is one of {', '.join(STATUSES)}, not {query.status!r}")
+        raise TidingsError(
+            _("status is one of %(known)s, not %(status)r")
+            % {"known": ", ".join(STATUSES), "status": query.status}
+        )
     if query.order not in ORDERS:
-        raise TidingsError(f"order is one of {', '.join(ORDERS)}, not {query.order!r}")
+        raise TidingsError(
+            _("order is one of %(known)s, not %(order)r")
+            % {"known": ", ".join(ORDERS), "order": query.order}
+        )
     if query.direction not in DIRECTIONS:
-        raise TidingsError(f"direction is desc or asc, not {query.direction!r}")
+        raise TidingsError(
+            _("direction is desc or asc, not %(direction)r") % {"direction": query.direction}
+        )
     if query.after is not None:
         key_type = datetime if query.order == "published" else int
         if len(query.after) != 2 or not isinstance(query.after[0], key_type):
             raise TidingsError(
-                "after is the (sort key, id) of the previous page's last entry: "
-                "(its date, its id) in the published order, (its id, its id) in the received one"
+                _(
+                    "after is the (sort key, id) of the previous page's last entry: (its date, "
+                    "its id) in the published order, (its id, its id) in the received one"
+                )
             )
 
 

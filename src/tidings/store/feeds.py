@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Row, Select, delete, func, insert, select, up
 from sqlalchemy.exc import IntegrityError
 
 from tidings.errors import DuplicateError, NotFoundError
+from tidings.i18n import gettext as _
 from tidings.store.categories import assign_categories
 from tidings.store.due import is_wanted
 from tidings.store.part import StorePart
@@ -104,7 +105,7 @@ class FeedsPart(StorePart):
                 ).inserted_primary_key[0]  # type: ignore[index]
                 assign_categories(conn, int(feed_id), categories_)
         except IntegrityError as exc:
-            raise DuplicateError(f"already subscribed: {url}") from exc
+            raise DuplicateError(_("already subscribed: %(url)s") % {"url": url}) from exc
         return int(feed_id)
 
     def list_feeds(
@@ -122,7 +123,7 @@ class FeedsPart(StorePart):
         with self.engine.connect() as conn:
             rows = conn.execute(_feed_query().where(feeds.c.id == feed_id)).all()
             if not rows:
-                raise NotFoundError(f"no feed with id {feed_id}")
+                raise NotFoundError(_("no feed with id %(feed_id)s") % {"feed_id": feed_id})
             return _feeds_of(conn, rows)[0]
 
     def find_feed(self, url: str) -> Feed | None:
@@ -162,7 +163,7 @@ class FeedsPart(StorePart):
     def remove_feed(self, feed_id: int) -> None:
         with self.engine.begin() as conn:
             if not conn.execute(delete(feeds).where(feeds.c.id == feed_id)).rowcount:
-                raise NotFoundError(f"no feed with id {feed_id}")
+                raise NotFoundError(_("no feed with id %(feed_id)s") % {"feed_id": feed_id})
 
     def edit_feed(
         self,
@@ -184,7 +185,9 @@ class FeedsPart(StorePart):
                 user_agent=user_agent or None,
             )
         except IntegrityError as exc:
-            raise DuplicateError(f"another feed already has the URL {url}") from exc
+            raise DuplicateError(
+                _("another feed already has the URL %(url)s") % {"url": url}
+            ) from exc
 
     def enable_feed(self, feed_id: int, *, now: datetime) -> None:
         """Enable a disabled feed again with a clean slate, due now: the next fetch decides."""
@@ -216,4 +219,4 @@ class FeedsPart(StorePart):
 def _change_row(conn: Connection, feed_id: int, **values: Any) -> None:
     """Set ``values`` on the feed's row; NotFoundError (rolling back) when there is none."""
     if not conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values)).rowcount:
-        raise NotFoundError(f"no feed with id {feed_id}")
+        raise NotFoundError(_("no feed with id %(feed_id)s") % {"feed_id": feed_id})

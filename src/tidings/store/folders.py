@@ -10,6 +10,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tidings.errors import DuplicateError, NotFoundError, TidingsError
+from tidings.i18n import gettext as _
 from tidings.store.part import StorePart
 from tidings.store.schema import folders, subscriptions
 from tidings.store.subscriptions import clean_folder, unread_by_feed
@@ -66,12 +67,12 @@ class FoldersPart(StorePart):
         for folder in self.sync_folders(user_id):
             if folder.id == folder_id:
                 return folder
-        raise NotFoundError(f"you have no folder {folder_id}")
+        raise NotFoundError(_("you have no folder %(folder_id)s") % {"folder_id": folder_id})
 
     def create_folder(self, user_id: int, name: str) -> Folder:
         clean = clean_folder(name)
         if clean is None:
-            raise TidingsError("a folder needs a name")
+            raise TidingsError(_("a folder needs a name"))
         try:
             with self.engine.begin() as conn:
                 _ensure(conn, user_id)
@@ -79,7 +80,9 @@ class FoldersPart(StorePart):
                     insert(folders).values(user_id=user_id, name=clean)
                 ).inserted_primary_key[0]  # type: ignore[index]
         except IntegrityError as exc:
-            raise DuplicateError(f"you already have a folder named {clean!r}") from exc
+            raise DuplicateError(
+                _("you already have a folder named %(clean)r") % {"clean": clean}
+            ) from exc
         return Folder(int(folder_id), clean, 0, 0)
 
     def rename_folder(self, user_id: int, folder_id: int, new_name: str) -> Folder:
@@ -87,7 +90,7 @@ class FoldersPart(StorePart):
         old = self.folder_by_id(user_id, folder_id)
         clean = clean_folder(new_name)
         if old.name == "" or clean is None:
-            raise TidingsError("a folder needs a name (the feeds without one cannot be renamed)")
+            raise TidingsError(_("a folder needs a name (the feeds without one cannot be renamed)"))
         if clean == old.name:
             return old
         try:
@@ -99,14 +102,16 @@ class FoldersPart(StorePart):
                     .values(folder=clean)
                 )
         except IntegrityError as exc:
-            raise DuplicateError(f"you already have a folder named {clean!r}") from exc
+            raise DuplicateError(
+                _("you already have a folder named %(clean)r") % {"clean": clean}
+            ) from exc
         return self.folder_by_id(user_id, folder_id)
 
     def delete_folder(self, user_id: int, folder_id: int) -> None:
         """The folder goes; its feeds stay, without a folder."""
         old = self.folder_by_id(user_id, folder_id)
         if old.name == "":
-            raise TidingsError("the group of feeds without a folder cannot be deleted")
+            raise TidingsError(_("the group of feeds without a folder cannot be deleted"))
         with self.engine.begin() as conn:
             conn.execute(
                 update(subscriptions)

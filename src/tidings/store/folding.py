@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select, true, update
 
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.store.advance import mark_ids_read
 from tidings.store.entries import ids_in
 from tidings.store.folders import _ensure
@@ -142,7 +143,7 @@ class FoldingPart(StorePart):
                 )
             ).first()
             if name is None or used is None:
-                raise NotFoundError(f"you have no folder named {folder!r}")
+                raise NotFoundError(_("you have no folder named %(folder)r") % {"folder": folder})
             _ensure(conn, user_id)
             conn.execute(
                 update(folders)
@@ -190,7 +191,7 @@ class FoldingPart(StorePart):
         query = _copies(user_id, marked, picked)
         found: dict[int, list[str]] = defaultdict(list)
         with self.engine.connect() as conn:
-            for item_id, feed_id, _, copy_feed, title in conn.execute(
+            for item_id, feed_id, _old, copy_feed, title in conn.execute(
                 query.order_by(query.selected_columns[2])
             ):
                 names = found[int(item_id)]

@@ -7,6 +7,7 @@ from typing import Protocol
 from sqlalchemy import Engine
 
 from tidings.errors import StoreError
+from tidings.i18n import gettext as _
 from tidings.store.fts5 import Fts5Search
 from tidings.store.pgsearch import PgSearch
 from tidings.store.searchquery import SearchQuery
@@ -33,4 +34,7 @@ def backend_for(engine: Engine) -> SearchBackend:
         return Fts5Search(engine)
     if engine.dialect.name == "postgresql":
         return PgSearch(engine)
-    raise StoreError(f"full-text search is not available on {engine.dialect.name}", kind="search")
+    raise StoreError(
+        _("full-text search is not available on %(database)s") % {"database": engine.dialect.name},
+        kind="search",
+    )

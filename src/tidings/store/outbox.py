@@ -32,6 +32,7 @@ from sqlalchemy import (
 
 from tidings.arrival import NotifyTarget, OutboxMessage
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.store.notifyreads import NotifyReads, queue_rows
 from tidings.store.schema import notifications as n
 from tidings.store.schema import notify_targets as t
@@ -119,7 +120,9 @@ class Outbox(NotifyReads):
         """One of ``user_id``'s targets (NotFoundError for another's, as for none)."""
         found = self.targets(user_id, now, [target_id])
         if not found:
-            raise NotFoundError(f"no notification target {target_id}")
+            raise NotFoundError(
+                _("no notification target %(target_id)s") % {"target_id": target_id}
+            )
         return found[0]
 
     def remove_target(self, user_id: int | None, target_id: int, now: datetime) -> NotifyTarget:
@@ -138,7 +141,9 @@ class Outbox(NotifyReads):
                 update(t).where(t.c.id == target_id, owner(user_id)).values(enabled=enabled)
             )
         if not done.rowcount:
-            raise NotFoundError(f"no notification target {target_id}")
+            raise NotFoundError(
+                _("no notification target %(target_id)s") % {"target_id": target_id}
+            )
         return self.target(user_id, target_id, now)
 
     def count_targets(self, user_id: int | None) -> int:

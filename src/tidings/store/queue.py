@@ -17,6 +17,7 @@ from procrastinate.schema import SchemaManager
 from sqlalchemy import Connection, Engine, text
 
 from tidings.errors import ConfigError
+from tidings.i18n import gettext as _
 from tidings.types import Lease
 
 FETCH_TASK = "tidings.fetch_batch"
@@ -58,8 +59,8 @@ def conninfo(engine: Engine) -> str:
     """The libpq URL of the store's database, for procrastinate's own connections."""
     if engine.dialect.name != "postgresql":
         raise ConfigError(
-            "TIDINGS_DATABASE_URL: the workers need PostgreSQL "
-            f"(postgresql://...), not {engine.url.get_backend_name()}"
+            _("TIDINGS_DATABASE_URL: the workers need PostgreSQL (postgresql://...), not %(db)s")
+            % {"db": engine.url.get_backend_name()}
         )
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 

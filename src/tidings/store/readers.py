@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.store.part import StorePart
 from tidings.store.schema import users
 from tidings.types import ReadingSettings, User
@@ -12,13 +13,13 @@ from tidings.types import ReadingSettings, User
 
 class ReadersPart(StorePart):
     def reading_settings(self, user_id: int) -> ReadingSettings:
-        query = select(users.c.keep_unread_days, users.c.mark_read_on_scroll).where(
+        query = select(
             users.c.id == user_id
-        )
+        ).where(users.c.id == user_id)
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         if row is None:
-            raise NotFoundError(f"no user with id {user_id}")
+            raise NotFoundError(_("no user with id %(user_id)s") % {"user_id": user_id})
         return ReadingSettings(row.keep_unread_days, bool(row.mark_read_on_scroll))
 
     def save_reading_settings(self, user_id: int, chosen: ReadingSettings) -> ReadingSettings:
@@ -32,7 +33,7 @@ class ReadersPart(StorePart):
                 )
             ).rowcount
         if not done:
-            raise NotFoundError(f"no user with id {user_id}")
+            raise NotFoundError(_("no user with id %(user_id)s") % {"user_id": user_id})
         return self.reading_settings(user_id)
 
     def token_version(self, user_id: int) -> int:
@@ -41,7 +42,7 @@ class ReadersPart(StorePart):
                 select(users.c.feed_token_version).where(users.c.id == user_id)
             ).scalar()
         if found is None:
-            raise NotFoundError(f"no user with id {user_id}")
+            raise NotFoundError(_("no user with id %(user_id)s") % {"user_id": user_id})
         return int(found)
 
     def bump_token_version(self, user_id: int) -> int:

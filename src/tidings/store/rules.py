@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tidings.arrival import Rule, RuleDraft
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.store.part import StorePart
 from tidings.store.schema import item_labels, items, rules, site_settings
 from tidings.types import Entry
@@ -102,7 +103,7 @@ class RulesPart(StorePart):
         with self.engine.connect() as conn:
             row = conn.execute(select(rules).where(rules.c.id == rule_id)).first()
         if row is None:
-            raise NotFoundError(f"no rule with id {rule_id}")
+            raise NotFoundError(_("no rule with id %(rule_id)s") % {"rule_id": rule_id})
         return rule_of(row)
 
     def rules_of(self, user_id: int | None) -> list[Rule]:
@@ -136,7 +137,7 @@ class RulesPart(StorePart):
             ).rowcount
             bump_version(conn)
         if not done:
-            raise NotFoundError(f"no rule with id {rule_id}")
+            raise NotFoundError(_("no rule with id %(rule_id)s") % {"rule_id": rule_id})
         return self.rule(rule_id)
 
     def enable_rule(self, rule_id: int, enabled: bool) -> Rule:
@@ -148,7 +149,7 @@ class RulesPart(StorePart):
             done = conn.execute(update(rules).where(rules.c.id == rule_id).values(values)).rowcount
             bump_version(conn)
         if not done:
-            raise NotFoundError(f"no rule with id {rule_id}")
+            raise NotFoundError(_("no rule with id %(rule_id)s") % {"rule_id": rule_id})
         return self.rule(rule_id)
 
     def remove_rule(self, rule_id: int) -> None:
@@ -156,7 +157,7 @@ class RulesPart(StorePart):
             done = conn.execute(delete(rules).where(rules.c.id == rule_id)).rowcount
             bump_version(conn)
         if not done:
-            raise NotFoundError(f"no rule with id {rule_id}")
+            raise NotFoundError(_("no rule with id %(rule_id)s") % {"rule_id": rule_id})
 
     def rule_failed(self, rule_id: int, reason: str, now: datetime) -> None:
         """Mark a rule failing (skipped until it is edited or enabled again)."""

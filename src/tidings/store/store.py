@@ -13,6 +13,7 @@ from typing import Self
 from sqlalchemy.exc import SQLAlchemyError
 
 from tidings.errors import StoreError
+from tidings.i18n import gettext as _
 from tidings.store import migrate
 from tidings.store.articles import ArticlesPart
 from tidings.store.categories import CategoriesPart
@@ -66,7 +67,9 @@ class Store(
             try:
                 migrate.upgrade(engine)
             except SQLAlchemyError as exc:
-                raise StoreError(f"cannot open the database {engine.url!r}: {exc}") from exc
+                raise StoreError(
+                    _("cannot open the database %(url)r: %(exc)s") % {"url": engine.url, "exc": exc}
+                ) from exc
         return cls(engine)
 
     def close(self) -> None:

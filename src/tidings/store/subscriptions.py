@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from tidings.errors import DuplicateError, NotFoundError, TidingsError
+from tidings.i18n import gettext as _
 from tidings.store.feeds import _feeds_of
 from tidings.store.part import StorePart
 from tidings.store.schema import entry_states, feeds, items, subscriptions
@@ -44,7 +45,9 @@ def clean_folder(folder: str | None) -> str | None:
         return None
     folder = " ".join(folder.split())
     if len(folder) > FOLDER_MAX:
-        raise TidingsError(f"a folder's name is at most {FOLDER_MAX} characters")
+        raise TidingsError(
+            _("a folder's name is at most %(folder_max)s characters") % {"folder_max": FOLDER_MAX}
+        )
     return folder or None
 
 
@@ -133,10 +136,12 @@ class SubscriptionsPart(StorePart):
         except IntegrityError as exc:
             existing = self._subscription_or_none(user_id, feed_id)
             if existing is None:
-                raise NotFoundError(f"no feed with id {feed_id}") from exc
+                raise NotFoundError(
+                    _("no feed with id %(feed_id)s") % {"feed_id": feed_id}
+                ) from exc
             raise DuplicateError(
-                f"already subscribed: {existing.feed.url} (as {existing.title!r}, "
-                f"subscription {existing.id})"
+                _("already subscribed: %(url)s (as %(title)r, subscription %(id)s)")
+                % {"url": existing.feed.url, "title": existing.title, "id": existing.id}
             ) from exc
         return self.subscription(user_id, feed_id)
 
@@ -179,7 +184,7 @@ class SubscriptionsPart(StorePart):
     def subscription(self, user_id: int, feed_id: int) -> Subscription:
         found = self._subscription_or_none(user_id, feed_id)
         if found is None:
-            raise NotFoundError(f"not subscribed to feed {feed_id}")
+            raise NotFoundError(_("not subscribed to feed %(feed_id)s") % {"feed_id": feed_id})
         return found
 
     def _subscription_or_none(self, user_id: int, feed_id: int) -> Subscription | None:
@@ -200,7 +205,7 @@ class SubscriptionsPart(StorePart):
                     .values(**values)
                 ).rowcount
             if not done:
-                raise NotFoundError(f"not subscribed to feed {feed_id}")
+                raise NotFoundError(_("not subscribed to feed %(feed_id)s") % {"feed_id": feed_id})
         return self.subscription(user_id, feed_id)
 
     def remove_subscription(self, user_id: int, feed_id: int) -> Subscription:

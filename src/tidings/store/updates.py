@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, func, select
 
 from tidings.errors import NotFoundError
+from tidings.i18n import gettext as _
 from tidings.store.part import StorePart
 from tidings.store.planwrite import write_plans
 from tidings.store.schema import feeds, items, push_subscriptions, tombstones
@@ -31,7 +32,7 @@ class UpdatesPart(StorePart):
         """What one feed's update starts from (``update_states`` of one feed)."""
         state = self.update_states([feed_id], with_items=with_items).get(feed_id)
         if state is None:
-            raise NotFoundError(f"no feed with id {feed_id}")
+            raise NotFoundError(_("no feed with id %(feed_id)s") % {"feed_id": feed_id})
         return state
 
     def update_states(

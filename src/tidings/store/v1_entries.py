@@ -25,6 +25,7 @@ from sqlalchemy import (
 
 from tidings.entryfilter import DIRECTIONS, IDS_MAX, LIST_MAX, ORDERS, STATUSES, EntryFilter
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
 from tidings.store.entries import entry_of, followed, ids_in, is_read, is_unread, starred
 from tidings.store.part import StorePart
 from tidings.store.rules import with_labels
@@ -38,13 +39,24 @@ def check_filter(f: EntryFilter) -> None:
     """Refuse what no listing can mean, naming the field."""
     for status in f.statuses:
         if status not in STATUSES:
-            raise TidingsError(f"status is one of {', '.join(STATUSES)}, not {status!r}")
+            raise TidingsError(
+                _("status is one of %(known)s, not %(status)r")
+                % {"known": ", ".join(STATUSES), "status": status}
+            )
     if f.order not in ORDERS:
-        raise TidingsError(f"order is one of {', '.join(ORDERS)}, not {f.order!r}")
+        raise TidingsError(
+            _("order is one of %(known)s, not %(order)r")
+            % {"known": ", ".join(ORDERS), "order": f.order}
+        )
     if f.direction not in DIRECTIONS:
-        raise TidingsError(f"direction is asc or desc, not {f.direction!r}")
+        raise TidingsError(
+            _("direction is asc or desc, not %(direction)r") % {"direction": f.direction}
+        )
     if not 0 <= f.offset <= OFFSET_MAX:
-        raise TidingsError(f"offset is 0 to {OFFSET_MAX:,}, not {f.offset}")
+        raise TidingsError(
+            _("offset is 0 to %(max)s, not %(offset)s")
+            % {"max": f"{OFFSET_MAX:,}", "offset": f.offset}
+        )
 
 
 def changed_expr() -> ColumnElement[Any]:

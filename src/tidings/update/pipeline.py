@@ -34,6 +34,7 @@ from tidings.errors import (
 from tidings.fetch.canonical import canonical_url
 from tidings.fetch.discover import feed_links_in_html, guess_feed_urls, looks_like_html
 from tidings.fetch.weburl import web_url_candidates
+from tidings.i18n import gettext as _
 from tidings.ports import FeedParser, Fetcher, UpdateStore
 from tidings.types import FeedState, FetchResult, ParsedFeed, UpdatePlan, UpdateResult
 from tidings.update import arrive
@@ -136,7 +137,10 @@ class Pipeline:
             None if with_items else self.clock() - timedelta(days=self.policy.activity_window_days)
         )
         states = self.store.update_states(feed_ids, with_items=with_items, dates_since=since)
-        return [states.get(fid) or NotFoundError(f"no feed with id {fid}") for fid in feed_ids]
+        return [
+            states.get(fid) or NotFoundError(_("no feed with id %(fid)s") % {"fid": fid})
+            for fid in feed_ids
+        ]
 
     def _apply_many(self, plans: list[UpdatePlan]) -> Sequence[bool]:
         return self.store.apply_many(plans)  # looked up at each call, as the reads are
@@ -473,6 +477,9 @@ class Pipeline:
                 continue
         if candidates:
             raise DiscoveryError(
-                f"the page links to a feed, but it could not be read: {first_error}"
+                _("the page links to a feed, but it could not be read: %(error)s")
+                % {"error": first_error}
             ) from first_error
-        raise DiscoveryError(f"no feed found at {url}: it is an HTML page with no feed link")
+        raise DiscoveryError(
+            _("no feed found at %(url)s: it is an HTML page with no feed link") % {"url": url}
+        )

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from tidings.i18n import gettext as _
 from tidings.store import claims
 from tidings.store import leases as lease_sql
 from tidings.types import UpdateResult
@@ -74,7 +75,10 @@ def update_now(
             feed_id,
             urls.get(feed_id, ""),
             error_kind="timeout",
-            error=f"no worker updated it within {timeout:.0f} s (it stays queued for them): "
-            "is 'tidings worker' running?",
+            error=_(
+                "no worker updated it within %(seconds)s s (it stays queued for them): "
+                "is 'tidings worker' running?"
+            )
+            % {"seconds": f"{timeout:.0f}"},
         )
     return [done[fid] for fid in wanted if fid in done]

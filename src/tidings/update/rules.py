@@ -22,6 +22,7 @@ from tidings.arrival import (
     RuleDraft,
 )
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
 from tidings.store.searchtext import search_text_of
 from tidings.types import Item, ParsedItem
 
@@ -84,7 +85,9 @@ def _compile(pattern: str) -> regex.Pattern[str]:
     try:
         return regex.compile(pattern, _FLAGS)
     except (regex.error, RecursionError, OverflowError, ValueError) as exc:
-        raise RuleError(f"the pattern is not a regular expression: {exc}") from exc
+        raise RuleError(
+            _("the pattern is not a regular expression: %(exc)s") % {"exc": exc}
+        ) from exc
 
 
 def check_draft(draft: RuleDraft, *, site: bool) -> RuleDraft:
@@ -96,34 +99,47 @@ def check_draft(draft: RuleDraft, *, site: bool) -> RuleDraft:
         folder=(draft.folder or "").strip() or None,
     )
     if not d.name:
-        raise RuleError("a rule needs a name")
+        raise RuleError(_("a rule needs a name"))
     if len(d.name) > MAX_NAME:
-        raise RuleError(f"a rule's name is at most {MAX_NAME} characters")
+        raise RuleError(
+            _("a rule's name is at most %(max_name)s characters") % {"max_name": MAX_NAME}
+        )
     if d.field not in RULE_FIELDS:
-        raise RuleError(f"the field is one of {', '.join(RULE_FIELDS)}, not {d.field!r}")
+        raise RuleError(
+            _("the field is one of %(known)s, not %(field)r")
+            % {"known": ", ".join(RULE_FIELDS), "field": d.field}
+        )
     if d.match not in RULE_MATCHES:
-        raise RuleError(f"the match is one of {', '.join(RULE_MATCHES)}, not {d.match!r}")
+        raise RuleError(
+            _("the match is one of %(known)s, not %(match)r")
+            % {"known": ", ".join(RULE_MATCHES), "match": d.match}
+        )
     allowed = SITE_RULE_ACTIONS if site else RULE_ACTIONS
     if d.action not in allowed:
-        raise RuleError(f"the action is one of {', '.join(allowed)}, not {d.action!r}")
+        raise RuleError(
+            _("the action is one of %(known)s, not %(action)r")
+            % {"known": ", ".join(allowed), "action": d.action}
+        )
     if not d.pattern:
-        raise RuleError("a rule needs a pattern")
+        raise RuleError(_("a rule needs a pattern"))
     if len(d.pattern) > MAX_PATTERN:
-        raise RuleError(f"a pattern is at most {MAX_PATTERN} characters")
+        raise RuleError(
+            _("a pattern is at most %(max_pattern)s characters") % {"max_pattern": MAX_PATTERN}
+        )
     if "\x00" in d.pattern:
-        raise RuleError("a pattern holds no NUL character")
+        raise RuleError(_("a pattern holds no NUL character"))
     if d.match == "regex":
         _compile(d.pattern)
     if d.action == "label" and not d.label:
-        raise RuleError("the action label needs a label")
+        raise RuleError(_("the action label needs a label"))
     if d.label is not None and len(d.label) > MAX_LABEL:
-        raise RuleError(f"a label is at most {MAX_LABEL} characters")
+        raise RuleError(_("a label is at most %(max_label)s characters") % {"max_label": MAX_LABEL})
     if d.action != "label":
         d = replace(d, label=None)
     if site and d.folder is not None:
-        raise RuleError("the site's rules have no folders: scope one to a feed or to all")
+        raise RuleError(_("the site's rules have no folders: scope one to a feed or to all"))
     if d.feed_id is not None and d.folder is not None:
-        raise RuleError("a rule's scope is a feed or a folder, not both")
+        raise RuleError(_("a rule's scope is a feed or a folder, not both"))
     return d
 
 

@@ -28,6 +28,7 @@ from email.utils import parsedate_to_datetime
 from typing import Final
 
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
 from tidings.timefmt import count, format_duration
 
 WEEK: Final = 7 * 24 * 3600
@@ -73,9 +74,10 @@ def check_refresh(seconds: int | None, policy: Policy, shown: str | None = None)
     """
     if seconds is None or seconds >= policy.min_refresh:
         return
+    what = shown or _("refresh interval %(interval)s") % {"interval": format_duration(seconds)}
     raise TidingsError(
-        f"{shown or f'refresh interval {format_duration(seconds)}'} is below the floor of "
-        f"{floor_text(policy.min_refresh)} (TIDINGS_MIN_REFRESH)",
+        _("%(what)s is below the floor of %(floor)s (TIDINGS_MIN_REFRESH)")
+        % {"what": what, "floor": floor_text(policy.min_refresh)},
         kind="bad_refresh",
         permanent=True,
     )
@@ -257,7 +259,7 @@ def avoid_skips(
         return when
     moved = False
     current = when.astimezone(UTC)
-    for _ in range(24 * 8):  # a week of hours and one more day: enough to leave any window
+    for _hour in range(24 * 8):  # a week of hours and one more day: enough to leave any window
         if DAY_NAMES[current.weekday()] in days:
             current = (current + timedelta(days=1)).replace(
                 hour=0, minute=0, second=0, microsecond=0
