@@ -29,8 +29,6 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
-from tidings import timefmt
-from tidings.i18n import LANGUAGES
 from tidings.timefmt import age_units
 
 __all__ = ["LANGUAGES", "age_in", "just_now", "unit_age"]
@@ -78,12 +76,9 @@ def _locale(name: str) -> Locale:
         raise ValueError(f"unknown language: {name!r}") from exc
 
 
-def _patterns(locale: Locale, unit: str, direction: str, width: str = "") -> Mapping[str, str]:
-    """CLDR's relative-time patterns of one unit, by plural form ("one", "few", "other"...);
-    ``width`` "-short" gives the abbreviated ones ("vor 3 Min.")."""
-    fields = locale._data["date_fields"]
-    field = fields.get(_FIELDS[unit] + width) or fields[_FIELDS[unit]]
-    patterns: Mapping[str, str] = field[direction]
+def _patterns(locale: Locale, unit: str, direction: str) -> Mapping[str, str]:
+    """CLDR's relative-time patterns of one unit, by plural form ("one", "few", "other"...)."""
+    patterns: Mapping[str, str] = locale._data["date_fields"][_FIELDS[unit]][direction]
     return patterns
 
 
@@ -140,14 +135,12 @@ def _inflected(name: str, unit: str, n: int, direction: str) -> str:
     return text[len(prefix) : len(text) - len(suffix)]
 
 
-def unit_age(locale: str, unit: str, n: int, *, past: bool, short: bool = False) -> str:
-    """``n`` of one unit ("weeks", "days"...) as an age: CLDR's pattern for ``n``'s plural form
-    (its abbreviated one when ``short``)."""
+def unit_age(locale: str, unit: str, n: int, *, past: bool) -> str:
+    """``n`` of one unit ("weeks", "days"...) as an age: CLDR's pattern for ``n``'s plural form."""
     if unit not in _FIELDS:
         raise ValueError(f"unknown unit: {unit!r} (one of {', '.join(_FIELDS)})")
     loc = _locale(locale)
-    direction = "past" if past else "future"
-    pattern = _pick(_patterns(loc, unit, direction, "-short" if short else ""), loc, n)
+    pattern = _pick(_patterns(loc, unit, "past" if past else "future"), loc, n)
     return pattern.replace("{0}", str(n))
 
 
