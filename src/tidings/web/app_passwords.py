@@ -56,7 +56,6 @@ def _revoke(agg: Aggregator, user_id: int, key_id: int) -> ApiKey:
     key = next((k for k in agg.api_keys(user_id) if k.id == key_id), None)
     if key is None:
         raise NotFoundError(_("you have no such API key"))
-
     agg.revoke_api_key(user_id, key_id)
     return key
 

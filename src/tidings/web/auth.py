@@ -149,7 +149,6 @@ async def signin(request: Request) -> Response:
     if token is None:
         attempts.failed(key, agg.clock())
         error = _("Wrong user name or password.")
-
         return render(request, "signin.html", 400, next="/admin", error=error, no_users=False)
     attempts.succeeded(key)
     response = RedirectResponse(await _landing(agg, token, form), status_code=303)

@@ -56,7 +56,6 @@ def history_svg(records: Sequence[FetchRecord], *, title: str | None = None) -> 
     """The chart as one ``<svg>`` element; a short note in one when there is no history."""
     title = title or _("Fetch history")
     label = escape(title, quote=True)
-
     height = 2 * (CAPTION + PANEL + TICKS)
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="history-chart" width="{WIDTH}" '

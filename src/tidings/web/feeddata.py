@@ -56,7 +56,6 @@ def _url(base: str, path: str) -> str:
 def _feed(agg: Aggregator, feed_id: int) -> Feed:
     if feed_id > MAX_ID:
         raise NotFoundError(_("no feed with id %(id)d") % {"id": feed_id})
-
     return agg.site_feed(feed_id)
 
 

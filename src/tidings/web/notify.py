@@ -119,7 +119,6 @@ async def _act(request: Request, act: Callable[[int | None, int], object], notic
         await run_in_threadpool(act, owner, _target_id(request))
     except NotFoundError as exc:
         raise HTTPException(404, _("No such notification target.")) from exc
-
     except TidingsError as exc:
         return await _error(request, _sentence(exc), form)
     return redirect_with_notice(request, notice, _back(request))

@@ -129,7 +129,6 @@ def _embed_scope(request: Request) -> tuple[str | None, int | None]:
     if raw is not None and not _NUMBER.fullmatch(raw):
         message = _("source must be the number of a source, not %(raw)r")
         raise HTTPException(400, message % {"raw": raw[:40]})
-
     return category, int(raw) if raw is not None else None
 
 

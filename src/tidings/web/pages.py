@@ -80,7 +80,6 @@ def _instant(text: str) -> datetime:
     except ValueError:
         not_time = _("not an ISO-8601 time: %(text)r") % {"text": text[:40]}
         raise HTTPException(400, not_time) from None
-
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 

@@ -133,7 +133,6 @@ def private_feed(agg: Aggregator, token: str, scope: Scope, base: str, ext: str)
         raise HTTPException(404, _("no such feed"))
     if scope.folder is not None and scope.folder not in agg.folders(user.id):
         raise HTTPException(404, _("no such feed"))
-
     status = "starred" if scope.kind == "starred" else "unread"
     entries = agg.entries(user.id, EntryQuery(status=status, folder=scope.folder, limit=FEED_SIZE))
     self_url = base.rstrip("/") + f"{scope.path(token)}.{ext}"

@@ -82,7 +82,6 @@ def reading_settings(form: FormData) -> ReadingSettings:
     choice, raw = form.get("keep"), _text(form, "keep_unread_days")
     if choice == "days" and not raw:
         raise TidingsError(_("keep unread items: say for how many days"))
-
     keep = None if choice == "forever" else keep_days(raw)
     return ReadingSettings(
         keep_unread_days=keep,
@@ -108,7 +107,6 @@ def new_api_password(form: FormData) -> str:
     new, again = form.get("new", ""), form.get("again", "")
     if not isinstance(new, str) or not isinstance(again, str) or new != again:
         raise TidingsError(_("the API password and its repetition differ"))
-
     return new
 
 

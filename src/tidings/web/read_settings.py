@@ -236,7 +236,6 @@ def _save_folding(agg: Aggregator, user_id: int, chosen: set[str]) -> None:
     unknown = sorted(chosen - set(known))
     if unknown:
         raise TidingsError(_("you have no folder named %(name)r") % {"name": unknown[0]})
-
     for name in known:
         agg.fold_duplicates(user_id, name, name in chosen)
 

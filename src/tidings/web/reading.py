@@ -125,7 +125,6 @@ def title_of(agg: Aggregator, user_id: int, view: View, side: Sidebar) -> str:
     if view.kind == "folder":
         if view.folder not in {f.name for f in side.folders}:
             raise HTTPException(404, _("you have no folder named %(name)r") % {"name": view.folder})
-
         return view.folder or ""
     return _("Starred") if view.kind == "starred" else _("All items")
 

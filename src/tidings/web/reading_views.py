@@ -180,5 +180,4 @@ def parse_id(raw: object, what: str = "item") -> int:
     text = raw if isinstance(raw, str) else ""
     if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
         raise bad(_("%(what)s must be a positive whole number") % {"what": what})
-
     return int(text)

@@ -24,7 +24,6 @@ async def sample(request: Request) -> Response:
     body = sample_body(name)
     if body is None:
         raise HTTPException(404, _("no such sample feed"))
-
     return Response(
         body, media_type=SAMPLES[name].split(";")[0], headers={"Content-Type": SAMPLES[name]}
     )

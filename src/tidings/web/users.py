@@ -111,7 +111,6 @@ async def remove(request: Request) -> Response:
     except TidingsError as exc:
         error = _("Could not remove the user: %(error)s.") % {"error": exc}
         return await _page(request, status=400, error=error)
-
     return redirect_with_notice(request, _("Removed %(name)s.") % {"name": user.name}, USERS)
 
 
