@@ -13,9 +13,9 @@ from tidings.types import ReadingSettings, User
 
 class ReadersPart(StorePart):
     def reading_settings(self, user_id: int) -> ReadingSettings:
-        query = select(
+        query = select(users.c.keep_unread_days, users.c.mark_read_on_scroll).where(
             users.c.id == user_id
-        ).where(users.c.id == user_id)
+        )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         if row is None:
