@@ -29,27 +29,12 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
+from tidings import timefmt
+from tidings.i18n import LANGUAGES
 from tidings.timefmt import age_units
 
-__all__ = ["LANGUAGES", "age_in", "just_now", "unit_age"]
+__all__ = ["LANGUAGES", "age", "age_in", "date", "just_now", "number", "unit_age"]
 
-# The languages tidings offers; any other locale Babel knows works as well.
-LANGUAGES = (
-    "en",
-    "de",
-    "fr",
-    "es",
-    "it",
-    "pt_BR",
-    "nl",
-    "pl",
-    "ru",
-    "uk",
-    "cs",
-    "ja",
-    "zh_Hans",
-    "ar",
-)
 
 # timefmt's unit names and CLDR's date fields.
 _FIELDS = {
@@ -76,9 +61,12 @@ def _locale(name: str) -> Locale:
         raise ValueError(f"unknown language: {name!r}") from exc
 
 
-def _patterns(locale: Locale, unit: str, direction: str) -> Mapping[str, str]:
-    """CLDR's relative-time patterns of one unit, by plural form ("one", "few", "other"...)."""
-    patterns: Mapping[str, str] = locale._data["date_fields"][_FIELDS[unit]][direction]
+def _patterns(locale: Locale, unit: str, direction: str, width: str = "") -> Mapping[str, str]:
+    """CLDR's relative-time patterns of one unit, by plural form ("one", "few", "other"...);
+    ``width`` "-short" gives the abbreviated ones ("vor 3 Min.")."""
+    fields = locale._data["date_fields"]
+    field = fields.get(_FIELDS[unit] + width) or fields[_FIELDS[unit]]
+    patterns: Mapping[str, str] = field[direction]
     return patterns
 
 
@@ -135,12 +123,14 @@ def _inflected(name: str, unit: str, n: int, direction: str) -> str:
     return text[len(prefix) : len(text) - len(suffix)]
 
 
-def unit_age(locale: str, unit: str, n: int, *, past: bool) -> str:
-    """``n`` of one unit ("weeks", "days"...) as an age: CLDR's pattern for ``n``'s plural form."""
+def unit_age(locale: str, unit: str, n: int, *, past: bool, short: bool = False) -> str:
+    """``n`` of one unit ("weeks", "days"...) as an age: CLDR's pattern for ``n``'s plural form
+    (its abbreviated one when ``short``)."""
     if unit not in _FIELDS:
         raise ValueError(f"unknown unit: {unit!r} (one of {', '.join(_FIELDS)})")
     loc = _locale(locale)
-    pattern = _pick(_patterns(loc, unit, "past" if past else "future"), loc, n)
+    direction = "past" if past else "future"
+    pattern = _pick(_patterns(loc, unit, direction, "-short" if short else ""), loc, n)
     return pattern.replace("{0}", str(n))
 
 
@@ -163,3 +153,42 @@ def age_in(locale: str, then: datetime, now: datetime, tz: tzinfo = UTC) -> str:
     first, second = (_inflected(locale, unit, n, direction) for unit, n in picked)
     prefix, suffix = _direction(locale, direction)
     return prefix + _pair_pattern(locale).replace("{0}", first).replace("{1}", second) + suffix
+
+
+def age(
+    language: str, then: datetime, now: datetime, tz: tzinfo = UTC, *, short: bool = False
+) -> str:
+    """The age the pages show, in ``language``: English in the house's words (DESIGN.md
+    "Relative ages": "3 hours from now", "just now"), every other language in CLDR's; ``short``
+    is one unit, abbreviated where the language abbreviates ("3 min ago", "vor 3 Min.")."""
+    if language == "en":
+        return (timefmt.short_age if short else timefmt.relative_age)(then, now, tz)
+    if not short:
+        return age_in(language, then, now, tz)
+    picked, past = age_units(then, now, tz)
+    if not picked:
+        return just_now(language)
+    unit, n = picked[0]
+    return unit_age(language, unit, n, past=past, short=True)
+
+
+def date(language: str, when: datetime, tz: tzinfo = UTC) -> str:
+    """The full date and time for ``<time title>`` in the language's own order and words, in the
+    site's zone, which is named by its abbreviation ("CET", "UTC") in every language."""
+    if language == "en":
+        return timefmt.absolute_date(when, tz)
+    from babel.dates import format_skeleton, format_time
+
+    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(tz)
+    loc = _locale(language)
+    day = format_skeleton("yMMMEd", local, locale=loc)
+    clock = format_time(local, "short", locale=loc)
+    both = str(loc.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)
+    return f"{both} {timefmt.zone_name(local)}"
+
+
+def number(language: str, n: float) -> str:
+    """A number as the language writes it: "12,345", "12.345", "12 345"."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale=_locale(language))

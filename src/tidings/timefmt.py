@@ -25,6 +25,7 @@ __all__ = [
     "parse_duration",
     "relative_age",
     "short_age",
+    "zone_name",
 ]
 
 
@@ -201,7 +202,7 @@ def _month_name(month: int) -> str:
     )[month - 1]
 
 
-def _zone_name(local: datetime) -> str:
+def zone_name(local: datetime) -> str:
     """The zone abbreviation (CET, CEST, UTC); an offset for zones that have none."""
     name = local.tzname()
     if name:
@@ -221,7 +222,7 @@ def absolute_date(when: datetime, tz: tzinfo = UTC) -> str:
         "month": _month_name(local.month),
         "year": local.year,
         "time": f"{local.hour:02d}:{local.minute:02d}",
-        "zone": _zone_name(local),
+        "zone": zone_name(local),
     }
 
 

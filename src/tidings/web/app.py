@@ -52,6 +52,7 @@ from tidings.web.api_common import ApiMiddleware
 from tidings.web.cache import PageCache
 from tidings.web.context import Web, web_of
 from tidings.web.headers import SecurityHeaders
+from tidings.web.language import Language
 from tidings.web.proxy import ForwardedHeaders
 
 
@@ -98,6 +99,7 @@ def create_app(agg: Aggregator, *, scheduler: bool = False) -> Starlette:
                 trusted=agg.settings.trusted_proxies,
                 base_url=agg.settings.base_url,
             ),
+            Middleware(Language, agg=agg),
             Middleware(
                 PageCache, seconds=agg.settings.page_cache_seconds, changes=agg.content_changes
             ),

@@ -24,6 +24,7 @@ from tidings.types import Session
 from tidings.web.api_common import without_session
 from tidings.web.attempts import attempts_of, in_minutes
 from tidings.web.context import CSRF_COOKIE, SESSION_COOKIE, agg_of, render
+from tidings.web.language import prefer_person
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_FORM_BYTES = 5 * 1024 * 1024
@@ -45,6 +46,8 @@ class SameOrigin(BaseHTTPMiddleware):
         session = await run_in_threadpool(agg_of(request).session, token) if token else None
         request.state.session = session
         request.state.user = session.user if session else None
+        if session is not None:
+            prefer_person(request, session.user.language)
         response = await call_next(request)
         # only a page that rendered a form token sets the cookie it is checked against: the
         # public pages stay free of cookies, and so can be cached

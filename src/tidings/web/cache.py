@@ -138,8 +138,10 @@ def _key(scope: Scope) -> tuple[bytes, ...] | None:
             return None
         if name == b"host":
             host = value
-    # the host and scheme are part of the key: the feeds write absolute links from them
-    return (scope["scheme"].encode(), host, path.encode(), scope["query_string"])
+    # the host and scheme are part of the key: the feeds write absolute links from them; the
+    # language (web/language.py) too: a page is kept once per language it was asked in
+    language = str(scope.get("state", {}).get("language", "")).encode()
+    return (scope["scheme"].encode(), host, path.encode(), scope["query_string"], language)
 
 
 async def _replay(entry: Entry, head: bool, send: Send) -> None:

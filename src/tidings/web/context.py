@@ -19,10 +19,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse
 
-from tidings import timefmt
+from tidings import i18n
 from tidings.core import Aggregator
 from tidings.types import Session
-from tidings.web.filters import age_html, safe_url
+from tidings.web.filters import age_html, number, safe_url
+from tidings.web.language import language_links
 
 SESSION_COOKIE = "tidings_session"
 CSRF_COOKIE = "tidings_csrf"
@@ -47,7 +48,11 @@ class Web:
         """Render with what every page needs: the site title, the user and the form token."""
         request: Request | None = context.get("request")
         context.setdefault("site_title", self.agg.site().site_title)
+        language = i18n.current()
+        context.setdefault("lang", i18n.html_lang(language))
+        context.setdefault("dir", i18n.direction(language))
         if request is not None:
+            context.setdefault("language_links", language_links(request))
             context.setdefault("user", getattr(request.state, "user", None))
             # absolute links: from the address visitors use (web/proxy.py, TIDINGS_BASE_URL)
             site_url = str(request.base_url).rstrip("/")
@@ -69,11 +74,13 @@ def templates(agg: Aggregator) -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    # every user-visible string goes through the one translation hook of timefmt
+    # every user-visible string goes through the one translation hook, in the request's language
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=timefmt.gettext, ngettext=timefmt.ngettext, newstyle=True
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
     env.filters["safe_url"] = safe_url
+    env.filters["number"] = number
+    env.globals["languages"] = [(code, i18n.language_name(code)) for code in i18n.LANGUAGES]
     env.globals["open_signup"] = agg.settings.open_signup  # the sign-in page links to /signup
     env.globals["age"] = lambda when, now, short=False: age_html(
         when, now, agg.site().timezone, short=short

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
+from tidings import agelocale, i18n
 from tidings.core import sample_path
-from tidings.timefmt import absolute_date, iso, relative_age, short_age
+from tidings.timefmt import iso
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -35,15 +36,22 @@ def age_html(when: datetime, now: datetime, tz: ZoneInfo, *, short: bool = False
     """``<time datetime=ISO title=absolute>2 weeks 3 days ago</time>``.
 
     ``short`` is the one-unit form for tables ("3 min ago", "in 23 hours"), marked with
-    ``data-age="short"`` so that the refresh script keeps it short.
+    ``data-age="short"`` so that the refresh script keeps it short. Both are worded in the
+    language being spoken (``tidings.i18n``).
     """
+    language = i18n.current()
+    title = agelocale.date(language, when, tz)
+    text = agelocale.age(language, when, now, tz, short=short)
     if short:
         return Markup('<time datetime="{}" title="{}" data-age="short">{}</time>').format(
-            iso(when), absolute_date(when, tz), short_age(when, now, tz)
+            iso(when), title, text
         )
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        iso(when), absolute_date(when, tz), relative_age(when, now, tz)
-    )
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(iso(when), title, text)
+
+
+def number(n: float) -> str:
+    """A count as the page's language writes it ("12,345", "12.345", "12 345")."""
+    return agelocale.number(i18n.current(), n)
 
 
 __all__ = ["age_html", "escape", "safe_url"]

@@ -13,11 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from tidings import agelocale
 from tidings.core import Aggregator
 from tidings.i18n import gettext as _
-from tidings.timefmt import relative_age, short_age
 from tidings.web import views
 from tidings.web.context import page_number, render, run
+from tidings.web.language import language_of
 from tidings.web.search import search_results
 
 MAX_AGES = 500
@@ -62,15 +63,17 @@ async def ages(request: Request) -> Response:
         raise HTTPException(400, too_many % {"max": MAX_AGES, "n": len(times)})
     instants = [_instant(t) for t in times]
     short = request.query_params.get("form") == "short"
-    worded = await run(worded_ages, request, instants, short=short)
+    worded = await run(worded_ages, request, instants, language_of(request), short=short)
     return JSONResponse(dict(zip(times, worded, strict=True)))
 
 
-def worded_ages(agg: Aggregator, instants: list[datetime], *, short: bool = False) -> list[str]:
-    """Each instant's age now, in the site's time zone (in one unit when ``short``)."""
+def worded_ages(
+    agg: Aggregator, instants: list[datetime], language: str, *, short: bool = False
+) -> list[str]:
+    """Each instant's age now, in the site's time zone and ``language`` (the page's: the
+    script asks with ``lang=``), in one unit when ``short``."""
     now, tz = agg.clock(), agg.site().timezone
-    word = short_age if short else relative_age
-    return [word(when, now, tz) for when in instants]
+    return [agelocale.age(language, when, now, tz, short=short) for when in instants]
 
 
 def _instant(text: str) -> datetime:

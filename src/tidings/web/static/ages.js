@@ -1,16 +1,17 @@
 // Keeps the ages on a page ("1 hour 8 minutes ago") true while it stays open, without a reload.
 // The server words them (one place for ages and their translations); without this script the
 // page shows the ages as they were when it was served. Ages marked data-age="short" (the
-// admin's tables: "3 min ago") are asked for in their short form.
+// admin's tables: "3 min ago") are asked for in their short form, and all in the page's language.
 (function () {
   "use strict";
   var EVERY_MS = 60000;
   function refreshForm(nodes, form) {
     if (!nodes.length) return;
-    var seen = {}, query = form ? ["form=" + form] : [];
+    var lang = document.documentElement.getAttribute("lang") || "en";
+    var seen = {}, query = ["lang=" + encodeURIComponent(lang)].concat(form ? ["form=" + form] : []);
     nodes.forEach(function (node) {
       var t = node.getAttribute("datetime");
-      if (!seen[t] && query.length < 500) { seen[t] = 1; query.push("t=" + encodeURIComponent(t)); }
+      if (!seen[t] && query.length < 502) { seen[t] = 1; query.push("t=" + encodeURIComponent(t)); }
     });
     fetch("/ages.json?" + query.join("&"), { credentials: "omit" })
       .then(function (r) { return r.ok ? r.json() : {}; })
