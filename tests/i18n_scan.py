@@ -109,6 +109,7 @@ def _markup_texts(source: str) -> list[str]:
 
 
 def _quoted_words(node: nodes.Node) -> Iterator[str]:
+    values: list[nodes.Node]
     if isinstance(node, nodes.Call):
         if isinstance(node.node, nodes.Name) and node.node.name in ("_", "gettext", "ngettext"):
             return
@@ -117,8 +118,10 @@ def _quoted_words(node: nodes.Node) -> Iterator[str]:
         values = [*node.args, *(kw.value for kw in node.kwargs)]
     elif isinstance(node, nodes.Assign):
         values = [node.node]
-    else:
+    elif isinstance(node, nodes.Output):
         values = [n for n in node.nodes if not isinstance(n, nodes.TemplateData)]
+    else:
+        return
     for value in values:
         if isinstance(value, nodes.Const) and isinstance(value.value, str):
             text = value.value
