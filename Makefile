@@ -69,11 +69,11 @@ test: lint typecheck unit
 # each language's .po, compile the .mo files (the wheel carries them; a checkout reads the .po).
 LOCALES := src/tidings/locale
 messages: $(DEV_STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --add-comments=Translators: --no-location --sort-output \
 	  --project tidings --msgid-bugs-address "" -o $(LOCALES)/tidings.pot .
 	$(BIN)/pybabel -q update -i $(LOCALES)/tidings.pot -d $(LOCALES) -D tidings \
-	  --no-fuzzy-matching --ignore-obsolete --omit-header
-	$(BIN)/pybabel -q compile -d $(LOCALES) -D tidings --use-fuzzy
+	  --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q compile -d $(LOCALES) -D tidings
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
