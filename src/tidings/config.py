@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.errors import ConfigError
+from tidings.i18n import N_
+from tidings.i18n import gettext as _
 from tidings.timefmt import parse_duration
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -31,6 +33,15 @@ LOOPBACK_PROXIES: tuple[IPNetwork, ...] = (
 PROJECT_URL = "https://github.com/tidings-aggregator/tidings"
 VERSION = "0.1.0"
 USER_AGENT = f"tidings/{VERSION} (+{PROJECT_URL})"
+# read from the environment alone, before the settings: the file of the settings, and the
+# language of the command line (cli/common.py)
+ENVIRONMENT_ONLY = ("TIDINGS_CONFIG", "TIDINGS_LANGUAGE")
+
+# the errors of a value that several settings share; each names the variable
+NOT_A_URL = N_("%(name)s: %(value)r is not a URL: %(error)s")
+NOT_HTTP = N_("%(name)s: expected an http:// or https:// URL with a host, got %(value)r")
+NOT_WHOLE = N_("%(name)s: expected a whole number, got %(value)r")
+NOT_SECONDS = N_("%(name)s: expected a number of seconds, got %(value)r")
 
 
 def default_parse_processes() -> int:
@@ -116,7 +127,10 @@ class Settings:
         known = {f"TIDINGS_{name.upper()}" for name in cls.__dataclass_fields__}
         for name in values:
             if name not in known:
-                raise ConfigError(f"{name}: unknown setting (known: {', '.join(sorted(known))})")
+                raise ConfigError(
+                    _("%(name)s: unknown setting (known: %(known)s)")
+                    % {"name": name, "known": ", ".join(sorted(known))}
+                )
         settings = cls(**_converted(values))
         _check(settings)
         return settings
@@ -129,7 +143,9 @@ def _raw_values(env: dict[str, str]) -> dict[str, str]:
     path = Path(config_file) if config_file else Path("tidings.toml")
     if path.is_file() or config_file:
         values.update(_read_toml(path))
-    values.update({k: v for k, v in env.items() if k.startswith("TIDINGS_")})
+    values.update(
+        {k: v for k, v in env.items() if k.startswith("TIDINGS_") and k not in ENVIRONMENT_ONLY}
+    )
     values.pop("TIDINGS_CONFIG", None)
     return values
 
@@ -138,21 +154,23 @@ def _check(settings: Settings) -> None:
     """What no single value shows: settings that contradict each other or the installation."""
     if settings.mode == "workers" and not settings.database_url.startswith("postgres"):
         raise ConfigError(
-            "TIDINGS_MODE: workers need PostgreSQL: set TIDINGS_DATABASE_URL=postgresql://..."
+            _("TIDINGS_MODE: workers need PostgreSQL: set TIDINGS_DATABASE_URL=postgresql://...")
         )
     if settings.mode == "workers" and importlib.util.find_spec("procrastinate") is None:
         raise ConfigError(
-            "TIDINGS_MODE: workers need procrastinate: pip install 'tidings[workers]'"
+            _("TIDINGS_MODE: workers need procrastinate: pip install 'tidings[workers]'")
         )
     if settings.default_refresh < settings.min_refresh:
         raise ConfigError(
-            f"TIDINGS_DEFAULT_REFRESH: {settings.default_refresh}s is below "
-            f"TIDINGS_MIN_REFRESH ({settings.min_refresh}s)"
+            _("TIDINGS_DEFAULT_REFRESH: %(default)ss is below TIDINGS_MIN_REFRESH (%(min)ss)")
+            % {"default": settings.default_refresh, "min": settings.min_refresh}
         )
     if settings.websub_hub and not settings.base_url:
         raise ConfigError(
-            "TIDINGS_WEBSUB_HUB: the site's feeds name their own absolute address for the hub: "
-            "set TIDINGS_BASE_URL too"
+            _(
+                "TIDINGS_WEBSUB_HUB: the site's feeds name their own absolute address for the "
+                "hub: set TIDINGS_BASE_URL too"
+            )
         )
 
 
@@ -166,9 +184,10 @@ def _read_toml(path: Path) -> dict[str, str]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(f"TIDINGS_CONFIG: no such file: {path}") from exc
+        raise ConfigError(_("TIDINGS_CONFIG: no such file: %(path)s") % {"path": path}) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        message = _("%(path)s: not valid TOML: %(error)s") % {"path": path, "error": exc}
+        raise ConfigError(message) from exc
     out: dict[str, str] = {}
     for key, value in data.items():
         if isinstance(value, list):
@@ -181,13 +200,16 @@ def _read_toml(path: Path) -> dict[str, str]:
 
 def _nonempty(var: str, s: str) -> str:
     if not s:
-        raise ConfigError(f"{var}: must not be empty")
+        raise ConfigError(_("%(name)s: must not be empty") % {"name": var})
     return s
 
 
 def _database_url(var: str, s: str) -> str:
     if s and not s.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
-        raise ConfigError(f"{var}: expected a sqlite:/// or postgresql:// URL, got {s!r}")
+        raise ConfigError(
+            _("%(name)s: expected a sqlite:/// or postgresql:// URL, got %(value)r")
+            % {"name": var, "value": s}
+        )
     return s
 
 
@@ -197,7 +219,8 @@ def _networks(var: str, s: str) -> tuple[IPNetwork, ...]:
         try:
             nets.append(ipaddress.ip_network(part, strict=False))
         except ValueError as exc:
-            raise ConfigError(f"{var}: {part!r} is not a network (e.g. 10.0.0.0/8)") from exc
+            message = _("%(name)s: %(value)r is not a network (e.g. 10.0.0.0/8)")
+            raise ConfigError(message % {"name": var, "value": part}) from exc
     return tuple(nets)
 
 
@@ -209,15 +232,21 @@ def _base_url(var: str, s: str) -> str:
         parts = urlsplit(s)
         port = parts.port
     except ValueError as exc:
-        raise ConfigError(f"{var}: {s!r} is not a URL: {exc}") from exc
+        raise ConfigError(_(NOT_A_URL) % {"name": var, "value": s, "error": exc}) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{var}: expected an http:// or https:// URL with a host, got {s!r}")
+        raise ConfigError(_(NOT_HTTP) % {"name": var, "value": s})
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise ConfigError(f"{var}: only a scheme, a host and a port, got {s!r}")
+        raise ConfigError(
+            _("%(name)s: only a scheme, a host and a port, got %(value)r")
+            % {"name": var, "value": s}
+        )
     if parts.path not in ("", "/"):
         raise ConfigError(
-            f"{var}: a path ({parts.path}) is not supported: serve tidings at the root of a host "
-            "name of its own (e.g. https://news.example.org/)"
+            _(
+                "%(name)s: a path (%(path)s) is not supported: serve tidings at the root of a "
+                "host name of its own (e.g. https://news.example.org/)"
+            )
+            % {"name": var, "path": parts.path}
         )
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     default = {"http": 80, "https": 443}[parts.scheme]
@@ -230,11 +259,11 @@ def _hub_url(var: str, s: str) -> str:
         return ""
     try:
         parts = urlsplit(s)
-        _ = parts.port  # a bad port raises here
+        parts.port  # noqa: B018  (a bad port raises here)
     except ValueError as exc:
-        raise ConfigError(f"{var}: {s!r} is not a URL: {exc}") from exc
+        raise ConfigError(_(NOT_A_URL) % {"name": var, "value": s, "error": exc}) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{var}: expected an http:// or https:// URL with a host, got {s!r}")
+        raise ConfigError(_(NOT_HTTP) % {"name": var, "value": s})
     return s
 
 
@@ -242,9 +271,11 @@ def _positive_int(var: str, s: str) -> int:
     try:
         n = int(s)
     except ValueError as exc:
-        raise ConfigError(f"{var}: expected a whole number, got {s!r}") from exc
+        raise ConfigError(_(NOT_WHOLE) % {"name": var, "value": s}) from exc
     if n <= 0:
-        raise ConfigError(f"{var}: must be positive, got {n}")
+        raise ConfigError(
+            _("%(name)s: must be positive, got %(value)s") % {"name": var, "value": n}
+        )
     return n
 
 
@@ -252,16 +283,20 @@ def _non_negative_int(var: str, s: str) -> int:
     try:
         n = int(s)
     except ValueError as exc:
-        raise ConfigError(f"{var}: expected a whole number, got {s!r}") from exc
+        raise ConfigError(_(NOT_WHOLE) % {"name": var, "value": s}) from exc
     if n < 0:
-        raise ConfigError(f"{var}: must be 0 or more, got {n}")
+        raise ConfigError(
+            _("%(name)s: must be 0 or more, got %(value)s") % {"name": var, "value": n}
+        )
     return n
 
 
 def _port(var: str, s: str) -> int:
     n = _positive_int(var, s)
     if n > 65535:
-        raise ConfigError(f"{var}: a port is 1 to 65535, got {n}")
+        raise ConfigError(
+            _("%(name)s: a port is 1 to 65535, got %(value)s") % {"name": var, "value": n}
+        )
     return n
 
 
@@ -269,9 +304,12 @@ def _processes(var: str, s: str) -> int:
     try:
         n = int(s)
     except ValueError as exc:
-        raise ConfigError(f"{var}: expected a whole number of processes, got {s!r}") from exc
+        message = _("%(name)s: expected a whole number of processes, got %(value)r")
+        raise ConfigError(message % {"name": var, "value": s}) from exc
     if not 0 <= n <= 64:
-        raise ConfigError(f"{var}: must be from 0 to 64, got {n}")
+        raise ConfigError(
+            _("%(name)s: must be from 0 to 64, got %(value)s") % {"name": var, "value": n}
+        )
     return n
 
 
@@ -279,9 +317,11 @@ def _positive_float(var: str, s: str) -> float:
     try:
         n = float(s)
     except ValueError as exc:
-        raise ConfigError(f"{var}: expected a number of seconds, got {s!r}") from exc
+        raise ConfigError(_(NOT_SECONDS) % {"name": var, "value": s}) from exc
     if not n > 0:
-        raise ConfigError(f"{var}: must be positive, got {s}")
+        raise ConfigError(
+            _("%(name)s: must be positive, got %(value)s") % {"name": var, "value": s}
+        )
     return n
 
 
@@ -289,9 +329,11 @@ def _non_negative_float(var: str, s: str) -> float:
     try:
         n = float(s)
     except ValueError as exc:
-        raise ConfigError(f"{var}: expected a number of seconds, got {s!r}") from exc
+        raise ConfigError(_(NOT_SECONDS) % {"name": var, "value": s}) from exc
     if not 0 <= n <= 3600:  # also refuses nan and inf
-        raise ConfigError(f"{var}: must be from 0 to 3600 seconds, got {s}")
+        raise ConfigError(
+            _("%(name)s: must be from 0 to 3600 seconds, got %(value)s") % {"name": var, "value": s}
+        )
     return n
 
 
@@ -299,9 +341,9 @@ def _seconds(var: str, s: str) -> int:
     try:
         n = parse_duration(s)
     except ValueError as exc:
-        raise ConfigError(f"{var}: {exc}") from exc
+        raise ConfigError(_("%(name)s: %(error)s") % {"name": var, "error": exc}) from exc
     if n <= 0:
-        raise ConfigError(f"{var}: must be positive")
+        raise ConfigError(_("%(name)s: must be positive") % {"name": var})
     return n
 
 
@@ -315,7 +357,8 @@ def _zone(var: str, s: str) -> ZoneInfo:
     try:
         return ZoneInfo(s)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{var}: unknown time zone {s!r} (e.g. UTC, Europe/Ljubljana)") from exc
+        message = _("%(name)s: unknown time zone %(value)r (e.g. UTC, Europe/Ljubljana)")
+        raise ConfigError(message % {"name": var, "value": s}) from exc
 
 
 def _bool(var: str, s: str) -> bool:
@@ -324,13 +367,17 @@ def _bool(var: str, s: str) -> bool:
         return True
     if low in ("0", "false", "no", "off"):
         return False
-    raise ConfigError(f"{var}: expected true or false, got {s!r}")
+    raise ConfigError(
+        _("%(name)s: expected true or false, got %(value)r") % {"name": var, "value": s}
+    )
 
 
 def _mode(var: str, s: str) -> str:
     low = s.lower()
     if low not in ("embedded", "workers"):
-        raise ConfigError(f"{var}: expected embedded or workers, got {s!r}")
+        raise ConfigError(
+            _("%(name)s: expected embedded or workers, got %(value)r") % {"name": var, "value": s}
+        )
     return low
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tidings.config import Settings
 from tidings.errors import StoreError
+from tidings.i18n import gettext as _
 from tidings.store import migrate
 from tidings.store.copy import CopyReport, copy_database
 
@@ -85,4 +86,5 @@ def database_state(settings: Settings) -> DatabaseState:
             engine.dispose()
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StoreError(f"the database does not answer: {reason}") from exc
+        message = _("the database does not answer: %(reason)s") % {"reason": reason}
+        raise StoreError(message) from exc

@@ -15,6 +15,8 @@ def environment(data: Path) -> dict[str, str]:
         "TIDINGS_CONNECT_TIMEOUT": "2",
         "TIDINGS_TOTAL_TIMEOUT": "5",
         "TIDINGS_PARSE_PROCESSES": "0",
+        # English whatever the machine's locale: the tests read the English messages
+        "TIDINGS_LANGUAGE": "en",
     }
 
 

@@ -11,6 +11,8 @@ import typer
 from tidings.cli.common import db_app, err, escape, fail, opened, out, progress_bar, user_app
 from tidings.cli.tables import Col, show
 from tidings.errors import TidingsError
+from tidings.i18n import N_
+from tidings.i18n import gettext as _
 
 if TYPE_CHECKING:
     from tidings.core import Aggregator
@@ -19,7 +21,7 @@ ROLES = ("admin", "reader")
 
 
 def role_name(admin: bool) -> str:
-    return "an admin" if admin else "a reader"
+    return _("an admin") if admin else _("a reader")
 
 
 @user_app.command("add")
@@ -38,7 +40,8 @@ def user_add(
     with opened() as agg:
         user = agg.add_user(name, password, role="admin" if admin else "reader")
     out.print(
-        f"created user {escape(user.name)}, {role_name(user.is_admin)}; sign in at /signin",
+        _("created user %(name)s, %(role)s; sign in at /signin")
+        % {"name": escape(user.name), "role": role_name(user.is_admin)},
         highlight=False,
     )
 
@@ -49,16 +52,26 @@ def user_role(
 ) -> None:
     """Make a person an admin of the site, or a reader."""
     if role not in ROLES:
-        raise fail(f"a role is admin or reader, not {role!r}")
+        raise fail(_("a role is admin or reader, not %(role)r") % {"role": role})
     with opened() as agg:
         user = agg.set_role(name, role)
-    out.print(f"{escape(user.name)} is now {role_name(user.is_admin)}", highlight=False)
+    out.print(
+        _("%(name)s is now %(role)s")
+        % {"name": escape(user.name), "role": role_name(user.is_admin)},
+        highlight=False,
+    )
 
 
-def read_password(from_stdin: bool, label: str = "Password") -> str:
+def read_password(from_stdin: bool, label: str | None = None) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return str(typer.prompt(label, hide_input=True, confirmation_prompt=True))
+    return str(
+        typer.prompt(
+            label or _("Password"),
+            hide_input=True,
+            confirmation_prompt=_("Repeat for confirmation"),
+        )
+    )
 
 
 @user_app.command("list")
@@ -67,10 +80,10 @@ def user_list() -> None:
     with opened() as agg:
         accounts = agg.users()
     if not accounts:
-        err.print("no users yet; add one with 'tidings user add NAME --admin'", highlight=False)
+        err.print(_("no users yet; add one with 'tidings user add NAME --admin'"), highlight=False)
         return
     show(
-        [Col("name"), Col("role"), Col("created"), Col("sessions", right=True)],
+        [Col(N_("name")), Col(N_("role")), Col(N_("created")), Col(N_("sessions"), right=True)],
         [[a.user.name, a.user.role, a.created_at, a.sessions] for a in accounts],
         now=agg.clock(),
     )
@@ -86,15 +99,18 @@ def user_passwd(
     """Set a user's password (asked for twice); every session of theirs ends."""
     with opened() as agg:
         if not any(a.user.name == name for a in agg.users()):
-            raise fail(f"no user named {name!r}")
+            raise fail(_("no user named %(name)r") % {"name": name})
         agg.set_password(name, read_password(password_stdin))
-    out.print(f"changed the password of {escape(name)}; their sessions ended", highlight=False)
+    out.print(
+        _("changed the password of %(name)s; their sessions ended") % {"name": escape(name)},
+        highlight=False,
+    )
 
 
 def user_id_of(agg: Aggregator, name: str) -> int:
     found = next((a.user for a in agg.users() if a.user.name == name), None)
     if found is None:
-        raise fail(f"no user named {name!r}")
+        raise fail(_("no user named %(name)r") % {"name": name})
     return found.id
 
 
@@ -111,17 +127,19 @@ def user_api_password(
     """Set the API password that a person's apps sign in with (asked for twice), apart from
     their sign-in password; or --remove it."""
     if remove and password_stdin:
-        raise fail("--remove reads no password")
+        raise fail(_("--remove reads no password"))
     with opened() as agg:
         user_id = user_id_of(agg, name)
         if remove:
             agg.clear_api_password(user_id)
-            message = f"removed the API password of {escape(name)}; apps can no longer sign in"
+            message = _("removed the API password of %(name)s; apps can no longer sign in") % {
+                "name": escape(name)
+            }
         else:
-            agg.set_api_password(user_id, read_password(password_stdin, "API password"))
-            message = (
-                f"set the API password of {escape(name)}; apps sign in with it as {escape(name)}"
-            )
+            agg.set_api_password(user_id, read_password(password_stdin, _("API password")))
+            message = _("set the API password of %(name)s; apps sign in with it as %(name)s") % {
+                "name": escape(name)
+            }
     out.print(message, highlight=False)
 
 
@@ -137,8 +155,8 @@ def user_api_key(
     with opened() as agg:
         key, secret = agg.create_api_key(user_id_of(agg, name), description)
     err.print(
-        f"API key {key.id} of {escape(name)} ({escape(key.description)}); "
-        "copy it now, it is not shown again:",
+        _("API key %(id)s of %(name)s (%(description)s); copy it now, it is not shown again:")
+        % {"id": key.id, "name": escape(name), "description": escape(key.description)},
         highlight=False,
     )
     print(secret)
@@ -149,7 +167,10 @@ def user_remove(name: str) -> None:
     """Delete a user; their sessions end."""
     with opened() as agg:
         user = agg.remove_user(name)
-    out.print(f"removed user {escape(user.name)}; their sessions ended", highlight=False)
+    out.print(
+        _("removed user %(name)s; their sessions ended") % {"name": escape(user.name)},
+        highlight=False,
+    )
 
 
 @db_app.command("upgrade")
@@ -162,10 +183,14 @@ def db_upgrade() -> None:
         report = upgrade_database(Settings.load())
     except TidingsError as exc:
         raise fail(str(exc)) from None
-    was = report.before or "empty"
-    out.print(f"database at revision {report.after} (was {was})", highlight=False)
+    was = report.before or _("empty")
+    out.print(
+        _("database at revision %(after)s (was %(before)s)")
+        % {"after": report.after, "before": was},
+        highlight=False,
+    )
     if report.queue_installed:
-        out.print("the workers' job queue (procrastinate) installed", highlight=False)
+        out.print(_("the workers' job queue (procrastinate) installed"), highlight=False)
 
 
 @db_app.command("copy")
@@ -189,6 +214,7 @@ def db_copy(
         except TidingsError as exc:
             raise fail(str(exc)) from None
         except Exception as exc:  # a URL that cannot be opened, a refused connection ...
-            raise fail(f"cannot copy: {exc}".splitlines()[0]) from None
+            message = _("cannot copy: %(error)s") % {"error": exc}
+            raise fail(message.splitlines()[0]) from None
     rows = ", ".join(f"{n} {t}" for t, n in report.counts.items() if n)
-    out.print(f"copied and verified: {rows or 'no rows'}", highlight=False)
+    out.print(_("copied and verified: %(rows)s") % {"rows": rows or _("no rows")}, highlight=False)

@@ -3,8 +3,9 @@ the one-line errors."""
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
@@ -13,7 +14,9 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from typer.core import TyperGroup
 
+from tidings import i18n
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
 
 # A command imports what it works with when it runs (the facade, SQLAlchemy, rich's consoles,
 # tables and progress bars): ``tidings --help`` and a mistyped option load none of it.
@@ -144,11 +147,26 @@ def options(
     ] = None,
 ) -> None:
     """tidings: a web-feed aggregator."""
+    i18n.use(language_of(os.environ))
     if user is not None and ctx.invoked_subcommand not in PERSONAL:
         raise fail(
-            f"--user goes with a person's commands ({', '.join(PERSONAL)}); "
-            f"{ctx.invoked_subcommand} is the site's"
+            _("--user goes with a person's commands (%(commands)s); %(command)s is the site's")
+            % {"commands": ", ".join(PERSONAL), "command": ctx.invoked_subcommand}
         )
+
+
+# where the command line's language is named, the first that names one of ours wins
+LANGUAGE_VARIABLES = ("TIDINGS_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def language_of(environ: Mapping[str, str]) -> str:
+    """The language a command speaks: the one its environment names ("de_DE.UTF-8" is "de";
+    "C" and "POSIX" name none), else English."""
+    for variable in LANGUAGE_VARIABLES:
+        language = i18n.normalize(environ.get(variable, "").split(".")[0].split("@")[0])
+        if language is not None:
+            return language
+    return i18n.DEFAULT
 
 
 def escape(text: str) -> str:
@@ -159,7 +177,8 @@ def escape(text: str) -> str:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    label = _("error:")
+    err.print(f"[red]{escape(label)}[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

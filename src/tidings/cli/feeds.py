@@ -22,6 +22,8 @@ from tidings.cli.common import (
     run,
 )
 from tidings.cli.tables import Cell, Col, show
+from tidings.i18n import N_, ngettext
+from tidings.i18n import gettext as _
 
 if TYPE_CHECKING:
     from tidings.types import Feed, FeedHealth, Item, UpdateResult
@@ -86,14 +88,14 @@ def add(
     ] = False,
 ) -> None:
     """Subscribe to a feed, or to the feed a web page links to, and fetch it once."""
-    from tidings.timefmt import count, parse_duration, relative_age
+    from tidings.timefmt import parse_duration, relative_age
 
     seconds = None
     if refresh is not None:
         try:
             seconds = parse_duration(refresh)
         except ValueError as exc:
-            raise fail(f"--refresh: {exc}") from None
+            raise fail(_("--refresh: %(error)s") % {"error": exc}) from None
     with opened() as agg:
         agg.check_refresh(seconds, f"--refresh {refresh}")
         feed = run(
@@ -109,15 +111,17 @@ def add(
         )
         print(f"{feed.id}\t{feed.display_title}")  # plain: scripts read this line
         if feed.last_error:
+            again = relative_age(feed.next_check or agg.clock(), agg.clock())
             err.print(
-                f"added, but it fails for now: {feed.last_error}; "
-                f"it is tried again {relative_age(feed.next_check or agg.clock(), agg.clock())}",
+                _("added, but it fails for now: %(error)s; it is tried again %(when)s")
+                % {"error": feed.last_error, "when": again},
                 highlight=False,
                 markup=False,
             )
             return
         err.print(
-            f"{count(feed.item_count, 'item', 'items')} from {feed.url}",
+            ngettext("%(n)d item from %(url)s", "%(n)d items from %(url)s", feed.item_count)
+            % {"n": feed.item_count, "url": feed.url},
             highlight=False,
             markup=False,
         )
@@ -136,14 +140,14 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 
 
 LIST_COLUMNS = (
-    Col("id", right=True),
-    Col("title"),
-    Col("url", url=True),
-    Col("items", right=True),
-    Col("last check", empty="never"),
-    Col("next check", empty="now"),
-    Col("errors"),
-    Col("categories"),
+    Col(N_("id"), right=True),
+    Col(N_("title")),
+    Col(N_("url"), url=True),
+    Col(N_("items"), right=True),
+    Col(N_("last check"), empty=N_("never")),
+    Col(N_("next check"), empty=N_("now")),
+    Col(N_("errors")),
+    Col(N_("categories")),
 )
 
 
@@ -153,10 +157,10 @@ def list_row(f: Feed) -> list[Cell]:
 
     errors = Text(str(f.error_count), style="green")
     if f.disabled_reason:
-        errors = Text(f"disabled: {f.disabled_reason}", style="red")
+        errors = Text(_("disabled: %(reason)s") % {"reason": f.disabled_reason}, style="red")
     elif f.last_error:
         errors = Text(f"{f.error_count}: {f.last_error}", style="yellow")
-    next_check = "disabled" if f.disabled_reason else f.next_check
+    next_check = _("disabled") if f.disabled_reason else f.next_check
     return [
         f.id,
         f.display_title,
@@ -174,7 +178,7 @@ def remove(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) ->
     """Unsubscribe from a feed and delete its items."""
     with opened() as agg:
         feed = agg.remove_feed(ref)
-        print(f"removed {feed.id}\t{feed.display_title}")
+        print(_("removed %(id)s\t%(title)s") % {"id": feed.id, "title": feed.display_title})
 
 
 @app.command()
@@ -182,7 +186,7 @@ def enable(ref: Annotated[str, typer.Argument(help="The feed's id or URL.")]) ->
     """Enable a feed that was disabled (410 Gone); the next update fetches it."""
     with opened() as agg:
         feed = agg.enable_feed(ref)
-    print(f"enabled {feed.id}\t{feed.display_title}")
+    print(_("enabled %(id)s\t%(title)s") % {"id": feed.id, "title": feed.display_title})
 
 
 def health_json(h: FeedHealth) -> dict[str, Any]:
@@ -210,20 +214,20 @@ def health(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
         print_json([health_json(h) for h in rows])
         return
     if not rows:
-        out.print("every feed is healthy", highlight=False)
+        out.print(_("every feed is healthy"), highlight=False)
         return
     show(HEALTH_COLUMNS, [health_row(h) for h in rows], now=now)
 
 
 HEALTH_COLUMNS = (
-    Col("id", right=True),
-    Col("title"),
-    Col("url", url=True),
-    Col("state"),
-    Col("reason"),
-    Col("since"),
-    Col("errors", right=True),
-    Col("next try", empty="when enabled"),
+    Col(N_("id"), right=True),
+    Col(N_("title")),
+    Col(N_("url"), url=True),
+    Col(N_("state")),
+    Col(N_("reason")),
+    Col(N_("since")),
+    Col(N_("errors"), right=True),
+    Col(N_("next try"), empty=N_("when enabled")),
 )
 
 
@@ -234,7 +238,7 @@ def health_row(h: FeedHealth) -> list[Cell]:
     from rich.text import Text
 
     state = Text(h.state, STATE_STYLES.get(h.state, ""))
-    next_try = h.next_check or ("when enabled" if h.state == "disabled" else None)
+    next_try = h.next_check or (_("when enabled") if h.state == "disabled" else None)
     return [h.feed_id, h.title, h.url, state, h.reason, h.since, h.error_count, next_try]
 
 
@@ -253,7 +257,7 @@ def update_(
         print_summary(results)
         return
     with opened() as agg, progress_bar() as bar:
-        task = bar.add_task("updating", total=None)
+        task = bar.add_task(_("updating"), total=None)
 
         def on_start(n: int) -> None:
             bar.update(task, total=n)
@@ -271,16 +275,24 @@ def update_(
 
 
 def print_summary(results: list[UpdateResult]) -> None:
-    from tidings.timefmt import count
-
     failed = [r for r in results if not r.ok]
     new = sum(r.new for r in results)
     changed = sum(r.changed for r in results)
     same = sum(1 for r in results if r.not_modified)
     lines = [
-        f"{count(len(results), 'feed', 'feeds')}: {count(new, 'new item', 'new items')}, "
-        f"{changed} changed, {same} not modified, {len(failed)} failed",
-        *(f"  failed {r.feed_id} {r.url}: {r.error}" for r in failed),
+        _("%(feeds)s: %(new)s, %(changed)d changed, %(same)d not modified, %(failed)d failed")
+        % {
+            "feeds": ngettext("%(n)d feed", "%(n)d feeds", len(results)) % {"n": len(results)},
+            "new": ngettext("%(n)d new item", "%(n)d new items", new) % {"n": new},
+            "changed": changed,
+            "same": same,
+            "failed": len(failed),
+        },
+        *(
+            _("  failed %(id)s %(url)s: %(error)s")
+            % {"id": r.feed_id, "url": r.url, "error": r.error}
+            for r in failed
+        ),
     ]
     sys.stdout.write("".join(f"{line}\n" for line in lines))  # plain text, no rich
 
@@ -291,8 +303,6 @@ def print_summary(results: list[UpdateResult]) -> None:
 @app.command("import")
 def import_(source: Annotated[str, typer.Argument(help="An OPML file or its URL.")]) -> None:
     """Subscribe to every feed of an OPML file; they are fetched by the next update."""
-    from tidings.timefmt import count
-
     with opened() as agg:
         if source.startswith(("http://", "https://")):
             data = run(agg, lambda: agg.fetch_bytes(source))
@@ -300,14 +310,19 @@ def import_(source: Annotated[str, typer.Argument(help="An OPML file or its URL.
             try:
                 data = Path(source).read_bytes()
             except OSError as exc:
-                raise fail(f"cannot read {source}: {exc.strerror}") from None
+                message = _("cannot read %(source)s: %(error)s")
+                raise fail(message % {"source": source, "error": exc.strerror}) from None
         report = agg.import_opml(data)
     for warning in report.skipped:
-        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+        label = escape(_("warning:"))
+        err.print(f"[yellow]{label}[/yellow] {escape(warning)}", highlight=False)
+    added = len(report.added)
     out.print(
-        f"imported {count(len(report.added), 'feed', 'feeds')}, "
-        f"skipped {len(report.skipped)}; "
-        "run 'tidings update' to fetch them",
+        _("imported %(feeds)s, skipped %(skipped)d; run 'tidings update' to fetch them")
+        % {
+            "feeds": ngettext("%(n)d feed", "%(n)d feeds", added) % {"n": added},
+            "skipped": len(report.skipped),
+        },
         highlight=False,
     )
 
@@ -326,7 +341,7 @@ def export(
         sys.stdout.flush()
     else:
         output.write_bytes(data)
-        err.print(f"wrote {output}", highlight=False)
+        err.print(_("wrote %(file)s") % {"file": output}, highlight=False)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -343,14 +358,24 @@ def items(
     with opened() as agg:
         feed_id = agg.feed(feed).id if feed else None
         if category is not None and not any(category in (c.name, c.slug) for c in agg.categories()):
-            raise fail(f'no category named "{category}"')
+            raise fail(_('no category named "%(name)s"') % {"name": category})
         rows = agg.items(feed_id=feed_id, category=category, limit=limit)
         if as_json:
             print_json([item_json(i) for i in rows])
             return
         now = agg.clock()
+    untitled = _("(untitled)")
     show(
-        (Col("id", right=True), Col("date"), Col("source"), Col("title"), Col("link", url=True)),
-        [[i.id, i.sort_date, i.feed_title, i.title or "(untitled)", i.link] for i in rows],
+        ITEM_COLUMNS,
+        [[i.id, i.sort_date, i.feed_title, i.title or untitled, i.link] for i in rows],
         now=now,
     )
+
+
+ITEM_COLUMNS = (
+    Col(N_("id"), right=True),
+    Col(N_("date")),
+    Col(N_("source")),
+    Col(N_("title")),
+    Col(N_("link"), url=True),
+)

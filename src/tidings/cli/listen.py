@@ -8,6 +8,10 @@ import socket
 from typing import Any
 
 from tidings.cli.common import fail
+from tidings.i18n import N_
+from tidings.i18n import gettext as _
+
+CANNOT_LISTEN = N_("cannot listen on %(host)s port %(port)s: %(error)s")
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -24,13 +28,17 @@ def bind(host: str, port: int) -> socket.socket:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise fail(
-                f"port {port} on {host} is in use "
-                "(choose another with --port, or make run PORT=...)"
+                _(
+                    "port %(port)s on %(host)s is in use "
+                    "(choose another with --port, or make run PORT=...)"
+                )
+                % {"port": port, "host": host}
             ) from None
-        raise fail(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
+        error = exc.strerror or exc
+        raise fail(_(CANNOT_LISTEN) % {"host": host, "port": port, "error": error}) from None
     except (OverflowError, UnicodeError) as exc:  # an address that is no address
         sock.close()
-        raise fail(f"cannot listen on {host} port {port}: {exc}") from None
+        raise fail(_(CANNOT_LISTEN) % {"host": host, "port": port, "error": exc}) from None
     return sock
 
 

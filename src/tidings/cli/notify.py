@@ -9,6 +9,8 @@ import typer
 
 from tidings.cli.common import Sections, app, err, escape, fail, opened, out, run
 from tidings.cli.tables import Col, show
+from tidings.i18n import N_
+from tidings.i18n import gettext as _
 
 if TYPE_CHECKING:
     from tidings.arrival import NotifyTarget
@@ -39,7 +41,7 @@ def owner(agg: Aggregator, name: str | None) -> int | None:
 
 
 def whose(name: str | None) -> str:
-    return "the site" if name is None else escape(name)
+    return _("the site") if name is None else escape(name)
 
 
 @notify_app.command("add")
@@ -58,8 +60,13 @@ def notify_add(
     with opened() as agg:
         target = agg.add_notify_target(owner(agg, user), url, name=name, digest=digest)
     out.print(
-        f"added notification target {target.id} of {whose(user)}: {escape(target.name)} "
-        f"({escape(target.url)})",
+        _("added notification target %(id)s of %(whose)s: %(name)s (%(url)s)")
+        % {
+            "id": target.id,
+            "whose": whose(user),
+            "name": escape(target.name),
+            "url": escape(target.url),
+        },
         highlight=False,
     )
 
@@ -72,19 +79,20 @@ def notify_list(user: User = None) -> None:
         targets = agg.notify_targets(owner(agg, user))
     if not targets:
         err.print(
-            f"{whose(user)} has no notification targets; add one with 'tidings notify add URL'",
+            _("%(whose)s has no notification targets; add one with 'tidings notify add URL'")
+            % {"whose": whose(user)},
             highlight=False,
         )
         return
     show(
         [
-            Col("id", right=True),
-            Col("name"),
-            Col("url", url=True),
-            Col("state"),
-            Col("waiting", right=True),
-            Col("delivered", empty="never"),
-            Col("last error"),
+            Col(N_("id"), right=True),
+            Col(N_("name")),
+            Col(N_("url"), url=True),
+            Col(N_("state")),
+            Col(N_("waiting"), right=True),
+            Col(N_("delivered"), empty=N_("never")),
+            Col(N_("last error")),
         ],
         [[t.id, t.name, t.url, state(t), t.pending, t.delivered_at, t.last_error] for t in targets],
         now=agg.clock(),
@@ -92,13 +100,13 @@ def notify_list(user: User = None) -> None:
 
 
 def state(target: NotifyTarget) -> str:
-    words = ["on" if target.enabled else "off"]
+    words = [_("on") if target.enabled else _("off")]
     if target.digest:
-        words.append("digest")
+        words.append(_("digest"))
     if target.failures:
-        words.append(f"failing ({target.failures})")
+        words.append(_("failing (%(n)d)") % {"n": target.failures})
     if target.given_up:
-        words.append(f"{target.given_up} given up")
+        words.append(_("%(n)d given up") % {"n": target.given_up})
     return ", ".join(words)
 
 
@@ -107,7 +115,11 @@ def notify_remove(target_id: int, user: User = None) -> None:
     """Remove a target and what waits for it."""
     with opened() as agg:
         gone = agg.remove_notify_target(owner(agg, user), target_id)
-    out.print(f"removed notification target {gone.id}: {escape(gone.name)}", highlight=False)
+    out.print(
+        _("removed notification target %(id)s: %(name)s")
+        % {"id": gone.id, "name": escape(gone.name)},
+        highlight=False,
+    )
 
 
 @notify_app.command("enable")
@@ -115,7 +127,7 @@ def notify_enable(target_id: int, user: User = None) -> None:
     """Resume a target that was disabled."""
     with opened() as agg:
         target = agg.enable_notify_target(owner(agg, user), target_id, True)
-    out.print(f"notification target {target.id} is on", highlight=False)
+    out.print(_("notification target %(id)s is on") % {"id": target.id}, highlight=False)
 
 
 @notify_app.command("disable")
@@ -123,7 +135,7 @@ def notify_disable(target_id: int, user: User = None) -> None:
     """Pause a target: nothing is sent to it (what waits is given up after a day)."""
     with opened() as agg:
         target = agg.enable_notify_target(owner(agg, user), target_id, False)
-    out.print(f"notification target {target.id} is off", highlight=False)
+    out.print(_("notification target %(id)s is off") % {"id": target.id}, highlight=False)
 
 
 @notify_app.command("test")
@@ -140,12 +152,18 @@ def notify_test(target_id: int, user: User = None) -> None:
         sent = run(agg, send)
         target = next(t for t in agg.notify_targets(uid) if t.id == target_id)
     if sent:
-        out.print(f"delivered to {escape(target.name)}", highlight=False)
+        out.print(_("delivered to %(name)s") % {"name": escape(target.name)}, highlight=False)
         return
     if target.last_error:
-        raise fail(f"not delivered to {target.name}: {target.last_error} (tried again later)")
+        raise fail(
+            _("not delivered to %(name)s: %(error)s (tried again later)")
+            % {"name": target.name, "error": target.last_error}
+        )
     out.print(
-        f"queued for {escape(target.name)}: it had a message within the last minute, the "
-        "sender's next turn delivers it",
+        _(
+            "queued for %(name)s: it had a message within the last minute, the "
+            "sender's next turn delivers it"
+        )
+        % {"name": escape(target.name)},
         highlight=False,
     )

@@ -9,6 +9,8 @@ import typer
 
 from tidings.cli.common import app, err, fail, opened, out
 from tidings.errors import TidingsError
+from tidings.i18n import gettext as _
+from tidings.i18n import ngettext
 
 if TYPE_CHECKING:
     import asyncio
@@ -56,7 +58,8 @@ def serve(
     logs.configure()  # the scheduler's lines, with the feed id on each
     application = create_app(agg, scheduler=scheduler)
     err.print(
-        f"tidings is serving on {base}/ (database: {settings.effective_database_url})",
+        _("tidings is serving on %(address)s (database: %(database)s)")
+        % {"address": f"{base}/", "database": settings.effective_database_url},
         highlight=False,
     )
     try:
@@ -84,7 +87,7 @@ def run_scheduler(
                 await schedule.run_scheduler(agg, stop, idle=idle, grace=grace)
 
         until_signalled(main)
-    err.print("scheduler stopped", highlight=False)
+    err.print(_("scheduler stopped"), highlight=False)
 
 
 def until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
@@ -114,7 +117,10 @@ def worker_settings(command: str) -> Settings:
     except TidingsError as exc:
         raise fail(str(exc)) from None
     if settings.mode != "workers":
-        raise fail(f"'tidings {command}' needs TIDINGS_MODE=workers (and PostgreSQL)")
+        raise fail(
+            _("'tidings %(command)s' needs TIDINGS_MODE=workers (and PostgreSQL)")
+            % {"command": command}
+        )
     return settings
 
 
@@ -144,7 +150,7 @@ def worker(
         raise fail(str(exc)) from None
     finally:
         agg.close()
-    err.print("worker stopped", highlight=False)
+    err.print(_("worker stopped"), highlight=False)
 
 
 @app.command("dispatch")
@@ -160,16 +166,19 @@ def dispatch_(
 
     from tidings import logs
     from tidings.schedule import distributed  # procrastinate: the workers extra
-    from tidings.timefmt import count
 
     worker_settings("dispatch")
     logs.configure(logging.INFO)
     with opened() as agg:
         if once:
             report = distributed.dispatch_once(agg)
-            leased = count(report.leased, "feed", "feeds")
-            out.print(f"leased {leased} in {count(report.jobs, 'job', 'jobs')}", highlight=False)
+            leased = ngettext("%(n)d feed", "%(n)d feeds", report.leased) % {"n": report.leased}
+            jobs = ngettext("%(n)d job", "%(n)d jobs", report.jobs) % {"n": report.jobs}
+            out.print(
+                _("leased %(feeds)s in %(jobs)s") % {"feeds": leased, "jobs": jobs},
+                highlight=False,
+            )
             return
         distributed.ensure_queue(agg)
         until_signalled(lambda stop: distributed.run_dispatcher(agg, stop, interval=interval))
-    err.print("dispatcher stopped", highlight=False)
+    err.print(_("dispatcher stopped"), highlight=False)

@@ -9,6 +9,8 @@ import typer
 
 from tidings.cli.common import Sections, app, iso, opened, out, print_json
 from tidings.cli.tables import Cell, Col, show
+from tidings.i18n import N_
+from tidings.i18n import gettext as _
 
 if TYPE_CHECKING:
     from tidings.arrival import PushSubscription
@@ -22,14 +24,14 @@ push_app = typer.Typer(
 app.add_typer(push_app, name="push")
 
 PUSH_COLUMNS = (
-    Col("feed", right=True, empty="removed"),
-    Col("title"),
-    Col("hub", url=True),
-    Col("state"),
-    Col("active until", empty="-"),
-    Col("last push", empty="never"),
-    Col("pushes", right=True),
-    Col("error"),
+    Col(N_("feed"), right=True, empty=N_("removed")),
+    Col(N_("title")),
+    Col(N_("hub"), url=True),
+    Col(N_("state")),
+    Col(N_("active until"), empty="-"),
+    Col(N_("last push"), empty=N_("never")),
+    Col(N_("pushes"), right=True),
+    Col(N_("error")),
 )
 STATE_STYLES = {"active": "green", "denied": "red", "expired": "yellow", "unsubscribing": "cyan"}
 
@@ -55,7 +57,8 @@ def push_json(p: PushSubscription) -> dict[str, Any]:
 def push_row(p: PushSubscription) -> list[Cell]:
     from rich.text import Text
 
-    state = p.state + (f" ({p.pending_mode} requested)" if p.pending_mode else "")
+    requested = _(" (%(mode)s requested)") % {"mode": p.pending_mode}
+    state = p.state + (requested if p.pending_mode else "")
     error = f"{p.last_error} ({p.error_count})" if p.last_error and p.error_count else p.last_error
     return [
         p.feed_id,
@@ -79,6 +82,6 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
         print_json([push_json(p) for p in rows])
         return
     if not rows:
-        out.print("no feed is pushed by a hub", highlight=False)
+        out.print(_("no feed is pushed by a hub"), highlight=False)
         return
     show(PUSH_COLUMNS, [push_row(p) for p in rows], now=now)

@@ -14,6 +14,8 @@ import typer
 from tidings.cli.common import Sections, app, err, escape, fail, iso, opened, print_json, run
 from tidings.cli.tables import Cell, Col, show
 from tidings.errors import NotFoundError
+from tidings.i18n import N_
+from tidings.i18n import gettext as _
 
 if TYPE_CHECKING:
     from tidings.core import Aggregator
@@ -27,12 +29,12 @@ def person(agg: Aggregator, ctx: typer.Context, name: str | None = None) -> User
     missing or unknown)."""
     name = name or ctx.find_root().params.get("user")
     if name is None or not str(name).strip():
-        raise fail("name the person with --user NAME")
+        raise fail(_("name the person with --user NAME"))
     wanted = str(name).strip()
     for account in agg.users():
         if account.user.name == wanted:
             return account.user
-    raise fail(f'no user named "{wanted}"')
+    raise fail(_('no user named "%(name)s"') % {"name": wanted})
 
 
 def followed(agg: Aggregator, user: User, ref: str) -> Subscription:
@@ -50,7 +52,7 @@ def followed(agg: Aggregator, user: User, ref: str) -> Subscription:
         for sub in subscriptions:
             if sub.feed.id == feed_id:
                 return sub
-    raise fail(f"{user.name} does not follow {wanted}")
+    raise fail(_("%(name)s does not follow %(feed)s") % {"name": user.name, "feed": wanted})
 
 
 def subscription_json(sub: Subscription) -> dict[str, Any]:
@@ -71,11 +73,11 @@ def subscription_json(sub: Subscription) -> dict[str, Any]:
 
 
 SUBSCRIPTION_COLUMNS = (
-    Col("id", right=True),
-    Col("title"),
-    Col("folder"),
-    Col("unread", right=True),
-    Col("url", url=True),
+    Col(N_("id"), right=True),
+    Col(N_("title")),
+    Col(N_("folder")),
+    Col(N_("unread"), right=True),
+    Col(N_("url"), url=True),
 )
 
 
@@ -108,7 +110,7 @@ def unsubscribe(
     with opened() as agg:
         user = person(agg, ctx)
         sub = agg.unsubscribe(user.id, followed(agg, user, feed).feed.id)
-    print(f"unsubscribed {sub.feed.id}\t{sub.title}")
+    print(_("unsubscribed %(id)s\t%(title)s") % {"id": sub.feed.id, "title": sub.title})
 
 
 @app.command(rich_help_panel=PANEL)
@@ -125,8 +127,8 @@ def subscriptions(
         return
     if not subs:
         err.print(
-            f"{escape(user.name)} follows no feed yet; "
-            f"add one with 'tidings --user {escape(user.name)} subscribe URL'",
+            _("%(name)s follows no feed yet; add one with 'tidings --user %(name)s subscribe URL'")
+            % {"name": escape(user.name)},
             highlight=False,
         )
         return
@@ -156,4 +158,4 @@ def fold(
     with opened() as agg:
         account = person(agg, ctx, user)
         agg.fold_duplicates(account.id, name, not off)
-    print(f"{name}\t{'shows every copy' if off else 'shows each story once'}")
+    print(f"{name}\t{_('shows every copy') if off else _('shows each story once')}")

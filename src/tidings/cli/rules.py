@@ -10,6 +10,8 @@ import typer
 
 from tidings.cli.common import Sections, app, err, fail, iso, opened, print_json
 from tidings.cli.tables import Cell, Col, show
+from tidings.i18n import N_
+from tidings.i18n import gettext as _
 
 if TYPE_CHECKING:
     from tidings.arrival import Rule
@@ -24,13 +26,13 @@ rules_app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 
 RULE_COLUMNS = (
-    Col("id", right=True),
-    Col("name"),
-    Col("condition"),
-    Col("scope"),
-    Col("action"),
-    Col("hits", right=True),
-    Col("state"),
+    Col(N_("id"), right=True),
+    Col(N_("name")),
+    Col(N_("condition")),
+    Col(N_("scope")),
+    Col(N_("action")),
+    Col(N_("hits"), right=True),
+    Col(N_("state")),
 )
 
 
@@ -48,30 +50,41 @@ def owner(agg: Aggregator, name: str | None) -> int | None:
     for account in agg.users():
         if account.user.name == wanted:
             return account.user.id
-    raise fail(f'no user named "{wanted}"')
+    raise fail(_('no user named "%(name)s"') % {"name": wanted})
 
 
 def condition(rule: Rule) -> str:
-    verb = "matches" if rule.match == "regex" else "contains"
-    return f"{rule.field} {'not ' if rule.negate else ''}{verb} {rule.pattern!r}"
+    if rule.match == "regex":
+        text = (
+            _("%(field)s not matches %(pattern)r")
+            if rule.negate
+            else _("%(field)s matches %(pattern)r")
+        )
+    else:
+        text = (
+            _("%(field)s not contains %(pattern)r")
+            if rule.negate
+            else _("%(field)s contains %(pattern)r")
+        )
+    return text % {"field": rule.field, "pattern": rule.pattern}
 
 
 def scope(rule: Rule) -> str:
     if rule.feed_id is not None:
-        return f"feed {rule.feed_id}"
+        return _("feed %(id)s") % {"id": rule.feed_id}
     if rule.folder is not None:
-        return f"folder {rule.folder}"
-    return "all"
+        return _("folder %(name)s") % {"name": rule.folder}
+    return _("all")
 
 
 def state(rule: Rule) -> str:
     if rule.failing:
-        return f"failing: {rule.failing}"
-    return "enabled" if rule.enabled else "disabled"
+        return _("failing: %(error)s") % {"error": rule.failing}
+    return _("enabled") if rule.enabled else _("disabled")
 
 
 def rule_row(rule: Rule) -> list[Cell]:
-    action = f"label {rule.label}" if rule.action == "label" else rule.action
+    action = _("label %(label)s") % {"label": rule.label} if rule.action == "label" else rule.action
     return [rule.id, rule.name, condition(rule), scope(rule), action, rule.hits, state(rule)]
 
 
@@ -149,7 +162,7 @@ def list_rules(
         print_json([rule_json(r) for r in rules])
         return
     if not rules:
-        err.print("no rules yet; add one with 'tidings rules add'", highlight=False)
+        err.print(_("no rules yet; add one with 'tidings rules add'"), highlight=False)
         return
     show(RULE_COLUMNS, [rule_row(r) for r in rules])
 
@@ -159,7 +172,7 @@ def remove(rule_id: Annotated[int, typer.Argument(metavar="ID")], user: User = N
     """Remove a rule (what it did to items stays)."""
     with opened() as agg:
         rule = agg.remove_rule(rule_id, owner(agg, user))
-    print(f"removed {rule.id}\t{rule.name}")
+    print(_("removed %(id)s\t%(title)s") % {"id": rule.id, "title": rule.name})
 
 
 @rules_app.command("enable")
@@ -179,6 +192,11 @@ def apply(rule_id: Annotated[int, typer.Argument(metavar="ID")], user: User = No
     """Run a rule over the items already stored in its scope: how many it matched."""
     with opened() as agg:
         run = agg.apply_rule(rule_id, owner(agg, user))
-    print(f"rule {run.rule_id}: {run.matched} of {run.checked} items matched")
+    print(
+        _("rule %(id)s: %(matched)d of %(checked)d items matched")
+        % {"id": run.rule_id, "matched": run.matched, "checked": run.checked}
+    )
     if run.failing:
-        raise fail(f"the rule failed and is now marked failing: {run.failing}")
+        raise fail(
+            _("the rule failed and is now marked failing: %(error)s") % {"error": run.failing}
+        )

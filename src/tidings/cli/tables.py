@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeAlias
 
 from tidings.cli.common import out
+from tidings.i18n import gettext as _
 
 if TYPE_CHECKING:  # rich is imported when a table is shown: see cli/common.py
     from rich.console import Console
@@ -27,10 +28,23 @@ NARROWEST = 6  # the width a wrapping column needs to stay readable
 
 @dataclass(frozen=True, slots=True)
 class Col:
+    """A column; its header and its ``empty`` are marked with ``N_`` (columns are constants of
+    their modules) and translated when the table is shown."""
+
     header: str
     url: bool = False  # a URL: shown whole, on a terminal as in a pipe
     right: bool = False  # numbers: aligned to the right
     empty: str = ""  # what a missing value reads as on a terminal
+
+    @property
+    def title(self) -> str:
+        """The header in the language being spoken."""
+        return _(self.header) if self.header else ""
+
+    @property
+    def missing(self) -> str:
+        """What a missing value reads as, in the language being spoken."""
+        return _(self.empty) if self.empty else ""
 
 
 def plain(cell: Cell) -> str:
@@ -52,7 +66,7 @@ def human(cell: Cell, col: Col, now: datetime) -> Text:
     from tidings.timefmt import relative_age
 
     if cell is None or cell == "":
-        return Text(col.empty)
+        return Text(col.missing)
     if isinstance(cell, datetime):
         return Text(relative_age(cell, now))
     return cell if isinstance(cell, Text) else Text(str(cell))
@@ -86,7 +100,7 @@ def needed_width(cols: Sequence[Col], cells: Sequence[Sequence[Text]]) -> int:
     """The narrowest table with every URL whole and the other columns wrapped, at most."""
     total = GAP * (len(cols) - 1)
     for index, col in enumerate(cols):
-        longest = max([len(col.header)] + [row[index].cell_len for row in cells])
+        longest = max([len(col.title)] + [row[index].cell_len for row in cells])
         total += longest if col.url else min(longest, NARROWEST)
     return total
 
@@ -97,10 +111,10 @@ def table(cols: Sequence[Col], cells: Sequence[Sequence[Text]]) -> Table:
     grid = Table(box=None, header_style="bold", padding=(0, GAP // 2), pad_edge=False)
     for index, col in enumerate(cols):
         if col.url:
-            longest = max([len(col.header)] + [row[index].cell_len for row in cells])
-            grid.add_column(col.header, no_wrap=True, overflow="ignore", min_width=longest)
+            longest = max([len(col.title)] + [row[index].cell_len for row in cells])
+            grid.add_column(col.title, no_wrap=True, overflow="ignore", min_width=longest)
         else:
-            grid.add_column(col.header, overflow="fold", justify="right" if col.right else "left")
+            grid.add_column(col.title, overflow="fold", justify="right" if col.right else "left")
     for row in cells:
         grid.add_row(*row)
     return grid
@@ -114,4 +128,5 @@ def records(cols: Sequence[Col], cells: Sequence[Sequence[Text]], console: Conso
         if number:
             console.print()
         for col, cell in zip(cols, row, strict=True):
-            console.print(Text(f"{col.header}: ").append_text(cell), soft_wrap=True)
+            label = _("%(header)s: ") % {"header": col.title}
+            console.print(Text(label).append_text(cell), soft_wrap=True)

@@ -10,16 +10,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tidings.cli.common import app, err, fail, iso, opened, out, print_json
-from tidings.cli.feeds import item_json
+from tidings.cli.feeds import ITEM_COLUMNS, item_json
 from tidings.cli.reading import PANEL, followed, person
-from tidings.cli.tables import Col, show
+from tidings.cli.tables import show
 from tidings.errors import NotFoundError
+from tidings.i18n import N_, ngettext
+from tidings.i18n import gettext as _
 
 if TYPE_CHECKING:
     from tidings.core import Aggregator
     from tidings.types import Entry, User
 
-WHEN_EXAMPLES = "an ISO 8601 time such as 2026-12-01T08:00, or how long ago: 30m, 2h, 3d"
+WHEN_EXAMPLES = N_("an ISO 8601 time such as 2026-12-01T08:00, or how long ago: 30m, 2h, 3d")
 
 
 def moment(text: str, now: datetime, zone: tzinfo) -> datetime:
@@ -39,7 +41,9 @@ def moment(text: str, now: datetime, zone: tzinfo) -> datetime:
             return now - timedelta(seconds=parse_duration(stripped))
         except ValueError:
             pass
-    raise ValueError(f"not a time: {text!r} ({WHEN_EXAMPLES})")
+    raise ValueError(
+        _("not a time: %(text)r (%(examples)s)") % {"text": text, "examples": _(WHEN_EXAMPLES)}
+    )
 
 
 def item_ids(refs: Sequence[str]) -> list[int]:
@@ -47,7 +51,7 @@ def item_ids(refs: Sequence[str]) -> list[int]:
     ids = []
     for ref in refs:
         if not (ref.strip().isdigit() and ref.strip().isascii()):
-            raise fail(f"not an item id: {ref!r}")
+            raise fail(_("not an item id: %(ref)r") % {"ref": ref})
         ids.append(int(ref))
     return ids
 
@@ -59,7 +63,8 @@ def entries_of(agg: Aggregator, user: User, refs: Sequence[str]) -> list[Entry]:
         try:
             found.append(agg.entry(user.id, item_id))
         except NotFoundError:
-            raise fail(f"no item {item_id} in the feeds of {user.name}") from None
+            message = _("no item %(id)s in the feeds of %(name)s")
+            raise fail(message % {"id": item_id, "name": user.name}) from None
     return found
 
 
@@ -68,7 +73,10 @@ def folder_of(agg: Aggregator, user: User, folder: str | None) -> str | None:
     if folder is None:
         return None
     if folder.strip() not in agg.folders(user.id):
-        raise fail(f'{user.name} has no folder named "{folder.strip()}"')
+        raise fail(
+            _('%(name)s has no folder named "%(folder)s"')
+            % {"name": user.name, "folder": folder.strip()}
+        )
     return folder.strip()
 
 
@@ -108,12 +116,13 @@ def unread(
         print_json([entry_json(e) for e in found])
         return
     if not found:
-        err.print("nothing unread", highlight=False)
+        err.print(_("nothing unread"), highlight=False)
         return
+    untitled = _("(untitled)")
     show(
-        (Col("id", right=True), Col("date"), Col("source"), Col("title"), Col("link", url=True)),
+        ITEM_COLUMNS,
         [
-            [e.item.id, e.item.sort_date, e.title, e.item.title or "(untitled)", e.item.link]
+            [e.item.id, e.item.sort_date, e.title, e.item.title or untitled, e.item.link]
             for e in found
         ],
         now=now,
@@ -139,12 +148,10 @@ def mark_read(
     ] = None,
 ) -> None:
     """Mark items read: the ones named, or a feed's, a folder's or all (--before: older ones)."""
-    from tidings.timefmt import count
-
     if sum([bool(items), feed is not None, folder is not None, everything]) != 1:
-        raise fail("say which items: ITEM..., --feed ID, --folder NAME or --all (one of them)")
+        raise fail(_("say which items: ITEM..., --feed ID, --folder NAME or --all (one of them)"))
     if items and before is not None:
-        raise fail("--before goes with --feed, --folder or --all")
+        raise fail(_("--before goes with --feed, --folder or --all"))
     with opened() as agg:
         user = person(agg, ctx)
         if items:
@@ -155,12 +162,15 @@ def mark_read(
                 try:
                     cutoff = moment(before, agg.clock(), agg.site().timezone)
                 except ValueError as exc:
-                    raise fail(f"--before: {exc}") from None
+                    raise fail(_("--before: %(error)s") % {"error": exc}) from None
             feed_id = followed(agg, user, feed).feed.id if feed is not None else None
             result = agg.mark_read(
                 user.id, feed_id=feed_id, folder=folder_of(agg, user, folder), before=cutoff
             )
-    out.print(f"marked {count(result.marked, 'item', 'items')} read", highlight=False)
+    n = result.marked
+    out.print(
+        ngettext("marked %(n)d item read", "marked %(n)d items read", n) % {"n": n}, highlight=False
+    )
 
 
 def starring(ctx: typer.Context, refs: Sequence[str], starred: bool) -> None:
@@ -168,9 +178,10 @@ def starring(ctx: typer.Context, refs: Sequence[str], starred: bool) -> None:
         user = person(agg, ctx)
         found = entries_of(agg, user, refs)
         agg.set_starred(user.id, [e.item.id for e in found], starred)
-    done = "starred" if starred else "unstarred"
+    done = _("starred %(id)s\t%(title)s") if starred else _("unstarred %(id)s\t%(title)s")
+    untitled = _("(untitled)")
     for entry in found:
-        print(f"{done} {entry.item.id}\t{entry.item.title or '(untitled)'}")
+        print(done % {"id": entry.item.id, "title": entry.item.title or untitled})
 
 
 @app.command(rich_help_panel=PANEL)
