@@ -13,9 +13,11 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from tidings.arrival import SendReport
+from tidings.i18n import normalize
 from tidings.notifying import compose
 from tidings.notifying.deliver import deliver
 from tidings.notifying.targets import NotifyTargets
+from tidings.site import SiteSettings
 
 HEALTH_AFTER = timedelta(hours=24)  # failing this long is worth a notice
 DIGEST_EVERY = timedelta(hours=24)
@@ -32,6 +34,16 @@ class NotifyRounds(NotifyTargets):
     """The sender, the feed-health notices and the digests."""
 
     _outbox_swept: datetime | None = None  # when this process last gave up and deleted
+
+    # provided by core.Aggregator
+    def site(self) -> SiteSettings:
+        raise NotImplementedError
+
+    def _language_of(self, target_id: int | None) -> str:
+        """The language a target's messages are written in: its person's own, else the site's
+        (always the site's for the site's targets, ``target_id`` None)."""
+        own = None if target_id is None else self.outbox.owner_language(target_id)
+        return normalize(own) or self.site().language
 
     async def send_notifications(self, only: Collection[int] | None = None) -> SendReport:
         """One turn of the sender: each target with messages due whose minute has come (and
@@ -78,7 +90,8 @@ class NotifyRounds(NotifyTargets):
         url = await asyncio.to_thread(outbox.target_url, target_id)
         if not messages or url is None:
             return SendReport()
-        title, body = compose.batch(messages)
+        language = await asyncio.to_thread(self._language_of, target_id)
+        title, body = compose.batch(messages, language)
         error = await deliver(url, title, body, self.notify_policy)
         ids = [m.id for m in messages]
         after = self.clock()
@@ -111,12 +124,14 @@ class NotifyRounds(NotifyTargets):
         recovered = self.outbox.recovered_unnoticed()
         feeds = {feed.id: feed for feed in self.store.list_feeds(failing + recovered)}
         base = self.settings.base_url.rstrip("/")
+        language = self._language_of(None)
         queued = 0
         for feed_id, is_failing in [(i, True) for i in failing] + [(i, False) for i in recovered]:
             feed = feeds.get(feed_id)
             if feed is None:  # removed meanwhile
                 continue
-            title, body = (compose.failing_notice if is_failing else compose.recovered_notice)(feed)
+            notice = compose.failing_notice if is_failing else compose.recovered_notice
+            title, body = notice(feed, language)
             queued += self.outbox.notice_health(
                 feed_id,
                 failing=is_failing,
@@ -145,7 +160,7 @@ class NotifyRounds(NotifyTargets):
                 if user_id is None
                 else self.outbox.new_unread(user_id, since, now, compose.DIGEST_ITEMS)
             )
-            text = compose.digest(entries, self.settings.site_title)
+            text = compose.digest(entries, self.settings.site_title, self._language_of(target_id))
             queued += self.outbox.queue_digest(
                 target_id,
                 seen,

@@ -36,6 +36,7 @@ from tidings.i18n import gettext as _
 from tidings.store.notifyreads import NotifyReads, queue_rows
 from tidings.store.schema import notifications as n
 from tidings.store.schema import notify_targets as t
+from tidings.store.schema import users
 
 MAX_ATTEMPTS = 20
 GIVE_UP_AFTER = timedelta(hours=24)
@@ -154,6 +155,13 @@ class Outbox(NotifyReads):
         with self.engine.connect() as conn:
             query = select(t.c.id).where(owner(user_id), t.c.enabled).order_by(t.c.id)
             return [int(i) for i in conn.scalars(query)]
+
+    def owner_language(self, target_id: int) -> str | None:
+        """The own language of the person a target belongs to; None for the site's targets and
+        for a person who chose none (theirs is the site's language then)."""
+        query = select(users.c.language).join(t, t.c.user_id == users.c.id)
+        with self.engine.connect() as conn:
+            return conn.scalar(query.where(t.c.id == target_id))
 
     def target_url(self, target_id: int) -> str | None:
         """The full URL, for the sender only."""
