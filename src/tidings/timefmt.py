@@ -1,6 +1,8 @@
 """Relative ages ("2 weeks 3 days ago"), absolute dates and durations, as people read them.
 
-Ages follow DESIGN.md "Relative ages". Every word a reader sees goes through ``tidings.i18n``.
+Ages follow DESIGN.md "Relative ages". The words here are English, the house's own ("3 hours
+from now", "just now"); ``tidings.agelocale`` words the same units in every other language from
+CLDR, and picks these for English. The duration messages go through ``tidings.i18n``.
 """
 
 from __future__ import annotations
@@ -10,18 +12,14 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from dateutil.relativedelta import relativedelta
 
-from tidings.i18n import gettext, ngettext
-
-_ = gettext
+from tidings.i18n import gettext as _
 
 __all__ = [
     "absolute_date",
     "age_units",
     "count",
     "format_duration",
-    "gettext",
     "iso",
-    "ngettext",
     "parse_duration",
     "relative_age",
     "short_age",
@@ -30,30 +28,17 @@ __all__ = [
 
 
 def count(n: int, singular: str, plural: str) -> str:
-    """A number with its noun in the right form: ``count(1, "item", "items")`` is "1 item"."""
-    return f"{n} {ngettext(singular, plural, n)}"
+    """An English count: ``count(1, "item", "items")`` is "1 item" (for a feed's stored notes;
+    a text people read in their language uses ``i18n.ngettext`` with the whole sentence)."""
+    return f"{n} {singular if n == 1 else plural}"
 
 
 # --- relative ages ----------------------------------------------------------------------------
 
 
 def _unit_text(unit: str, n: int) -> str:
-    """One unit with its number. Whole messages, so that a translator can reorder the words."""
-    if unit == "years":
-        text = ngettext("%(n)d year", "%(n)d years", n)
-    elif unit == "months":
-        text = ngettext("%(n)d month", "%(n)d months", n)
-    elif unit == "weeks":
-        text = ngettext("%(n)d week", "%(n)d weeks", n)
-    elif unit == "days":
-        text = ngettext("%(n)d day", "%(n)d days", n)
-    elif unit == "hours":
-        text = ngettext("%(n)d hour", "%(n)d hours", n)
-    elif unit == "minutes":
-        text = ngettext("%(n)d minute", "%(n)d minutes", n)
-    else:
-        text = ngettext("%(n)d second", "%(n)d seconds", n)
-    return text % {"n": n}
+    """One unit with its number: "1 week", "3 days"."""
+    return f"{n} {unit[:-1] if n == 1 else unit}"
 
 
 def _as_utc(when: datetime) -> datetime:
@@ -131,22 +116,15 @@ def relative_age(when: datetime, now: datetime, tz: tzinfo = UTC) -> str:
     """
     picked, past = age_units(when, now, tz)
     if not picked:
-        return _("just now")
-    parts = [_unit_text(unit, n) for unit, n in picked]
-    age = parts[0]
-    if len(parts) == 2:
-        age = _("%(first)s %(second)s") % {"first": parts[0], "second": parts[1]}
-    if past:
-        return _("%(age)s ago") % {"age": age}
-    return _("%(age)s from now") % {"age": age}
+        return "just now"
+    age = " ".join(_unit_text(unit, n) for unit, n in picked)
+    return f"{age} ago" if past else f"{age} from now"
 
 
 def _short_unit_text(unit: str, n: int) -> str:
     """One unit in its short form, where space is tight ("3 min", "23 hours")."""
-    if unit == "minutes":
-        return ngettext("%(n)d min", "%(n)d min", n) % {"n": n}
-    if unit == "seconds":
-        return ngettext("%(n)d sec", "%(n)d sec", n) % {"n": n}
+    if unit in ("minutes", "seconds"):
+        return f"{n} {unit[:3]}"
     return _unit_text(unit, n)
 
 
@@ -158,47 +136,46 @@ def short_age(when: datetime, now: datetime, tz: tzinfo = UTC) -> str:
     """
     elapsed = _as_utc(now) - _as_utc(when)
     if abs(elapsed) < timedelta(seconds=1):
-        return _("just now")
+        return "just now"
     past = elapsed > timedelta(0)
     earlier, later = (when, now) if past else (now, when)
     # at least one second passed, so one unit is not zero
     unit, n = next((unit, n) for unit, n in _units(earlier, later, tz) if n > 0)
     age = _short_unit_text(unit, n)
-    if past:
-        return _("%(age)s ago") % {"age": age}
-    return _("in %(age)s") % {"age": age}
+    return f"{age} ago" if past else f"in {age}"
 
 
 # --- absolute dates ---------------------------------------------------------------------------
 
 
 def _weekday_name(weekday: int) -> str:
-    """Spelled out here rather than by strftime, which follows the process locale, not ours."""
+    """Spelled out here rather than by strftime, which follows the process locale (English: the
+    other languages' dates are Babel's, ``agelocale.date``)."""
     return (
-        _("Mon"),
-        _("Tue"),
-        _("Wed"),
-        _("Thu"),
-        _("Fri"),
-        _("Sat"),
-        _("Sun"),
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
+        "Sat",
+        "Sun",
     )[weekday]
 
 
 def _month_name(month: int) -> str:
     return (
-        _("Jan"),
-        _("Feb"),
-        _("Mar"),
-        _("Apr"),
-        _("May"),
-        _("Jun"),
-        _("Jul"),
-        _("Aug"),
-        _("Sep"),
-        _("Oct"),
-        _("Nov"),
-        _("Dec"),
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
     )[month - 1]
 
 
@@ -216,14 +193,10 @@ def zone_name(local: datetime) -> str:
 def absolute_date(when: datetime, tz: tzinfo = UTC) -> str:
     """The date for the ``title`` of ``<time>``: "Sat, 28 Nov 2026 12:34 UTC" in the site's zone."""
     local = _as_utc(when).astimezone(tz)
-    return _("%(weekday)s, %(day)d %(month)s %(year)d %(time)s %(zone)s") % {
-        "weekday": _weekday_name(local.weekday()),
-        "day": local.day,
-        "month": _month_name(local.month),
-        "year": local.year,
-        "time": f"{local.hour:02d}:{local.minute:02d}",
-        "zone": zone_name(local),
-    }
+    return (
+        f"{_weekday_name(local.weekday())}, {local.day} {_month_name(local.month)} {local.year} "
+        f"{local.hour:02d}:{local.minute:02d} {zone_name(local)}"
+    )
 
 
 def iso(when: datetime) -> str:

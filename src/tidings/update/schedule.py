@@ -29,7 +29,8 @@ from typing import Final
 
 from tidings.errors import TidingsError
 from tidings.i18n import gettext as _
-from tidings.timefmt import count, format_duration
+from tidings.i18n import ngettext
+from tidings.timefmt import format_duration
 
 WEEK: Final = 7 * 24 * 3600
 DAY_NAMES: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -62,8 +63,9 @@ class Policy:
 def floor_text(seconds: int) -> str:
     """The floor in words: "5 minutes", "90 seconds"."""
     if seconds % 60:
-        return count(seconds, "second", "seconds")
-    return count(seconds // 60, "minute", "minutes")
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    minutes = seconds // 60
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
 def check_refresh(seconds: int | None, policy: Policy, shown: str | None = None) -> None:

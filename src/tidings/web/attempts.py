@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from starlette.requests import Request
 
-from tidings.timefmt import count
+from tidings.i18n import ngettext
 
 LIMIT = 5
 WINDOW = timedelta(minutes=15)
@@ -62,4 +62,4 @@ def attempts_of(request: Request, form: str) -> Attempts:
 def in_minutes(wait: timedelta) -> str:
     """A wait as people read it: "15 minutes", "1 minute" (rounded up)."""
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
-    return count(minutes, "minute", "minutes")
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
