@@ -139,7 +139,8 @@ async def test_ages_and_health_handlers_alone(agg: Aggregator, clock: Clock) -> 
     when = (clock.now - timedelta(days=18)).isoformat()
     ages = await pages.ages(request_for(app, "/ages.json", urlencode({"t": when})))
     assert json.loads(bytes(ages.body)) == {when: "2 weeks 4 days ago"}
-    assert pages.worded_ages(agg, [clock.now - timedelta(minutes=3)]) == ["3 minutes ago"]
+    assert pages.worded_ages(agg, [clock.now - timedelta(minutes=3)], "en") == ["3 minutes ago"]
+    assert pages.worded_ages(agg, [clock.now - timedelta(minutes=3)], "de") == ["vor 3 Minuten"]
     stories(agg, clock, 1)
     healthz = await health.healthz(request_for(app, "/healthz"))
     assert json.loads(bytes(healthz.body)) == {"status": "ok", "due": 1}

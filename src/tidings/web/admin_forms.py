@@ -113,8 +113,8 @@ def site_settings(form: FormData) -> SiteSettings:
 
 
 def site_language(raw: str) -> str:
-    """The site's default language: one of tidings' own."""
-    chosen = i18n.normalize(raw)
+    """The site's default language: one of tidings' own (English when the form names none)."""
+    chosen = i18n.normalize(raw) if raw.strip() else i18n.DEFAULT
     if chosen is None:
         raise TidingsError(_("not a language tidings speaks: %(language)r") % {"language": raw})
     return chosen

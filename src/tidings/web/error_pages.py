@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tidings.errors import NotFoundError
+from tidings.i18n import N_
 from tidings.i18n import gettext as _
 from tidings.web.context import render, web_of
 from tidings.web.feeddata import MAX_ID
 
 log = logging.getLogger("tidings.web")
+
+# Starlette's reason phrase is the detail of an error raised without one: worded here instead.
+REASONS = {
+    400: N_("Bad Request"),
+    401: N_("Unauthorized"),
+    403: N_("Forbidden"),
+    404: N_("Not Found"),
+    405: N_("Method Not Allowed"),
+    409: N_("Conflict"),
+    413: N_("Content Too Large"),
+    415: N_("Unsupported Media Type"),
+    429: N_("Too Many Requests"),
+}
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -22,8 +37,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 303 and exc.headers and "Location" in exc.headers:
         return RedirectResponse(exc.headers["Location"], status_code=303)
+    message = exc.detail
+    if exc.status_code in REASONS and message == HTTPStatus(exc.status_code).phrase:
+        message = _(REASONS[exc.status_code])
     return render(
-        request, "error.html", exc.status_code, status_code=exc.status_code, message=exc.detail
+        request, "error.html", exc.status_code, status_code=exc.status_code, message=message
     )
 
 

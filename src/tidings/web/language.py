@@ -29,6 +29,7 @@ LANGUAGE_COOKIE = "tidings_lang"
 COOKIE_DAYS = 365
 # What each choice comes from, strongest first: a person's setting overrides only the last two.
 WEAKER_THAN_PERSON = frozenset({"browser", "site"})
+MAX_KEPT_QUERY = 300  # characters of this page's query the footer's links repeat
 
 
 def choose(
@@ -135,6 +136,8 @@ def language_of(conn: HTTPConnection) -> str:
 def language_links(conn: HTTPConnection) -> list[tuple[str, str, str]]:
     """The footer's links: (language, its name in itself, this page's address in it)."""
     kept = [(k, v) for k, v in conn.query_params.multi_items() if k != "lang"]
+    if sum(len(k) + len(v) for k, v in kept) > MAX_KEPT_QUERY:
+        kept = []  # a long search is not repeated in fourteen links: the page's address is enough
     links = []
     for language in i18n.LANGUAGES:
         query = urlencode([*kept, ("lang", language)])
