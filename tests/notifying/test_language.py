@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
+from tests.conftest import Clock
+from tests.feedserver import FeedServer, Route
 from tests.notifying.test_compose import NOW, message
-from tidings.arrival import DigestEntry
+from tests.test_reading import rss
+from tidings.arrival import DigestEntry, RuleDraft
 from tidings.core import Aggregator
 from tidings.i18n import current
 from tidings.notifying import compose
+from tidings.store import ruleacts
 from tidings.store.schema import users
 from tidings.types import Feed
 
@@ -57,3 +62,19 @@ async def test_a_targets_language_is_its_persons_else_the_sites(agg: Aggregator)
     assert agg._language_of(bobs.id) == "de"
     assert agg._language_of(anns.id) == "fr"
     assert agg._language_of(sites.id) == agg._language_of(None) == "fr"
+
+
+async def test_a_rules_notice_of_an_item_is_in_its_owners_language(
+    agg: Aggregator, server: FeedServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ruleacts, "_", lambda text: f"[{current()}] {text}")
+    agg.save_site(replace(agg.site(), language="it"))
+    server.routes["/f.xml"] = Route(rss("Calm seas"))
+    feed = await agg.add_feed(server.url("/f.xml"), title="Ferries")
+    agg.add_rule(RuleDraft("storms", "title", "contains", "storm", "notify"))
+    target = agg.add_notify_target(None, "json://127.0.0.1:9/hook")
+    server.routes["/f.xml"] = Route(rss("Calm seas", "Storm warning"))
+    clock.now += timedelta(hours=2)
+    await agg.update([feed.id])
+    (queued,) = agg.outbox.due_messages(target.id, clock.now, 10)
+    assert (queued.title, queued.body) == ("Storm warning", "[it] Ferries — rule storms")

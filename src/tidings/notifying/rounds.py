@@ -13,11 +13,9 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from tidings.arrival import SendReport
-from tidings.i18n import normalize
 from tidings.notifying import compose
 from tidings.notifying.deliver import deliver
 from tidings.notifying.targets import NotifyTargets
-from tidings.site import SiteSettings
 
 HEALTH_AFTER = timedelta(hours=24)  # failing this long is worth a notice
 DIGEST_EVERY = timedelta(hours=24)
@@ -34,16 +32,6 @@ class NotifyRounds(NotifyTargets):
     """The sender, the feed-health notices and the digests."""
 
     _outbox_swept: datetime | None = None  # when this process last gave up and deleted
-
-    # provided by core.Aggregator
-    def site(self) -> SiteSettings:
-        raise NotImplementedError
-
-    def _language_of(self, target_id: int | None) -> str:
-        """The language a target's messages are written in: its person's own, else the site's
-        (always the site's for the site's targets, ``target_id`` None)."""
-        own = None if target_id is None else self.outbox.owner_language(target_id)
-        return normalize(own) or self.site().language
 
     async def send_notifications(self, only: Collection[int] | None = None) -> SendReport:
         """One turn of the sender: each target with messages due whose minute has come (and

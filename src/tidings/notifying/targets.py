@@ -12,6 +12,7 @@ from tidings.arrival import NotifyTarget
 from tidings.config import Settings
 from tidings.fetch.guard import AddressPolicy
 from tidings.i18n import gettext as _
+from tidings.i18n import normalize, speaking
 from tidings.notifying.urls import (
     TargetURLError,
     check_hosts,
@@ -19,6 +20,7 @@ from tidings.notifying.urls import (
     redacted,
     service_name,
 )
+from tidings.site import SiteSettings
 from tidings.store.outbox import Outbox
 from tidings.store.store import Store
 
@@ -33,6 +35,16 @@ class NotifyTargets:
     clock: Callable[[], datetime]
     settings: Settings
     _allowed_origins: tuple[tuple[str, int], ...]
+
+    # provided by core.Aggregator
+    def site(self) -> SiteSettings:
+        raise NotImplementedError
+
+    def _language_of(self, target_id: int | None) -> str:
+        """The language a target's messages are written in: its person's own, else the site's
+        (always the site's for the site's targets, ``target_id`` None)."""
+        own = None if target_id is None else self.outbox.owner_language(target_id)
+        return normalize(own) or self.site().language
 
     @cached_property
     def outbox(self) -> Outbox:
@@ -94,11 +106,14 @@ class NotifyTargets:
         whether it got through."""
         now = self.clock()
         target = self.outbox.target(user_id, target_id, now)
+        with speaking(self._language_of(target.id)):
+            title = _("%(site)s: a test message") % {"site": self.settings.site_title}
+            body = _("Notifications to “%(name)s” work.") % {"name": target.name}
         self.outbox.queue(
             [target.id],
             kind="test",
-            title=f"{self.settings.site_title}: a test message",
-            body=f"Notifications to “{target.name}” work.",
+            title=title,
+            body=body,
             now=now,
         )
         return _shown(self.outbox.target(user_id, target_id, now))

@@ -99,8 +99,10 @@ def plugin_of(url: str) -> NotifyBase:
     scheme, sep, _rest = url.partition("://")
     if not sep or not scheme:
         raise TargetURLError(
-            "not an Apprise URL: it starts with the service, e.g. ntfy://, gotify://, "
-            "mailto://, json://"
+            _(
+                "not an Apprise URL: it starts with the service, e.g. ntfy://, gotify://, "
+                "mailto://, json://"
+            )
         )
     if scheme.lower() not in schemes():
         raise TargetURLError(
@@ -109,7 +111,7 @@ def plugin_of(url: str) -> NotifyBase:
     with apprise_log() as said:
         plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if plugin is None:
-        why = "; ".join(dict.fromkeys(said)) or "Apprise cannot read it"
+        why = "; ".join(dict.fromkeys(said)) or _("Apprise cannot read it")
         raise TargetURLError(
             _("malformed %(scheme)s:// URL: %(why)s") % {"scheme": scheme, "why": why}
         )

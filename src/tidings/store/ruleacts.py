@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select, true, update
 
 from tidings.arrival import Rule
+from tidings.i18n import DEFAULT, normalize, speaking
+from tidings.i18n import gettext as _
 from tidings.store.items import ITEM_COLUMNS, feed_title, item_of
 from tidings.store.marks import MarksPart, bump_seq
 from tidings.store.planwrite import _expire as expire_identities
@@ -28,7 +30,9 @@ from tidings.store.schema import (
     notifications,
     notify_targets,
     rules,
+    site_settings,
     subscriptions,
+    users,
 )
 from tidings.types import Item
 
@@ -122,7 +126,7 @@ def _notify(conn: Connection, wanted: list[tuple[int | None, int, str]], now: da
     """One outbox row per enabled target of each rule's owner (None: the site's targets)."""
     if not wanted:
         return
-    owners = {owner for owner, _, _ in wanted}
+    owners = {owner for owner, _item, _rule in wanted}
     targets: dict[int | None, list[int]] = defaultdict(list)
     for r in conn.execute(
         select(notify_targets.c.id, notify_targets.c.user_id).where(
@@ -142,12 +146,18 @@ def _notify(conn: Connection, wanted: list[tuple[int | None, int, str]], now: da
             .where(items.c.id.in_(ids))
         )
     }
+    languages = _languages(conn, owners)
     rows = [
         {
             "target_id": target,
             "kind": "item",
-            "title": about[item_id].title or about[item_id].link or "(untitled)",
-            "body": f"{about[item_id].feed_title} — rule {rule_name}",
+            **_rule_message(
+                about[item_id].title,
+                about[item_id].link,
+                about[item_id].feed_title,
+                rule_name,
+                languages[owner],
+            ),
             "link": about[item_id].link,
             "item_id": item_id,
             "created_at": now,
@@ -159,6 +169,29 @@ def _notify(conn: Connection, wanted: list[tuple[int | None, int, str]], now: da
     ]
     if rows:
         conn.execute(insert(notifications), rows)
+
+
+def _languages(conn: Connection, owners: Iterable[int | None]) -> dict[int | None, str]:
+    """The language each owner's messages are written in: a person's own, else the site's."""
+    stored = select(site_settings.c.value).where(site_settings.c.key == "language")
+    site = normalize(conn.scalar(stored)) or DEFAULT
+    people = [owner for owner in owners if owner is not None]
+    own: dict[int | None, str | None] = {}
+    if people:
+        query = select(users.c.id, users.c.language).where(users.c.id.in_(people))
+        own = {int(r.id): r.language for r in conn.execute(query)}
+    return {owner: normalize(own.get(owner)) or site for owner in owners}
+
+
+def _rule_message(
+    title: str | None, link: str | None, feed: str, rule_name: str, language: str
+) -> dict[str, str]:
+    """The title and body of a rule's notification of an item, in its receiver's language."""
+    with speaking(language):
+        return {
+            "title": title or link or _("(untitled)"),
+            "body": _("%(feed)s — rule %(rule)s") % {"feed": feed, "rule": rule_name},
+        }
 
 
 class RuleActsPart(RulesPart, MarksPart):
