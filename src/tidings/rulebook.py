@@ -60,11 +60,13 @@ class Rulebook:
             if user_id is None:
                 self.store.get_feed(draft.feed_id)  # NotFoundError names it
             elif not self.store.rule_followers(draft.feed_id, [user_id]):
-                raise RuleError(f"you do not follow a feed with id {draft.feed_id}")
+                raise RuleError(
+                    _("you do not follow a feed with id %(feed_id)s") % {"feed_id": draft.feed_id}
+                )
         if draft.folder is not None and user_id is not None:
             folders = {f or "" for f in self.store.folders(user_id)}
             if draft.folder not in folders:
-                raise RuleError(f"you have no folder named {draft.folder!r}")
+                raise RuleError(_("you have no folder named %(folder)r") % {"folder": draft.folder})
         return draft
 
     def add_rule(self, draft: RuleDraft, user_id: int | None = None) -> Rule:
@@ -100,7 +102,7 @@ class Rulebook:
         a notify rule is refused here. A failing or disabled rule runs too (it was asked for)."""
         rule = self.rule(rule_id, user_id)
         if rule.action == "notify":
-            raise RuleError("a notify rule runs on new items only: nothing is sent for old ones")
+            raise RuleError(_("a notify rule runs on new items only: nothing is sent for old ones"))
         return run_over_stored(self.store, replace(rule, failing=None), self.clock())
 
     def rule_labels(self, user_id: int) -> list[str]:

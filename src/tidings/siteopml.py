@@ -11,6 +11,7 @@ from datetime import datetime
 
 from tidings.config import Settings
 from tidings.errors import DuplicateError
+from tidings.i18n import gettext as _
 from tidings.publish.opml import OPMLEntry, parse_opml, write_opml
 from tidings.store.store import Store
 from tidings.types import ImportReport
@@ -65,5 +66,7 @@ class SiteOPML:
             for f in self.store.list_feeds(None, site_only=True)
         ]
         return write_opml(
-            entries, title=f"{self.settings.site_title} subscriptions", now=self.clock()
+            entries,
+            title=_("%(site)s subscriptions") % {"site": self.settings.site_title},
+            now=self.clock(),
         )

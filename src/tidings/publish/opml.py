@@ -93,16 +93,16 @@ def _shorten(text: str, limit: int = 120) -> str:
 def _url_problem(url: str) -> str | None:
     """Why ``url`` cannot be subscribed to, or None. Only absolute http(s) URLs are fetched."""
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
-        return f"the URL {_shorten(url)!r} contains spaces or control characters"
+        return _("the URL %(url)r contains spaces or control characters") % {"url": _shorten(url)}
     try:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError:
-        return f"{_shorten(url)!r} is not a valid URL"
+        return _("%(url)r is not a valid URL") % {"url": _shorten(url)}
     if parts.scheme.lower() not in _WEB_SCHEMES:
-        return f"{_shorten(url)!r} is not an http(s) URL"
+        return _("%(url)r is not an http(s) URL") % {"url": _shorten(url)}
     if not host:
-        return f"the URL {_shorten(url)!r} has no host"
+        return _("the URL %(url)r has no host") % {"url": _shorten(url)}
     return None
 
 
@@ -219,19 +219,22 @@ class _Reader:
     def _warn(self, frame: _Frame, reason: str) -> None:
         attrs = frame.attrs
         name = _label(attrs) or attrs.get("xmlurl", "").strip() or attrs.get("url", "").strip()
-        shown = f'"{_shorten(name)}"' if name else "without a name"
-        self.warnings.append(f"line {frame.line}: outline {shown} skipped: {reason}")
+        shown = f'"{_shorten(name)}"' if name else _("without a name")
+        self.warnings.append(
+            _("line %(line)s: outline %(outline)s skipped: %(reason)s")
+            % {"line": frame.line, "outline": shown, "reason": reason}
+        )
 
     @staticmethod
     def _not_a_feed_reason(attrs: dict[str, str]) -> str:
         if "xmlurl" in attrs:
-            return "its xmlUrl is empty"
+            return _("its xmlUrl is empty")
         kind = attrs.get("type", "").strip().lower()
         if kind in _FEED_TYPES:
-            return f'type "{kind}" but no xmlUrl'
+            return _('type "%(kind)s" but no xmlUrl') % {"kind": kind}
         if attrs.get("url", "").strip():
-            return "it is a link, not a feed (no xmlUrl)"
-        return "no xmlUrl (an empty folder, or not a feed)"
+            return _("it is a link, not a feed (no xmlUrl)")
+        return _("no xmlUrl (an empty folder, or not a feed)")
 
     def _outline(self, frame: _Frame, raw: dict[str, str]) -> None:
         attrs: dict[str, str] = {}
@@ -253,7 +256,8 @@ class _Reader:
         site_url = attrs.get("htmlurl", "").strip() or None
         if site_url is not None and (site_problem := _url_problem(site_url)) is not None:
             self.warnings.append(
-                f"line {frame.line}: htmlUrl of {_shorten(url)} ignored: {site_problem}"
+                _("line %(line)s: htmlUrl of %(url)s ignored: %(problem)s")
+                % {"line": frame.line, "url": _shorten(url), "problem": site_problem}
             )
             site_url = None
         folder = next((f.folder for f in reversed(self.stack) if f.folder is not None), None)
@@ -275,11 +279,16 @@ class _Reader:
         index, first_line = self.first_seen[url]
         kept = self.entries[index]
         added = tuple(c for c in categories if c not in kept.categories)
-        note = ""
+        said = {"url": _shorten(url), "line": first_line, "categories": ", ".join(added)}
         if added:
             self.entries[index] = replace(kept, categories=kept.categories + added)
-            note = f"; its categories {', '.join(added)} were added to the first"
-        self._warn(frame, f"duplicate of {_shorten(url)} (first at line {first_line}){note}")
+            why = _(
+                "duplicate of %(url)s (first at line %(line)s); its categories %(categories)s "
+                "were added to the first"
+            )
+        else:
+            why = _("duplicate of %(url)s (first at line %(line)s)")
+        self._warn(frame, why % said)
 
     def read(self, data: bytes) -> OPMLDocument:
         if len(data) > MAX_BYTES:
