@@ -141,6 +141,7 @@ class Accounts(SettingsPart):
                 users.c.id,
                 users.c.name,
                 users.c.role,
+                users.c.language,
             )
             .join(users, users.c.id == sessions.c.user_id)
             .where(sessions.c.token_hash == _hash(token))
@@ -149,7 +150,8 @@ class Accounts(SettingsPart):
             row = conn.execute(query).first()
         if row is None or row.expires_at <= now:
             return None
-        return Session(User(row.id, row.name, row.role), row.csrf_token, row.expires_at)
+        user = User(row.id, row.name, row.role, row.language)
+        return Session(user, row.csrf_token, row.expires_at)
 
     def end_session(self, token: str) -> None:
         with self.engine.begin() as conn:

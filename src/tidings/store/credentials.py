@@ -40,19 +40,25 @@ class CredentialsPart(StorePart):
         self, *, name: str | None = None, user_id: int | None = None
     ) -> tuple[User, str | None] | None:
         """A user, by name or id, and their API password hash."""
-        query = select(users.c.id, users.c.name, users.c.role, users.c.api_password_hash)
+        query = select(
+            users.c.id, users.c.name, users.c.role, users.c.language, users.c.api_password_hash
+        )
         query = query.where(users.c.name == name if user_id is None else users.c.id == user_id)
         with self.engine.connect() as conn:
             r = conn.execute(query).first()
-        return None if r is None else (User(int(r.id), r.name, r.role), r.api_password_hash)
+        return (
+            None
+            if r is None
+            else (User(int(r.id), r.name, r.role, r.language), r.api_password_hash)
+        )
 
     def user_by_fever_key(self, key_hash: str) -> User | None:
-        query = select(users.c.id, users.c.name, users.c.role).where(
+        query = select(users.c.id, users.c.name, users.c.role, users.c.language).where(
             users.c.fever_key_hash == key_hash
         )
         with self.engine.connect() as conn:
             r = conn.execute(query).first()
-        return None if r is None else User(int(r.id), r.name, r.role)
+        return None if r is None else User(int(r.id), r.name, r.role, r.language)
 
     def add_api_key(self, user_id: int, description: str, token_hash: str, now: datetime) -> ApiKey:
         with self.engine.begin() as conn:
@@ -80,7 +86,7 @@ class CredentialsPart(StorePart):
         """The key's owner; the key's last use is noted (at most once a minute)."""
         query = (
             select(api_keys.c.id, api_keys.c.last_used_at, users.c.id.label("uid"))
-            .add_columns(users.c.name, users.c.role)
+            .add_columns(users.c.name, users.c.role, users.c.language)
             .join(users, users.c.id == api_keys.c.user_id)
             .where(api_keys.c.token_hash == token_hash)
         )
@@ -91,4 +97,4 @@ class CredentialsPart(StorePart):
         if r.last_used_at is None or now - r.last_used_at >= USE_GRANULARITY:
             with self.engine.begin() as conn:
                 conn.execute(update(api_keys).where(api_keys.c.id == r.id).values(last_used_at=now))
-        return User(int(r.uid), r.name, r.role)
+        return User(int(r.uid), r.name, r.role, r.language)

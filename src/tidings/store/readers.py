@@ -13,14 +13,14 @@ from tidings.types import ReadingSettings, User
 
 class ReadersPart(StorePart):
     def reading_settings(self, user_id: int) -> ReadingSettings:
-        query = select(users.c.keep_unread_days, users.c.mark_read_on_scroll).where(
-            users.c.id == user_id
-        )
+        query = select(
+            users.c.keep_unread_days, users.c.mark_read_on_scroll, users.c.language
+        ).where(users.c.id == user_id)
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         if row is None:
             raise NotFoundError(_("no user with id %(user_id)s") % {"user_id": user_id})
-        return ReadingSettings(row.keep_unread_days, bool(row.mark_read_on_scroll))
+        return ReadingSettings(row.keep_unread_days, bool(row.mark_read_on_scroll), row.language)
 
     def save_reading_settings(self, user_id: int, chosen: ReadingSettings) -> ReadingSettings:
         with self.engine.begin() as conn:
@@ -30,6 +30,7 @@ class ReadersPart(StorePart):
                 .values(
                     keep_unread_days=chosen.keep_unread_days,
                     mark_read_on_scroll=chosen.mark_read_on_scroll,
+                    language=chosen.language,
                 )
             ).rowcount
         if not done:
