@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from tidings.arrival import NotifyTarget
 from tidings.config import Settings
@@ -20,9 +21,11 @@ from tidings.notifying.urls import (
     redacted,
     service_name,
 )
-from tidings.site import SiteSettings
 from tidings.store.outbox import Outbox
 from tidings.store.store import Store
+
+if TYPE_CHECKING:
+    from tidings.site import SiteSettings
 
 MAX_NAME = 200
 MAX_TARGETS = 50  # per person, and for the site

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, func, insert, select, text
+from sqlalchemy import Engine, Integer, func, insert, select, text
 
 from tidings.errors import StoreError
 from tidings.i18n import gettext as _
@@ -77,19 +77,24 @@ def copy_database(
                                 f"FROM {table.name}), 0) + 1, false)"
                             )
                         )
-        with target.connect() as conn:
-            for table in tables:
-                got = int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
-                if got != counts[table.name]:
-                    raise StoreError(
-                        ngettext(
-                            "copy check failed: %(table)s has %(n)d row, expected %(expected)s",
-                            "copy check failed: %(table)s has %(n)d rows, expected %(expected)s",
-                            got,
-                        )
-                        % {"table": table.name, "n": got, "expected": counts[table.name]}
-                    )
+        _check_counts(target, counts)
         return CopyReport(counts)
     finally:
         source.dispose()
         target.dispose()
+
+
+def _check_counts(target: Engine, counts: dict[str, int]) -> None:
+    """Every table of the copy holds as many rows as its source did."""
+    with target.connect() as conn:
+        for table in metadata.sorted_tables:
+            got = int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
+            if got != counts[table.name]:
+                raise StoreError(
+                    ngettext(
+                        "copy check failed: %(table)s has %(n)d row, expected %(expected)s",
+                        "copy check failed: %(table)s has %(n)d rows, expected %(expected)s",
+                        got,
+                    )
+                    % {"table": table.name, "n": got, "expected": counts[table.name]}
+                )

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse
 
 from tidings import i18n
 from tidings.core import Aggregator
+from tidings.i18n import gettext as _
 from tidings.types import Session
 from tidings.web.filters import age_html, number, safe_url
 from tidings.web.language import language_links
@@ -142,5 +143,6 @@ def page_number(request: Request) -> int:
     """The ``page`` query parameter, 1 by default; anything else is a 400 with a message."""
     raw = request.query_params.get("page", "1")
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100_000:
-        raise HTTPException(400, f"page must be a whole number from 1 to 100000, not {raw!r}")
+        message = _("page must be a whole number from 1 to 100000, not %(raw)r")
+        raise HTTPException(400, message % {"raw": raw})
     return int(raw)
