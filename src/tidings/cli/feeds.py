@@ -88,7 +88,9 @@ def add(
     ] = False,
 ) -> None:
     """Subscribe to a feed, or to the feed a web page links to, and fetch it once."""
-    from tidings.timefmt import parse_duration, relative_age
+    from tidings import i18n
+    from tidings.agelocale import age
+    from tidings.timefmt import parse_duration
 
     seconds = None
     if refresh is not None:
@@ -111,7 +113,7 @@ def add(
         )
         print(f"{feed.id}\t{feed.display_title}")  # plain: scripts read this line
         if feed.last_error:
-            again = relative_age(feed.next_check or agg.clock(), agg.clock())
+            again = age(i18n.current(), feed.next_check or agg.clock(), agg.clock())
             err.print(
                 _("added, but it fails for now: %(error)s; it is tried again %(when)s")
                 % {"error": feed.last_error, "when": again},

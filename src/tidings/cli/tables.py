@@ -63,12 +63,13 @@ def human(cell: Cell, col: Col, now: datetime) -> Text:
     """A cell of the table: times as ages ("5 minutes ago"), text never read as markup."""
     from rich.text import Text
 
-    from tidings.timefmt import relative_age
+    from tidings import i18n
+    from tidings.agelocale import age
 
     if cell is None or cell == "":
         return Text(col.missing)
     if isinstance(cell, datetime):
-        return Text(relative_age(cell, now))
+        return Text(age(i18n.current(), cell, now))
     return cell if isinstance(cell, Text) else Text(str(cell))
 
 

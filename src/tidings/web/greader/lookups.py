@@ -8,6 +8,7 @@ from dataclasses import replace
 from functools import cached_property
 
 from tidings.core import Aggregator
+from tidings.i18n import gettext as _
 from tidings.synctypes import SYNC_MAX
 from tidings.types import Entry, Subscription
 from tidings.web.greader.ids import Stream
@@ -59,7 +60,9 @@ class Lookups:
                 if sub.feed.id == feed_id:
                     return sub.title
             return stream.name or str(stream.feed_id)
-        return {"starred": "Starred items", "read": "Read items"}.get(stream.name, "Reading list")
+        if stream.name == "starred":
+            return _("Starred items")
+        return _("Read items") if stream.name == "read" else _("Reading list")
 
 
 def page_ids(

@@ -108,7 +108,7 @@ async def items_contents(request: Request) -> Response:
     return json_reply(
         stream_json(
             READING_LIST,
-            "Reading list",
+            _("Reading list"),
             entries,
             lookups.site_urls(),
             now=agg_of(request).clock(),
