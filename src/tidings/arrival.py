@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tidings.i18n import N_
+
 # -- full articles (docs/arrival.md, "Full articles") -------------------------------------------
 
 ARTICLE_STATUSES = ("pending", "fetching", "done", "failed")
@@ -66,6 +68,20 @@ RULE_FIELDS = ("title", "content", "author", "link", "category", "any")
 RULE_MATCHES = ("contains", "regex")
 RULE_ACTIONS = ("read", "star", "drop", "label", "notify")
 SITE_RULE_ACTIONS = ("drop", "label", "notify")  # the site has no read or starred state
+# How the rule forms word each field and action (translated where shown, by ``tidings.i18n``)
+RULE_WORDS = {
+    "title": N_("title"),
+    "content": N_("content"),
+    "author": N_("author"),
+    "link": N_("link"),
+    "category": N_("category"),
+    "any": N_("any field"),
+    "read": N_("mark read"),
+    "star": N_("star"),
+    "drop": N_("drop"),
+    "label": N_("label"),
+    "notify": N_("notify"),
+}
 
 
 @dataclass(frozen=True, slots=True)

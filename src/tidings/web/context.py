@@ -20,6 +20,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse
 
 from tidings import i18n
+from tidings.arrival import RULE_WORDS
 from tidings.core import Aggregator
 from tidings.i18n import gettext as _
 from tidings.types import Session
@@ -81,6 +82,7 @@ def templates(agg: Aggregator) -> Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["number"] = number
+    env.globals["rule_words"] = RULE_WORDS
     env.globals["languages"] = [(code, i18n.language_name(code)) for code in i18n.LANGUAGES]
     env.globals["open_signup"] = agg.settings.open_signup  # the sign-in page links to /signup
     env.globals["age"] = lambda when, now, short=False: age_html(

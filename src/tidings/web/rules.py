@@ -158,8 +158,9 @@ def _change(agg: Aggregator, what: str, rule_id: int, user_id: int | None) -> st
         return _("Removed the rule %(name)s.") % {"name": rule.name}
     if what in ("enable", "disable"):
         rule = agg.enable_rule(rule_id, what == "enable", user_id)
-        done = _("Enabled") if rule.enabled else _("Disabled")
-        return _("%(done)s the rule %(name)s.") % {"done": done, "name": rule.name}
+        if rule.enabled:
+            return _("Enabled the rule %(name)s.") % {"name": rule.name}
+        return _("Disabled the rule %(name)s.") % {"name": rule.name}
     if what == "apply":
         run_ = agg.apply_rule(rule_id, user_id)
         notice = _("The rule matched %(matched)d of %(checked)d stored items.") % {

@@ -136,7 +136,7 @@ async def subscription_edit(request: Request) -> Response:
             )
         streams.append(stream)
     if not streams:
-        raise bad_request(_("s must name the feed to change"))
+        raise bad_request(_("the parameter s must name the feed to change"))
     title = text(params, "t")
     add, remove = _label(params.getlist("a")), _label(params.getlist("r"))
     uid = who.user.id
