@@ -15,7 +15,7 @@ import pytest
 from babel.dates import TIMEDELTA_UNITS, format_timedelta
 from dateutil.relativedelta import relativedelta
 
-from tidings.agelocale import LANGUAGES, age_in, just_now, unit_age
+from tidings.agelocale import LANGUAGES, age, age_in, date, just_now, number, unit_age
 from tidings.timefmt import relative_age
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -251,3 +251,56 @@ def test_locale_spellings_and_errors() -> None:
         age_in("xx_NOPE", NOW - WEEK, NOW)
     with pytest.raises(ValueError, match="unknown unit"):
         unit_age("en", "fortnights", 2, past=True)
+
+
+# --- what the pages show: age, short age, date, number ----------------------------------------
+
+
+def test_english_pages_keep_the_house_words() -> None:
+    assert age("en", NOW + THREE_HOURS, NOW) == "3 hours from now"
+    assert age("en", NOW, NOW) == "just now"
+    assert age("en", NOW - FIVE_MINUTES, NOW, short=True) == "5 min ago"
+    assert date("en", NOW) == "Sat, 28 Nov 2026 12:00 UTC"
+
+
+@pytest.mark.parametrize(
+    ("language", "short_past", "short_future"),
+    [
+        ("de", "vor 5 Min.", "in 3 Std."),
+        ("ru", "5 мин. назад", "через 3 ч"),
+        ("ja", "5 分前", "3 時間後"),
+        ("ar", "قبل 5 دقائق", "خلال 3 ساعات"),
+    ],
+)
+def test_short_ages_use_cldr_short_patterns(
+    language: str, short_past: str, short_future: str
+) -> None:
+    assert age(language, NOW - FIVE_MINUTES, NOW, short=True) == short_past
+    assert age(language, NOW + THREE_HOURS, NOW, short=True) == short_future
+    two_units = NOW - TWO_WEEKS_THREE_DAYS
+    assert age(language, two_units, NOW, short=True) == unit_age(
+        language, "weeks", 2, past=True, short=True
+    )
+    assert age(language, two_units, NOW) == age_in(language, two_units, NOW)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Sa., 28. Nov. 2026, 13:00 CET"),
+        ("fr", "sam. 28 nov. 2026, 13:00 CET"),
+        ("ja", "2026年11月28日(土) 13:00 CET"),
+        ("ru", "сб, 28 нояб. 2026\u202fг., 13:00 CET"),
+    ],
+)
+def test_dates_in_the_language_and_the_site_zone(language: str, text: str) -> None:
+    assert date(language, NOW, ZoneInfo("Europe/Ljubljana")) == text
+
+
+def test_numbers_as_each_language_writes_them() -> None:
+    assert [number(lang, 12345) for lang in ("en", "de", "fr", "ja")] == [
+        "12,345",
+        "12.345",
+        "12\u202f345",
+        "12,345",
+    ]
