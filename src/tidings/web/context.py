@@ -50,9 +50,8 @@ class Web:
         """Render with what every page needs: the site title, the user and the form token."""
         request: Request | None = context.get("request")
         context.setdefault("site_title", self.agg.site().site_title)
-        language = i18n.current()
-        context.setdefault("lang", i18n.html_lang(language))
-        context.setdefault("dir", i18n.direction(language))
+        for key, value in language_context().items():
+            context.setdefault(key, value)
         if request is not None:
             context.setdefault("language_links", language_links(request))
             context.setdefault("user", getattr(request.state, "user", None))
@@ -65,6 +64,12 @@ class Web:
             context.setdefault("canonical", site_url + request.url.path + query)
             context.setdefault("csrf_token", LazyToken(request))
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
+
+
+def language_context() -> dict[str, str]:
+    """``<html lang dir>`` of a page in the language being spoken."""
+    language = i18n.current()
+    return {"lang": i18n.html_lang(language), "dir": i18n.direction(language)}
 
 
 def templates(agg: Aggregator) -> Environment:

@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 from tidings.i18n import gettext as _
 from tidings.publish.feeds import FORMATS, FeedFormat, newest_date
 from tidings.web.conditional import respond
-from tidings.web.context import agg_of, run, web_of
+from tidings.web.context import agg_of, language_context, run, web_of
 from tidings.web.feeddata import (
     FeedData,
     Latest,
@@ -142,7 +142,9 @@ async def _latest(request: Request) -> Latest:
 async def embed(request: Request) -> Response:
     data = await _latest(request)
     template = web_of(request).env.get_template("embed.html")
-    html = template.render(data=data, style=EMBED_STYLE, site_title=data.site_title)
+    html = template.render(
+        data=data, style=EMBED_STYLE, site_title=data.site_title, **language_context()
+    )
     # no Last-Modified: the ages in the block change with the clock, not with the items
     return respond(request, html.encode(), "text/html; charset=utf-8", csp=EMBED_CSP)
 
