@@ -1,10 +1,9 @@
-"""Every page string passes through the one translation hook (timefmt.use_translations)."""
+"""The pages in every language, through the real catalogs: headings, links, the source block
+("Subscribe to NATO News feed"), the ages, the error pages and the /v1 API's messages."""
 
 from __future__ import annotations
 
-import gettext
-import re
-from collections.abc import Iterator
+import html
 from datetime import timedelta
 
 import pytest
@@ -12,44 +11,42 @@ from starlette.testclient import TestClient
 
 from tests.conftest import Clock
 from tests.web.helpers import add_items
-from tidings import timefmt
+from tidings import agelocale, i18n
 from tidings.core import Aggregator
 from tidings.types import ParsedItem
 
 
-def shout(message: str) -> str:
-    """Upper-case the text but not the %(name)s placeholders."""
-    parts = re.split(r"(%\([a-z_]+\)[sd])", message)
-    return "".join(p if p.startswith("%(") else p.upper() for p in parts)
-
-
-class Shouting(gettext.NullTranslations):
-    def gettext(self, message: str) -> str:
-        return shout(message)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return shout(singular if n == 1 else plural)
-
-
-@pytest.fixture
-def shouting() -> Iterator[None]:
-    timefmt.use_translations(Shouting())
-    yield
-    timefmt.use_translations(None)
-
-
-def test_pages_and_ages_are_translated(
-    site: tuple[Aggregator, TestClient], clock: Clock, shouting: None
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_pages_speak_every_language(
+    site: tuple[Aggregator, TestClient], clock: Clock, language: str
 ) -> None:
     agg, client = site
-    fid = add_items(
-        agg,
-        clock.now,
-        ParsedItem(guid="a", title="Story", published=clock.now - timedelta(days=18)),
-    )
-    home = client.get("/").text
-    assert "WHAT'S NEW" in home and "SOURCES" in home and "2 WEEKS 4 DAYS AGO" in home
-    source = client.get(f"/sources/{fid}").text
-    assert "SUBSCRIBE TO NATO News FEED" in source and "UPDATED:" in source
-    assert "SIGN IN" in client.get("/signin").text
-    assert "NOT FOUND" in client.get("/nowhere").text
+    published = clock.now - timedelta(days=18)
+    fid = add_items(agg, clock.now, ParsedItem(guid="a", title="Story", published=published))
+    with i18n.speaking(language):
+        words = {
+            "/": [i18n.gettext("What's new"), i18n.gettext("Sources")],
+            f"/sources/{fid}": [
+                i18n.gettext("Subscribe to %(title)s feed") % {"title": "NATO News"},
+                i18n.gettext("Updated:"),
+            ],
+            "/signin": [i18n.gettext("Sign in")],
+            "/nowhere": [i18n.gettext("Not Found")],
+        }
+    age = agelocale.age(language, published, clock.now)
+    for path, expected in words.items():
+        page = client.get(path, params={"lang": language})
+        text = html.unescape(page.text)
+        assert f'<html lang="{i18n.html_lang(language)}"' in text
+        for word in expected:
+            assert word in text, (path, word)
+        if path == "/":
+            assert age in text
+
+
+def test_the_api_answers_in_the_language_asked(site: tuple[Aggregator, TestClient]) -> None:
+    _, client = site
+    english = client.get("/v1/me").json()["error_message"]
+    german = client.get("/v1/me", headers={"Accept-Language": "de"}).json()["error_message"]
+    with i18n.speaking("de"):
+        assert german == i18n.gettext(english) != english
