@@ -4,12 +4,14 @@ choice of language and the per-context hook."""
 from __future__ import annotations
 
 import concurrent.futures
+import os
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from tests import i18n_scan
@@ -137,3 +139,26 @@ def test_direction_and_names() -> None:
     assert i18n.direction("ar") == "rtl" and i18n.direction("ja") == "ltr"
     assert i18n.language_name("de") == "Deutsch" and i18n.language_name("ja") == "日本語"
     assert i18n.html_lang("zh_Hans") == "zh-Hans"
+
+
+def test_a_compiled_catalog_is_read_unless_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wheel's .mo is used; a .mo older than its .po (an edited checkout) is not."""
+    folder = tmp_path / "de" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po, mo = folder / "tidings.po", folder / "tidings.mo"
+    po.write_bytes((i18n.LOCALE_DIR / "de" / "LC_MESSAGES" / "tidings.po").read_bytes())
+    catalog = _catalog("de")
+    catalog["Sign in"].string = "Hereinspaziert"
+    with mo.open("wb") as file:
+        write_mo(file, catalog)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    try:
+        assert i18n.translations("de").gettext("Sign in") == "Hereinspaziert"
+        os.utime(mo, (1, 1))  # older than the .po
+        i18n.translations.cache_clear()
+        assert i18n.translations("de").gettext("Sign in") == _catalog("de")["Sign in"].string
+    finally:
+        i18n.translations.cache_clear()
