@@ -64,6 +64,8 @@ def test_the_browser_chooses_and_the_ages_follow(
         assert _lang(response.text) == (lang, "rtl" if lang == "ar" else "ltr")
         assert words in response.text
         assert "Accept-Language" in response.headers["vary"]
+        # a feed's own text takes its own direction inside a right-to-left page
+        assert '<h2 class="item-title" dir="auto">' in response.text
         title = agelocale.date(lang, then, agg.site().timezone)
         assert f'title="{title}"' in response.text.replace("&#39;", "'")
 

@@ -1,5 +1,5 @@
 """Every page in every language, in Chromium: switched by the footer's link, with its
-``<html lang>`` and ``dir``, ages and dates in the language, no button left in English, and
+``<html lang>`` and ``dir``, ages and dates in the language, no text left in English, and
 axe's language rules (html-has-lang, html-lang-valid, valid-lang) satisfied."""
 
 from __future__ import annotations
@@ -30,9 +30,16 @@ FIRST_TIME = """() => {
   const t = document.querySelector("main time[datetime]");
   return t && [t.getAttribute("datetime"), t.textContent, t.title, t.dataset.age || ""];
 }"""
-BUTTONS = """() => [...document.querySelectorAll("button, input[type=submit]")]
-  .map(b => (b.value && b.tagName === "INPUT" ? b.value : b.textContent).trim())
-  .filter(Boolean)"""
+# every button's label, every text of the page and every visible attribute
+TEXTS = """() => {
+  const texts = [...document.querySelectorAll("input[type=submit]")].map(b => b.value);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) texts.push(walker.currentNode.textContent);
+  for (const el of document.querySelectorAll("[title], [placeholder], [aria-label], [alt]"))
+    for (const name of ["title", "placeholder", "aria-label", "alt"])
+      if (el.hasAttribute(name)) texts.push(el.getAttribute(name));
+  return texts.map(t => t.trim()).filter(Boolean);
+}"""
 
 
 def _untranslated(language: str, texts: list[str]) -> list[str]:
@@ -83,8 +90,8 @@ def test_every_page_in_the_language(
                 f"{where}: lang={html.get_attribute('lang')} dir={html.get_attribute('dir')}"
             )
         problems += [
-            f"{where}: button left in English: {b!r}"
-            for b in _untranslated(language, page.evaluate(BUTTONS))
+            f"{where}: left in English: {text!r}"
+            for text in _untranslated(language, page.evaluate(TEXTS))
         ]
         found = page.evaluate(FIRST_TIME)
         if found:
