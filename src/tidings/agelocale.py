@@ -128,10 +128,15 @@ def unit_age(locale: str, unit: str, n: int, *, past: bool, short: bool = False)
     (its abbreviated one when ``short``)."""
     if unit not in _FIELDS:
         raise ValueError(f"unknown unit: {unit!r} (one of {', '.join(_FIELDS)})")
-    loc = _locale(locale)
-    direction = "past" if past else "future"
-    pattern = _pick(_patterns(loc, unit, direction, "-short" if short else ""), loc, n)
-    return pattern.replace("{0}", str(n))
+    return _pattern(locale, unit, n, "past" if past else "future", short).replace("{0}", str(n))
+
+
+@lru_cache(maxsize=8192)
+def _pattern(name: str, unit: str, n: int, direction: str, short: bool) -> str:
+    """The one pattern an amount takes; kept, as Babel's locale data is slow to walk and a
+    page asks for the same few amounts many times."""
+    loc = _locale(name)
+    return _pick(_patterns(loc, unit, direction, "-short" if short else ""), loc, n)
 
 
 def just_now(locale: str) -> str:
