@@ -4,14 +4,17 @@ axe's language rules (html-has-lang, html-lang-valid, valid-lang) satisfied."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.web.test_browser import SCREENSHOTS
 from tests.web.test_design import (
     AXE,
+    DESKTOP,
     Site,
     browser,
     design_site,
@@ -25,6 +28,10 @@ from tidings import agelocale, i18n
 __all__ = ["browser", "design_site", "pytestmark", "signed_in"]
 
 SITE_ZONE = ZoneInfo("UTC")  # the design site's (the default)
+# with SAVE_SCREENSHOTS=1, these pages in these languages go to docs/screenshots/
+SAVE = bool(os.environ.get("SAVE_SCREENSHOTS"))
+SHOWN_PAGES = ("whats-new", "read", "admin-settings")
+SHOWN_LANGUAGES = ("de", "ru", "ar", "ja")
 LANGUAGE_RULES = ["html-has-lang", "html-lang-valid", "valid-lang", "html-xml-lang-mismatch"]
 FIRST_TIME = """() => {
   const t = document.querySelector("main time[datetime]");
@@ -67,7 +74,9 @@ def _age_problem(language: str, found: list[str], before: datetime, after: datet
 def test_every_page_in_the_language(
     design_site: Site, browser: Any, signed_in: dict[str, Any], language: str
 ) -> None:
-    context = browser.new_context(storage_state=signed_in, bypass_csp=True, locale="en-US")
+    context = browser.new_context(
+        storage_state=signed_in, bypass_csp=True, locale="en-US", viewport=DESKTOP
+    )
     page = context.new_page()
     tag = i18n.html_lang(language)
     page.goto(design_site.base + "/sources")
@@ -99,6 +108,8 @@ def test_every_page_in_the_language(
             problem = _age_problem(language, found, before, after)
             if problem:
                 problems.append(f"{where}: {problem}")
+        if SAVE and name in SHOWN_PAGES and language in SHOWN_LANGUAGES:
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{language}.png"))
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})", LANGUAGE_RULES
