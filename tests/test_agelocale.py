@@ -33,25 +33,6 @@ UNITS = tuple(FIELDS)
 SECONDS_PER = dict(TIMEDELTA_UNITS)
 
 
-def test_languages_are_the_offered_ones() -> None:
-    assert set(LANGUAGES) == {
-        "en",
-        "de",
-        "fr",
-        "es",
-        "it",
-        "pt_BR",
-        "nl",
-        "pl",
-        "ru",
-        "uk",
-        "cs",
-        "ja",
-        "zh_Hans",
-        "ar",
-    }
-
-
 # --- English: the house text of timefmt, in the past --------------------------------------------
 
 DIFFERENCES = [
