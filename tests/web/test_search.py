@@ -135,7 +135,7 @@ def test_query_language_through_the_page(site: tuple[Aggregator, TestClient], cl
 
     def titles(q: str) -> list[str]:
         html = client.get("/search", params={"q": q}).text
-        return re.findall(r'class="item-title">(?:<a [^>]*>)?(.*?)(?:</a>)?</h2>', html)
+        return re.findall(r'class="item-title"[^>]*>(?:<a [^>]*>)?(.*?)(?:</a>)?</h2>', html)
 
     assert titles('"leaves at nine"') == ["Ferry timetable"]
     assert titles("ferry -timetable") == [

@@ -30,6 +30,9 @@ COOKIE_DAYS = 365
 # What each choice comes from, strongest first: a person's setting overrides only the last two.
 WEAKER_THAN_PERSON = frozenset({"browser", "site"})
 MAX_KEPT_QUERY = 300  # characters of this page's query the footer's links repeat
+# the parameters that choose what a page shows, which the footer's links keep (and no other:
+# a page never repeats what a stranger's link put in its address)
+VIEW_PARAMS = frozenset({"q", "page", "status", "order", "label", "after", "category", "source"})
 
 
 def choose(
@@ -135,7 +138,7 @@ def language_of(conn: HTTPConnection) -> str:
 
 def language_links(conn: HTTPConnection) -> list[tuple[str, str, str]]:
     """The footer's links: (language, its name in itself, this page's address in it)."""
-    kept = [(k, v) for k, v in conn.query_params.multi_items() if k != "lang"]
+    kept = [(k, v) for k, v in conn.query_params.multi_items() if k in VIEW_PARAMS]
     if sum(len(k) + len(v) for k, v in kept) > MAX_KEPT_QUERY:
         kept = []  # a long search is not repeated in fourteen links: the page's address is enough
     links = []
