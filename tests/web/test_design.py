@@ -2,7 +2,8 @@
 
 One ``tidings serve`` process and one browser serve every check: axe-core finds no serious or
 critical problem on any page, nothing scrolls sideways on a phone, the danger button can be read,
-and with ``SAVE_SCREENSHOTS=1`` the pictures in ``docs/screenshots/`` are made here.
+every page reads right in every language, and with ``SAVE_SCREENSHOTS=1`` the pictures in
+``docs/screenshots/`` are made here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,10 @@ from typing import Any
 import pytest
 
 from tests.feedserver import FeedServer, Route
+from tests.web import language_checks
+from tests.web.language_checks import page_problems
 from tests.web.test_browser import CHROMIUM, FLAGS, SCREENSHOTS, missing, site
+from tidings import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 # .ci/run installs axe-core here (npm install --prefix .cache/axe axe-core@4)
@@ -395,3 +400,55 @@ def test_every_page_fits_the_screen(
     context.close()
     assert not too_wide, f"scrolls sideways ({width}, {scheme}):\n" + "\n".join(too_wide)
     assert not jumps, "headings skip a level:\n" + "\n".join(jumps)
+
+
+# --- every page in every language (tests/web/language_checks.py) -----------------------------
+
+SAVE = bool(os.environ.get("SAVE_SCREENSHOTS"))
+SHOWN_PAGES = ("whats-new", "read", "admin-settings")  # saved in these languages too
+SHOWN_LANGUAGES = ("de", "ru", "ar", "ja")
+
+
+@needs_axe
+@pytest.mark.parametrize("language", [lang for lang in i18n.LANGUAGES if lang != "en"])
+def test_every_page_in_every_language(
+    design_site: Site, browser: Browser, signed_in: dict[str, Any], language: str
+) -> None:
+    """Switched by the footer's link: lang and dir, no English left, ages and dates, axe."""
+    context = browser.new_context(
+        storage_state=signed_in,  # type: ignore[arg-type]
+        bypass_csp=True,
+        viewport=DESKTOP,  # type: ignore[arg-type]
+    )
+    axe = AXE.read_bytes()  # served from one address, so that Chromium compiles it once
+    context.route(
+        "**/__axe.js", lambda route: route.fulfill(body=axe, content_type="text/javascript")
+    )
+    page = context.new_page()
+    tag = i18n.html_lang(language)
+    page.goto(design_site.base + "/sources")
+    page.locator(f'footer nav a[hreflang="{tag}"]').click()  # the switch, kept by a cookie
+    page.wait_for_function(f"document.documentElement.lang === {tag!r}")
+    problems: list[str] = []
+    aged = 0
+    for name, path in pages(design_site, context).items():
+        before = datetime.now(UTC)
+        page.goto(design_site.base + path)
+        shown = page.evaluate(language_checks.PAGE)
+        aged += bool(shown["age"])
+        problems += [
+            f"{name} {path}: {p}" for p in page_problems(language, shown, before, datetime.now(UTC))
+        ]
+        if (
+            os.environ.get("SAVE_SCREENSHOTS")
+            and name in SHOWN_PAGES
+            and language in SHOWN_LANGUAGES
+        ):
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{language}.png"))
+        if language_checks.axe_here(language, name):
+            page.add_script_tag(url=design_site.base + "/__axe.js")
+            result = page.evaluate(language_checks.AXE_RUN, language_checks.LANGUAGE_RULES)
+            problems += [f"{name} {path}: axe {v['id']}" for v in result["violations"]]
+    context.close()
+    assert aged >= 10, "too few pages showed an age"
+    assert not problems, "\n".join(problems)
