@@ -15,7 +15,7 @@ the five gave it), so that the page cache keeps one copy of a page per language.
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import MutableHeaders
@@ -65,7 +65,7 @@ def _cookie_lang(scope: Scope) -> str | None:
             jar: SimpleCookie = SimpleCookie()
             try:
                 jar.load(value.decode("latin-1"))
-            except Exception:
+            except CookieError:  # a malformed header names no language
                 return None
             morsel = jar.get(LANGUAGE_COOKIE)
             return morsel.value if morsel else None
@@ -87,7 +87,7 @@ class Language:
         self.agg = agg
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         query = _query_lang(scope)
