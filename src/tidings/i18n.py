@@ -168,9 +168,6 @@ def gettext(message: str) -> str:
     return translations(_current.get()).gettext(message)
 
 
-_ = gettext
-
-
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form for ``n`` in the current language (which may have up to six)."""
     return translations(_current.get()).ngettext(singular, plural, n)

@@ -81,6 +81,8 @@ def test_a_footer_link_sticks_with_a_cookie(site: tuple[Aggregator, TestClient])
     client.cookies.clear()
     assert _lang(client.get("/categories?lang=nope").text)[0] == "en"
     assert "set-cookie" not in client.get("/categories?lang=nope").headers
+    broken = client.get("/categories", headers={"Cookie": 'tidings_lang="de; ==; \x7f'})
+    assert broken.status_code == 200 and _lang(broken.text)[0] == "en"
 
 
 def test_the_page_cache_keeps_a_copy_per_language(

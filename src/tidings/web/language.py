@@ -15,8 +15,7 @@ the five gave it), so that the page cache keeps one copy of a page per language.
 
 from __future__ import annotations
 
-from http.cookies import CookieError, SimpleCookie
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
@@ -49,36 +48,6 @@ def choose(
     return site, "site"
 
 
-def _query_lang(scope: Scope) -> str | None:
-    raw: bytes = scope.get("query_string", b"")
-    if b"lang=" not in raw:
-        return None
-    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
-        if name == "lang":
-            return value
-    return None
-
-
-def _cookie_lang(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"cookie" and LANGUAGE_COOKIE.encode() in value:
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except CookieError:  # a malformed header names no language
-                return None
-            morsel = jar.get(LANGUAGE_COOKIE)
-            return morsel.value if morsel else None
-    return None
-
-
-def _header(scope: Scope, wanted: bytes) -> str | None:
-    for name, value in scope["headers"]:
-        if name == wanted:
-            return str(value.decode("latin-1"))
-    return None
-
-
 class Language:
     """Pure ASGI middleware: speak the chosen language for the rest of the request."""
 
@@ -90,11 +59,11 @@ class Language:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        query = _query_lang(scope)
+        conn = HTTPConnection(scope)
         language, source = choose(
-            query=query,
-            cookie=_cookie_lang(scope),
-            accept=_header(scope, b"accept-language"),
+            query=conn.query_params.get("lang"),
+            cookie=conn.cookies.get(LANGUAGE_COOKIE),
+            accept=conn.headers.get("accept-language"),
             site=self.agg.site().language,
         )
         state = scope.setdefault("state", {})
@@ -128,12 +97,6 @@ def prefer_person(conn: HTTPConnection, language: str | None) -> None:
     if state.get("language_from", "site") in WEAKER_THAN_PERSON:
         state["language"], state["language_from"] = language, "person"
         i18n.use(language)
-
-
-def language_of(conn: HTTPConnection) -> str:
-    """The language this request is answered in."""
-    language = conn.scope.get("state", {}).get("language")
-    return language if isinstance(language, str) else i18n.current()
 
 
 def language_links(conn: HTTPConnection) -> list[tuple[str, str, str]]:

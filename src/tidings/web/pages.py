@@ -13,12 +13,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from tidings import agelocale
+from tidings import agelocale, i18n
 from tidings.core import Aggregator
 from tidings.i18n import gettext as _
 from tidings.web import views
 from tidings.web.context import page_number, render, run
-from tidings.web.language import language_of
 from tidings.web.search import search_results
 
 MAX_AGES = 500
@@ -63,7 +62,7 @@ async def ages(request: Request) -> Response:
         raise HTTPException(400, too_many % {"max": MAX_AGES, "n": len(times)})
     instants = [_instant(t) for t in times]
     short = request.query_params.get("form") == "short"
-    worded = await run(worded_ages, request, instants, language_of(request), short=short)
+    worded = await run(worded_ages, request, instants, i18n.current(), short=short)
     return JSONResponse(dict(zip(times, worded, strict=True)))
 
 
