@@ -87,6 +87,7 @@ def templates(agg: Aggregator) -> Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["number"] = number
+    env.filters["html_lang"] = i18n.html_lang
     env.globals["rule_words"] = RULE_WORDS
     env.globals["languages"] = [(code, i18n.language_name(code)) for code in i18n.LANGUAGES]
     env.globals["open_signup"] = agg.settings.open_signup  # the sign-in page links to /signup
